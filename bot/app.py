@@ -1,0 +1,142 @@
+"""The composition root: settings → database → handlers → channels → sender → web."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiohttp import web
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.channels.base import Channel
+from bot.channels.console import ConsoleChannel
+from bot.channels.telegram import TelegramChannel, make_bot
+from bot.migrate import upgrade
+from bot.sender import Sender
+from bot.settings import Settings
+from bot.web import TELEGRAM_PATH, build_web_app
+from handlers import build_router
+from handlers.context import HandlerConfig
+from handlers.runtime import Processor
+from services.communes import Communes
+from services.db import Database
+from services.users import Users
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "poll_answer", "poll"]
+
+
+class App:
+    def __init__(self, settings: Settings, *, bot: Bot | None = None) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.router = build_router()
+        self.config = HandlerConfig(default_language=settings.default_language,
+                                    timezone=settings.timezone,
+                                    public_base_url=settings.webhook_base_url)
+        self.console = ConsoleChannel()
+        self.channels: dict[str, Channel] = {self.console.name: self.console}
+        self.telegram: TelegramChannel | None = None
+        token = settings.token()
+        if bot is not None or token:
+            self.telegram = TelegramChannel(
+                bot or make_bot(token or "", settings.telegram_api_base_url))
+            self.channels[self.telegram.name] = self.telegram
+        self.sender = Sender(self.db, self.channels)
+        self.processor = Processor(self.db, self.router, self.config, on_commit=self.sender.wake)
+        self.metrics: Counter[str] = Counter()
+        self.web_routes: list[Callable[[web.Application], None]] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._runner: web.AppRunner | None = None
+
+    def background(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def set_config(self, **changes: Any) -> None:
+        self.config = dataclasses.replace(self.config, **changes)
+        self.processor.config = self.config
+
+    async def prepare(self) -> None:
+        """Upgrade the schema, create the demo commune on an empty database, bootstrap
+        the province admins."""
+        await upgrade(self.db)
+        async with self.db.transaction() as session:
+            demo = await Communes(session).ensure_demo()
+            if demo is not None:
+                log.warning("no commune in the database: created the demo commune %r with "
+                            "villages %s (the first `communes import` replaces it)",
+                            demo.name, ", ".join(v.name for v in demo.villages))
+            if self.settings.admin_telegram_ids:
+                await Users(session).bootstrap_admins(
+                    "telegram", [str(i) for i in self.settings.admin_telegram_ids])
+
+    async def start(self, *, serve_http: bool = True, sender: bool = True) -> None:
+        await self.prepare()
+        if self.telegram is not None:
+            await self.telegram.bot.initialize()
+            self.set_config(bot_username=self.telegram.bot.username)
+            if self.settings.webhook_mode:
+                url = f"{self.settings.webhook_base_url}{TELEGRAM_PATH}"
+                await self.telegram.bot.set_webhook(
+                    url, secret_token=self.settings.secret(), allowed_updates=ALLOWED_UPDATES)
+                log.info("Telegram webhook set to %s", url)
+            else:
+                await self.telegram.bot.delete_webhook()
+                self.background(self._poll_telegram())
+                log.info("Telegram long polling started")
+        if sender:
+            self.background(self.sender.run())
+        if serve_http:
+            self._runner = web.AppRunner(build_web_app(self), access_log=None)
+            await self._runner.setup()
+            await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+            log.info("listening on %s:%s", self.settings.host, self.settings.port)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.telegram is not None:
+            with contextlib.suppress(Exception):
+                await self.telegram.bot.shutdown()
+        await self.db.dispose()
+
+    async def _poll_telegram(self) -> None:
+        assert self.telegram is not None
+        offset: int | None = None
+        backoff = 1.0
+        while True:
+            try:
+                updates = await self.telegram.bot.get_updates(
+                    offset=offset, timeout=25, allowed_updates=ALLOWED_UPDATES)
+                backoff = 1.0
+            except TelegramError as error:
+                log.warning("getUpdates failed: %s; retrying in %.0fs", error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 60)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                await self.handle_telegram(update.to_dict())
+
+    async def handle_telegram(self, data: dict[str, Any]) -> None:
+        assert self.telegram is not None
+        incoming, query_id = self.telegram.parse(data)
+        if incoming is not None:
+            outcome = await self.processor.process(incoming)
+            self.metrics["duplicates" if outcome.duplicate else "updates"] += 1
+        if query_id:
+            self.background(self.telegram.answer_callback(query_id))

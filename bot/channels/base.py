@@ -1,0 +1,91 @@
+"""What the sender hands a channel, what a channel answers, and how sends fail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class SendError(Exception):
+    """A message could not be sent."""
+
+
+class RetryLater(SendError):
+    def __init__(self, seconds: float, reason: str) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+class ChatGone(SendError):
+    """The bot was blocked or removed: the chat is inactive from now on."""
+
+
+class Rejected(SendError):
+    """The platform refused this message for good (it will not be retried)."""
+
+
+@dataclass
+class Outgoing:
+    """One outbox row, ready for a channel: files resolved to bytes or a known file id."""
+
+    id: int
+    chat_id: str
+    kind: str
+    text: str | None = None
+    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
+    data: bytes | None = None
+    file_id: str | None = None
+    url: str | None = None
+    filename: str = "file"
+    mime: str | None = None
+    duration: int | None = None
+    edit_message_id: str | None = None
+    pin: bool = False
+    silent: bool = False
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: str | None = None
+    file_id: str | None = None
+    """The platform's id for an uploaded file, to reuse it instead of uploading again."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sending rates a platform tolerates (messages per second, with a burst)."""
+
+    overall_per_s: float = 30.0
+    private_per_s: float = 1.0
+    private_burst: int = 3
+    group_per_min: float = 20.0
+    group_burst: int = 3
+
+
+class Channel(Protocol):
+    name: str
+    limits: Limits
+
+    async def send(self, message: Outgoing) -> Sent: ...
+
+    def is_group(self, chat_id: str) -> bool: ...
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split at paragraph, then line, then sentence, then word boundaries."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(". "))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut + 1].rstrip())
+        rest = rest[cut + 1:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts

@@ -1,0 +1,100 @@
+"""The console channel: the same flows in a terminal, buttons shown as numbered choices.
+
+`ConsoleSession` is its core (also used by the tests): it turns typed lines into `Incoming`,
+runs them through the processor and returns what the bot answered, rendered as text.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from bot.channels.base import Limits, Outgoing, Sent
+from bot.sender import Sender
+from handlers.runtime import Processor
+from handlers.types import Incoming, IncomingFile, Location
+
+NAME = "console"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A message as the console shows it."""
+
+    chat_id: str
+    text: str
+    choices: tuple[str, ...]
+    kind: str = "text"
+    data: bytes | None = None
+    filename: str | None = None
+
+    def render(self) -> str:
+        lines = [self.text] if self.text else []
+        if self.kind != "text":
+            lines.append(f"[{self.kind}: {self.filename or 'file'}]")
+        lines += [f"  {i}. {label}" for i, label in enumerate(self.choices, start=1)]
+        return "\n".join(lines)
+
+
+class ConsoleChannel:
+    name = NAME
+    limits = Limits(overall_per_s=10_000, private_per_s=10_000, private_burst=10_000,
+                    group_per_min=600_000, group_burst=10_000)
+
+    def __init__(self) -> None:
+        self.shown: list[Shown] = []
+        self._ids = itertools.count(1)
+
+    @staticmethod
+    def is_group(chat_id: str) -> bool:
+        return chat_id.startswith("group")
+
+    async def send(self, message: Outgoing) -> Sent:
+        choices = tuple(b["text"] + (f" ({b['url']})" if b.get("url") else "")
+                        for row in message.buttons for b in row)
+        self.shown.append(Shown(message.chat_id, message.text or "", choices, message.kind,
+                                message.data, message.filename))
+        return Sent(str(next(self._ids)), f"console-file-{message.id}" if message.data else None)
+
+
+class ConsoleSession:
+    """One person talking to the bot in the console (or in a test)."""
+
+    def __init__(self, processor: Processor, sender: Sender, channel: ConsoleChannel,
+                 user_id: str = "citizen", name: str = "Người dùng thử") -> None:
+        self.processor = processor
+        self.sender = sender
+        self.channel = channel
+        self.user_id = user_id
+        self.name = name
+        self.chat_id = f"chat-{user_id}"
+        self._updates = itertools.count(1)
+        self._prefix = f"{user_id}-{id(self):x}"
+
+    def _incoming(self, **fields: object) -> Incoming:
+        return Incoming(channel=NAME, update_key=f"{self._prefix}-{next(self._updates)}",
+                        chat_id=self.chat_id, user_id=self.user_id, user_name=self.name,
+                        **fields)  # type: ignore[arg-type]
+
+    async def say(self, text: str) -> list[Shown]:
+        """Type a line: a /command, a number for a choice, or free text."""
+        if text.startswith("/"):
+            command, _, args = text[1:].partition(" ")
+            return await self.send(self._incoming(command=command.lower(), args=args.strip()))
+        return await self.send(self._incoming(text=text))
+
+    async def press(self, data: str) -> list[Shown]:
+        return await self.send(self._incoming(callback=data))
+
+    async def send_photo(self, caption: str = "", file_id: str = "photo") -> list[Shown]:
+        return await self.send(self._incoming(text=caption or None,
+                                              photos=(IncomingFile(file_id=file_id),)))
+
+    async def send_location(self, latitude: float, longitude: float) -> list[Shown]:
+        return await self.send(self._incoming(location=Location(latitude, longitude)))
+
+    async def send(self, incoming: Incoming) -> list[Shown]:
+        before = len(self.channel.shown)
+        await self.processor.process(incoming)
+        await self.sender.drain((NAME,))
+        return self.channel.shown[before:]

@@ -1,0 +1,78 @@
+"""`python -m bot …` (also `thonso …`): serve, chat in the console, administer."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.settings import ConfigError, Settings, load_settings
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="thonso", description="Thôn Số chatbot")
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="serve: Telegram webhook (WEBHOOK_BASE_URL set) or polling")
+    console = sub.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--as-official", action="store_true",
+                         help="talk as an official of the first commune")
+    console.add_argument("--user", default="citizen", help="console user id (default: citizen)")
+    sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
+
+    communes = sub.add_parser("communes", help="communes and villages").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    imp = communes.add_parser("import", help="import a CSV of communes and villages")
+    imp.add_argument("file", type=Path, help="CSV with columns commune_code, commune_name, "
+                                             "district, province, village_name")
+    communes.add_parser("list", help="list communes and their villages")
+
+    roles = sub.add_parser("roles", help="official and admin roles").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    grant = roles.add_parser("grant", help="make a user an official of a commune, or an admin")
+    grant.add_argument("user", help="user id on the channel (Telegram user id)")
+    grant.add_argument("--channel", default="telegram", choices=("telegram", "zalo", "console"))
+    target = grant.add_mutually_exclusive_group(required=True)
+    target.add_argument("--commune", help="commune code: make the user its official")
+    target.add_argument("--admin", action="store_true", help="make the user a province admin")
+    revoke = roles.add_parser("revoke", help="make a user a plain citizen again")
+    revoke.add_argument("user")
+    revoke.add_argument("--channel", default="telegram", choices=("telegram", "zalo", "console"))
+    roles.add_parser("list", help="list officials and admins")
+
+    webhook = sub.add_parser("webhook", help="Telegram webhook").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    webhook.add_parser("info", help="show what Telegram knows of the webhook")
+    webhook.add_parser("delete", help="remove the webhook (for polling)")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from bot import commands
+
+        handler: Command = getattr(commands, args.command)
+        return asyncio.run(handler(args, settings))
+    except ConfigError as error:
+        print(error.code, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def install_stop_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except NotImplementedError:  # pragma: no cover - not on this platform
+            pass

@@ -1,0 +1,197 @@
+"""Sends outbox rows through their channels within the platforms' rate limits.
+
+Rows are leased (so replicas never send one row at the same time), sent in order per chat,
+retried after `retry_after` on 429 and with backoff on network errors, and a 403 marks the
+chat inactive. A row leased by a process that died is sent again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+
+from bot.channels.base import Channel, ChatGone, Limits, Outgoing, Rejected, RetryLater
+from services.db import Database
+from services.models import OutboxMessage
+from services.outbox import Outbox
+
+log = logging.getLogger(__name__)
+ProgressHook = Callable[[str], Awaitable[None]]
+
+
+class TokenBucket:
+    """`rate` tokens a second up to `burst`; `take()` waits for one."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+        self.lock = asyncio.Lock()
+
+    async def take(self) -> None:
+        async with self.lock:
+            while True:
+                now = time.monotonic()
+                self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+                self.stamp = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                await asyncio.sleep((1 - self.tokens) / self.rate)
+
+
+class Sender:
+    def __init__(self, db: Database, channels: dict[str, Channel], *,
+                 worker_id: str | None = None, batch_size: int = 100,
+                 poll_interval: float = 1.0) -> None:
+        self.db = db
+        self.channels = channels
+        self.worker_id = worker_id or f"sender-{uuid.uuid4().hex[:8]}"
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.progress_hooks: list[ProgressHook] = []
+        self._wake = asyncio.Event()
+        self._overall: dict[str, TokenBucket] = {}
+        self._per_chat: dict[tuple[str, str], TokenBucket] = {}
+        self.stats: dict[str, int] = defaultdict(int)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Send until cancelled, waking on new rows or every `poll_interval`."""
+        while True:
+            try:
+                sent = await self.send_due()
+            except Exception:
+                log.exception("sender pass failed")
+                sent = 0
+            if not sent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                self._wake.clear()
+
+    async def drain(self, channels: tuple[str, ...] | None = None, *,
+                    timeout: float = 30.0) -> int:
+        """Send every due row now (tests and the console); return how many were handled."""
+        total = 0
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            handled = await self.send_due(channels)
+            if not handled:
+                break
+            total += handled
+        return total
+
+    async def send_due(self, channels: tuple[str, ...] | None = None) -> int:
+        channels = channels or tuple(self.channels)
+        async with self.db.transaction() as session:
+            rows = await Outbox(session).claim(self.worker_id, limit=self.batch_size,
+                                               channels=channels)
+        if not rows:
+            return 0
+        by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            by_chat[(row.channel, row.chat_id)].append(row)
+        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        for group_key in {row.group_key for row in rows if row.group_key}:
+            for hook in self.progress_hooks:
+                try:
+                    await hook(group_key)
+                except Exception:
+                    log.exception("progress hook failed for %s", group_key)
+        return len(rows)
+
+    async def _send_chat(self, rows: list[OutboxMessage]) -> None:
+        for index, row in enumerate(rows):
+            if not await self._send_one(row):
+                async with self.db.transaction() as session:
+                    await Outbox(session).release([r.id for r in rows[index + 1:]])
+                return
+
+    async def _send_one(self, row: OutboxMessage) -> bool:
+        """Send a row; False when the chat's later rows must wait."""
+        channel = self.channels.get(row.channel)
+        if channel is None:
+            async with self.db.transaction() as session:
+                await Outbox(session).mark_failed(row.id, f"no channel {row.channel!r}")
+            return True
+        message = await self._prepare(row)
+        await self._bucket(channel).take()
+        await self._chat_bucket(channel, row.chat_id).take()
+        try:
+            sent = await channel.send(message)
+        except RetryLater as error:
+            self.stats["retry_later"] += 1
+            log.info("outbox %s: retry in %.1fs (%s)", row.id, error.seconds, error)
+            async with self.db.transaction() as session:
+                await Outbox(session).retry_later(row, error.seconds, str(error))
+            return False
+        except ChatGone as error:
+            self.stats["chat_gone"] += 1
+            log.info("chat %s:%s gone: %s", row.channel, row.chat_id, error)
+            async with self.db.transaction() as session:
+                await Outbox(session).chat_gone(row.channel, row.chat_id, str(error))
+            return False
+        except Rejected as error:
+            self.stats["rejected"] += 1
+            log.warning("outbox %s rejected: %s", row.id, error)
+            async with self.db.transaction() as session:
+                await Outbox(session).mark_failed(row.id, str(error))
+            return True
+        except Exception as error:  # a bug or an unexpected answer: back off and retry
+            self.stats["errors"] += 1
+            log.exception("outbox %s failed", row.id)
+            async with self.db.transaction() as session:
+                await Outbox(session).retry_later(row, 2.0 ** min(row.attempts, 8), repr(error))
+            return False
+        self.stats["sent"] += 1
+        async with self.db.transaction() as session:
+            outbox = Outbox(session)
+            await outbox.mark_sent(row.id, sent.message_id)
+            digest = (row.payload.get("attachment") or {}).get("sha256")
+            if sent.file_id and digest:
+                await outbox.remember_file_id(row.channel, digest, sent.file_id)
+        return True
+
+    async def _prepare(self, row: OutboxMessage) -> Outgoing:
+        payload = row.payload
+        attachment = payload.get("attachment") or {}
+        message = Outgoing(
+            id=row.id, chat_id=row.chat_id, kind=row.kind, text=payload.get("text"),
+            buttons=payload.get("buttons") or [], file_id=attachment.get("file_id"),
+            url=attachment.get("url"), filename=attachment.get("filename", "file"),
+            mime=attachment.get("mime"), duration=attachment.get("duration"),
+            edit_message_id=payload.get("edit_message_id"), pin=bool(payload.get("pin")),
+            silent=bool(payload.get("silent")),
+        )
+        digest = attachment.get("sha256")
+        if digest and not message.file_id:
+            async with self.db.transaction() as session:
+                outbox = Outbox(session)
+                message.file_id = await outbox.channel_file_id(row.channel, digest)
+                if message.file_id is None:
+                    message.data = await outbox.blob(digest)
+        return message
+
+    def _bucket(self, channel: Channel) -> TokenBucket:
+        limits: Limits = channel.limits
+        if channel.name not in self._overall:
+            self._overall[channel.name] = TokenBucket(limits.overall_per_s, limits.overall_per_s)
+        return self._overall[channel.name]
+
+    def _chat_bucket(self, channel: Channel, chat_id: str) -> TokenBucket:
+        key = (channel.name, chat_id)
+        if key not in self._per_chat:
+            limits = channel.limits
+            self._per_chat[key] = (
+                TokenBucket(limits.group_per_min / 60.0, limits.group_burst)
+                if channel.is_group(chat_id)
+                else TokenBucket(limits.private_per_s, limits.private_burst)
+            )
+        return self._per_chat[key]

@@ -1,0 +1,128 @@
+"""What a handler gets besides the message: the user, the chat, the conversation state,
+the translator and the services bound to this update's unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.types import Button, Incoming, Reply
+from locales import Translator
+from services.audit import Audit
+from services.chats import Chats
+from services.communes import Communes
+from services.models import Chat, Conversation, User
+from services.outbox import Outbox
+from services.users import Users
+
+if TYPE_CHECKING:
+    from handlers.router import Router
+
+
+@dataclass(frozen=True)
+class HandlerConfig:
+    """Settings the flows need, handed down by the composition root."""
+
+    default_language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    bot_username: str | None = None
+    public_base_url: str | None = None
+    max_text_length: int = 4000
+    numbered_channels: frozenset[str] = frozenset({"console", "zalo"})
+    """Channels without buttons: choices are shown numbered and answered by number or words."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class State:
+    """The conversation's place in a flow; changes are saved with the update's effects."""
+
+    def __init__(self, row: Conversation) -> None:
+        self._row = row
+
+    @property
+    def row(self) -> Conversation:
+        return self._row
+
+    @property
+    def flow(self) -> str | None:
+        return self._row.flow
+
+    @property
+    def step(self) -> str | None:
+        return self._row.step
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self._row.data or {})
+
+    def start(self, flow: str, step: str | None = None, **data: Any) -> None:
+        self._row.flow, self._row.step, self._row.data = flow, step, data
+
+    def go(self, step: str | None, **changes: Any) -> None:
+        self._row.step = step
+        self.update(**changes)
+
+    def update(self, **changes: Any) -> None:
+        self._row.data = {**(self._row.data or {}), **changes}
+
+    def clear(self) -> None:
+        self._row.flow, self._row.step, self._row.data = None, None, {}
+
+
+class Context:
+    """Everything a handler may use; replies are collected and written to the outbox."""
+
+    def __init__(self, inc: Incoming, session: AsyncSession, user: User, chat: Chat,
+                 conversation: Conversation, config: HandlerConfig, now: datetime,
+                 router: Router) -> None:
+        self.inc = inc
+        self.router = router
+        self.session = session
+        self.user = user
+        self.chat = chat
+        self.state = State(conversation)
+        self.config = config
+        self.now = now
+        self.replies: list[Reply] = []
+
+    @property
+    def t(self) -> Translator:
+        return Translator(self.user.language)
+
+    @cached_property
+    def users(self) -> Users:
+        return Users(self.session)
+
+    @cached_property
+    def communes(self) -> Communes:
+        return Communes(self.session)
+
+    @cached_property
+    def chats(self) -> Chats:
+        return Chats(self.session)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.session)
+
+    @cached_property
+    def audit(self) -> Audit:
+        return Audit(self.session)
+
+    @property
+    def is_private(self) -> bool:
+        return self.inc.chat_type == "private"
+
+    def reply(self, text: str | None = None, buttons: list[list[Button]] | None = None,
+              **options: Any) -> Reply:
+        reply = Reply(text=text, buttons=buttons or [], **options)
+        self.replies.append(reply)
+        return reply
+
+    def say(self, key: str, buttons: list[list[Button]] | None = None, **params: Any) -> Reply:
+        """Reply with a catalogue message in the user's language."""
+        return self.reply(self.t(key, **params), buttons)

@@ -1,0 +1,166 @@
+"""Routes an update to the handler for its event, button, command or running flow."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from handlers.context import Context
+from handlers.types import Incoming
+from services.users import is_admin, is_official
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Incoming, Context], Awaitable[None]]
+Gate = Callable[[Incoming, Context], Awaitable[bool]]
+Role = Literal["anyone", "official", "admin"]
+Where = Literal["private", "group", "any"]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    role: Role = "anyone"
+    where: Where = "private"
+    help_key: str | None = None
+
+
+class Router:
+    """Handlers register here by name; `dispatch` picks one per update.
+
+    Order: chat events; button presses (by the prefix of their data before ':'); commands;
+    gates (e.g. onboarding of a new user); the running flow; finally the free-text fallback.
+    """
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self.callbacks: dict[str, Handler] = {}
+        self.flows: dict[str, Handler] = {}
+        self.events: dict[str, Handler] = {}
+        self.menu_actions: dict[str, Handler] = {}
+        self.deep_links: dict[str, Handler] = {}
+        self.gates: list[Gate] = []
+        self.fallbacks: list[Handler] = []
+
+    def command(self, *names: str, role: Role = "anyone", where: Where = "private",
+                help_key: str | None = None) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for name in names:
+                self.commands[name] = Command(name, handler, role, where, help_key)
+            return handler
+        return register
+
+    def callback(self, prefix: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.callbacks[prefix] = handler
+            return handler
+        return register
+
+    def flow(self, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.flows[name] = handler
+            return handler
+        return register
+
+    def event(self, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.events[name] = handler
+            return handler
+        return register
+
+    def menu_action(self, name: str) -> Callable[[Handler], Handler]:
+        """A main-menu entry (`menu:<name>` buttons)."""
+        def register(handler: Handler) -> Handler:
+            self.menu_actions[name] = handler
+            return handler
+        return register
+
+    def deep_link(self, prefix: str) -> Callable[[Handler], Handler]:
+        """A `/start <payload>` whose payload starts with `prefix`."""
+        def register(handler: Handler) -> Handler:
+            self.deep_links[prefix] = handler
+            return handler
+        return register
+
+    def gate(self, gate: Gate) -> Gate:
+        self.gates.append(gate)
+        return gate
+
+    def fallback(self, handler: Handler) -> Handler:
+        self.fallbacks.append(handler)
+        return handler
+
+    def deep_link_handler(self, payload: str) -> Handler | None:
+        for prefix, handler in self.deep_links.items():
+            if payload.startswith(prefix):
+                return handler
+        return None
+
+    async def dispatch(self, inc: Incoming, ctx: Context) -> None:
+        if inc.event:
+            handler = self.events.get(inc.event)
+            if handler:
+                await handler(inc, ctx)
+            elif ctx.is_private:
+                ctx.say("errors.unsupported")
+            return
+        if inc.callback is not None:
+            await self._button(inc, ctx)
+            return
+        if inc.command:
+            await self._command(inc, ctx)
+            return
+        if not ctx.is_private:
+            return  # group chatter is not for the bot
+        for gate in self.gates:
+            if await gate(inc, ctx):
+                return
+        if ctx.state.flow:
+            handler = self.flows.get(ctx.state.flow)
+            if handler:
+                await handler(inc, ctx)
+                return
+            log.warning("conversation in unknown flow %r; cleared", ctx.state.flow)
+            ctx.state.clear()
+        for fallback in self.fallbacks:
+            await fallback(inc, ctx)
+            if ctx.replies:
+                return
+
+    async def _button(self, inc: Incoming, ctx: Context) -> None:
+        prefix = (inc.callback or "").split(":", 1)[0]
+        handler = self.callbacks.get(prefix)
+        if handler is None:
+            ctx.say("errors.stale_button")
+            return
+        await handler(inc, ctx)
+
+    async def _command(self, inc: Incoming, ctx: Context) -> None:
+        command = self.commands.get(inc.command or "")
+        if command is None:
+            if ctx.is_private:
+                ctx.say("errors.unknown_command", command=inc.command)
+            return
+        if command.where == "private" and not ctx.is_private:
+            ctx.say("errors.private_only", command=command.name)
+            return
+        if command.where == "group" and ctx.is_private:
+            ctx.say("errors.group_only", command=command.name)
+            return
+        if not allowed(ctx, command.role):
+            await ctx.audit.record(ctx.user, f"/{command.name}", outcome="denied",
+                                   args=inc.args[:200])
+            ctx.say("errors.not_allowed")
+            return
+        await command.handler(inc, ctx)
+
+
+def allowed(ctx: Context, role: Role) -> bool:
+    if role == "admin":
+        return is_admin(ctx.user)
+    if role == "official":
+        return is_official(ctx.user)
+    return True

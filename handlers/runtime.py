@@ -1,0 +1,201 @@
+"""Processes one update as one unit of work: deduplicate, load user and conversation,
+route, save the state and write the replies to the outbox, all in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.context import Context, HandlerConfig
+from handlers.router import Router
+from handlers.types import Attachment, Incoming, Reply
+from locales import Translator
+from services.chats import Chats
+from services.conversations import Conversations
+from services.db import Database, utcnow
+from services.outbox import Outbox
+from services.models import Conversation
+from services.text import nfc, words
+from services.users import Users
+
+log = logging.getLogger(__name__)
+
+FLOOD_WINDOW_S = 60.0
+FLOOD_LIMIT = 30
+
+
+@dataclass
+class Outcome:
+    duplicate: bool = False
+    outbox_ids: list[int] = field(default_factory=list)
+    failed: bool = False
+
+
+def normalise(inc: Incoming) -> Incoming:
+    """NFC at the door: some keyboards send decomposed Vietnamese."""
+    return dataclasses.replace(
+        inc,
+        text=nfc(inc.text) if inc.text is not None else None,
+        args=nfc(inc.args),
+        callback=nfc(inc.callback) if inc.callback is not None else None,
+        user_name=nfc(inc.user_name) if inc.user_name else inc.user_name,
+        chat_title=nfc(inc.chat_title) if inc.chat_title else inc.chat_title,
+    )
+
+
+class FloodGuard:
+    """Counts a user's updates in a sliding window (per replica)."""
+
+    def __init__(self, limit: int = FLOOD_LIMIT, window: float = FLOOD_WINDOW_S) -> None:
+        self.limit, self.window = limit, window
+        self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def hit(self, channel: str, user_id: str) -> int:
+        now = time.monotonic()
+        seen = self._seen[(channel, user_id)]
+        while seen and now - seen[0] > self.window:
+            seen.popleft()
+        seen.append(now)
+        return len(seen)
+
+
+class Processor:
+    def __init__(self, db: Database, router: Router, config: HandlerConfig,
+                 on_commit: Callable[[], None] | None = None,
+                 flood: FloodGuard | None = None) -> None:
+        self.db = db
+        self.router = router
+        self.config = config
+        self.on_commit = on_commit
+        self.flood = flood or FloodGuard()
+
+    async def process(self, inc: Incoming) -> Outcome:
+        inc = normalise(inc)
+        lock = f"conv:{inc.channel}:{inc.chat_id}:{inc.user_id}"
+        try:
+            async with self.db.transaction(lock=lock) as session:
+                outcome = await self._handle(inc, session)
+        except Exception:
+            log.exception("update %s:%s failed; answering with an apology",
+                          inc.channel, inc.update_key)
+            async with self.db.transaction(lock=lock) as session:
+                outcome = await self._apologise(inc, session)
+        if outcome.outbox_ids and self.on_commit:
+            self.on_commit()
+        return outcome
+
+    async def _handle(self, inc: Incoming, session: AsyncSession) -> Outcome:
+        if not await Chats(session).first_seen(inc.channel, inc.update_key):
+            return Outcome(duplicate=True)
+        ctx = await self._context(inc, session)
+        count = self.flood.hit(inc.channel, inc.user_id)
+        if count > self.config.extra.get("flood_limit", FLOOD_LIMIT):
+            if count == self.config.extra.get("flood_limit", FLOOD_LIMIT) + 1 and ctx.is_private:
+                ctx.say("errors.flood")
+        elif inc.text is not None and len(inc.text) > self.config.max_text_length:
+            if ctx.is_private:
+                ctx.say("errors.too_long", limit=self.config.max_text_length)
+        else:
+            inc = self._answer_to_choice(inc, ctx)
+            ctx.inc = inc
+            if inc.text is not None or inc.callback is not None or inc.command or inc.event \
+                    or inc.photos or inc.voice or inc.location or inc.document:
+                await self.router.dispatch(inc, ctx)
+        conversation = ctx.state.row
+        Conversations.touch(conversation)
+        if inc.channel in self.config.numbered_channels:
+            remember_choices(conversation, inc, ctx.replies)
+        return Outcome(outbox_ids=await write_replies(session, inc, ctx.replies))
+
+    def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
+        """On a channel without buttons, '2' or a button's words presses that button."""
+        choices = ctx.state.row.choices or []
+        if inc.channel not in self.config.numbered_channels or not choices \
+                or inc.text is None or inc.command:
+            return inc
+        answer = inc.text.strip()
+        if answer.isdigit():
+            number = int(answer)
+            if 1 <= number <= len(choices):
+                return dataclasses.replace(inc, callback=choices[number - 1][1], text=None)
+            ctx.say("errors.choice_out_of_range", count=len(choices))
+            return dataclasses.replace(inc, text=None)
+        wanted = words(answer)
+        for label, data in choices:
+            if wanted and words(label) == wanted:
+                return dataclasses.replace(inc, callback=data, text=None)
+        return inc
+
+    async def _apologise(self, inc: Incoming, session: AsyncSession) -> Outcome:
+        await Chats(session).first_seen(inc.channel, inc.update_key)
+        if inc.chat_type != "private":
+            return Outcome(failed=True)
+        user, _ = await Users(session).get_or_create(inc.channel, inc.user_id)
+        reply = Reply(text=Translator(user.language)("errors.internal"))
+        return Outcome(outbox_ids=await write_replies(session, inc, [reply]), failed=True)
+
+    async def _context(self, inc: Incoming, session: AsyncSession) -> Context:
+        users, chats = Users(session), Chats(session)
+        user, _ = await users.get_or_create(inc.channel, inc.user_id,
+                                            language=self.config.default_language)
+        chat = await chats.ensure(inc.channel, inc.chat_id, type=inc.chat_type,
+                                  title=inc.chat_title)
+        if not chat.active and inc.event != "member_removed":
+            chat.active, chat.inactive_reason = True, None
+        conversation = await Conversations(session).load(inc.channel, inc.chat_id, inc.user_id)
+        return Context(inc, session, user, chat, conversation, self.config, utcnow(),
+                       self.router)
+
+
+def remember_choices(conversation: Conversation, inc: Incoming, replies: list[Reply]) -> None:
+    """Keep the buttons of the last reply to this chat, for answers by number."""
+    own = [r for r in replies if r.target is None]
+    if not own:
+        return
+    conversation.choices = [
+        [button.text, button.data] for row in own[-1].buttons for button in row if button.data
+    ]
+
+
+async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Reply]) -> list[int]:
+    """Turn replies into outbox rows (files stored once by hash)."""
+    outbox = Outbox(session)
+    ids = []
+    for reply in replies:
+        channel, chat_id = (reply.target.channel, reply.target.chat_id) if reply.target \
+            else (inc.channel, inc.chat_id)
+        attachment = reply.photo or reply.voice or reply.document
+        edit_id = inc.message_id if reply.edit and inc.callback is not None and not attachment \
+            and not reply.target else None
+        row = await outbox.enqueue(
+            channel, chat_id,
+            text=reply.text,
+            buttons=[[dataclasses.asdict(b) for b in row] for row in reply.buttons],
+            kind=reply.kind,
+            attachment=await _attachment(outbox, attachment) if attachment else None,
+            edit_message_id=edit_id, pin=reply.pin, silent=reply.silent,
+            priority=reply.priority,
+        )
+        ids.append(row.id)
+    return ids
+
+
+async def _attachment(outbox: Outbox, attachment: Attachment) -> dict[str, object]:
+    stored: dict[str, object] = {"filename": attachment.filename}
+    if attachment.data is not None:
+        stored["sha256"] = await outbox.store_blob(attachment.data, attachment.mime)
+    if attachment.file_id:
+        stored["file_id"] = attachment.file_id
+    if attachment.url:
+        stored["url"] = attachment.url
+    if attachment.mime:
+        stored["mime"] = attachment.mime
+    if attachment.duration is not None:
+        stored["duration"] = attachment.duration
+    return stored

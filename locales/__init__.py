@@ -1,0 +1,51 @@
+"""Message catalogues: `vi` (default) and `en`, one JSON file per area in each language folder.
+
+Keys are dotted (`area.name`); values are `str.format` templates. A key missing from a
+language falls back to Vietnamese, but the test suite fails on any missing key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+_ROOT = Path(__file__).parent
+
+
+@cache
+def catalogue(language: str) -> Mapping[str, str]:
+    merged: dict[str, str] = {}
+    for path in sorted((_ROOT / language).glob("*.json")):
+        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
+            if key in merged:
+                raise ValueError(f"duplicate message key {key!r} in {path.name}")
+            merged[key] = value
+    return merged
+
+
+def normalise_language(language: str | None) -> str:
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Translator:
+    """Renders message keys in one language."""
+
+    def __init__(self, language: str | None = None) -> None:
+        self.language = normalise_language(language)
+
+    def __call__(self, key: str, /, **params: object) -> str:
+        template = catalogue(self.language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
+        if template is None:
+            raise KeyError(f"no message {key!r}")
+        return template.format(**params) if params else template
+
+    def has(self, key: str) -> bool:
+        return key in catalogue(self.language)
+
+
+def translator(language: str | None) -> Translator:
+    return Translator(language)

@@ -1,0 +1,1 @@
+"""The domain of Thôn Số and its persistence. Knows no messaging API."""

@@ -1,0 +1,199 @@
+"""The outbox: every outgoing message is a row, written in the transaction that caused it,
+and claimed by a sender with a lease so that replicas never send one row twice at once."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.db import insert_for, utcnow
+from services.models import (
+    OUTBOX_FAILED,
+    OUTBOX_PENDING,
+    OUTBOX_SENT,
+    Blob,
+    ChannelFile,
+    Chat,
+    OutboxMessage,
+)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    sent: int
+    failed: int
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.sent - self.failed
+
+
+def button_rows(rows: list[list[tuple[str, str]]]) -> list[list[dict[str, str]]]:
+    """Buttons as plain data: (label, callback data), or (label, 'url:https://…')."""
+    return [[_button(label, value) for label, value in row] for row in rows]
+
+
+def _button(label: str, value: str) -> dict[str, str]:
+    if value.startswith("url:"):
+        return {"text": label, "url": value[4:]}
+    return {"text": label, "data": value}
+
+
+class Outbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, channel: str, chat_id: str, *, text: str | None = None,
+                      buttons: list[list[dict[str, str]]] | None = None,
+                      kind: str = "text", attachment: dict[str, Any] | None = None,
+                      edit_message_id: str | None = None, pin: bool = False,
+                      silent: bool = False, priority: int = 0,
+                      dedupe_key: str | None = None, group_key: str | None = None,
+                      not_before: datetime | None = None) -> OutboxMessage:
+        payload: dict[str, Any] = {"text": text, "buttons": buttons or []}
+        if attachment:
+            payload["attachment"] = attachment
+        if edit_message_id:
+            payload["edit_message_id"] = edit_message_id
+        if pin:
+            payload["pin"] = True
+        if silent:
+            payload["silent"] = True
+        row = OutboxMessage(channel=channel, chat_id=chat_id, kind=kind, payload=payload,
+                            priority=priority, dedupe_key=dedupe_key, group_key=group_key,
+                            next_attempt_at=not_before or utcnow())
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def store_blob(self, data: bytes, mime: str | None = None) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        if await self.session.get(Blob, digest) is None:
+            self.session.add(Blob(sha256=digest, data=data, mime=mime))
+            await self.session.flush()
+        return digest
+
+    async def blob(self, digest: str) -> bytes | None:
+        row = await self.session.get(Blob, digest)
+        return row.data if row else None
+
+    async def channel_file_id(self, channel: str, digest: str) -> str | None:
+        row = await self.session.get(ChannelFile, (channel, digest))
+        return row.file_id if row else None
+
+    async def remember_file_id(self, channel: str, digest: str, file_id: str) -> None:
+        values = {"channel": channel, "sha256": digest, "file_id": file_id}
+        insert = insert_for(self.session)
+        await self.session.execute(
+            insert(ChannelFile).values(**values).on_conflict_do_nothing()
+        )
+
+    async def claim(self, worker: str, *, limit: int = 50,
+                    channels: tuple[str, ...] | None = None) -> list[OutboxMessage]:
+        """Lease up to `limit` due rows, most urgent first, for this worker."""
+        now = utcnow()
+        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        due = and_(OutboxMessage.status == OUTBOX_PENDING,
+                   OutboxMessage.next_attempt_at <= now, free)
+        if channels:
+            due = and_(due, OutboxMessage.channel.in_(channels))
+        ids = (
+            select(OutboxMessage.id).where(due)
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+            .limit(limit).with_for_update(skip_locked=True)
+        )
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids.scalar_subquery()), due)
+            .values(claimed_by=worker, claimed_until=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        rows = await self.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.claimed_by == worker, OutboxMessage.status == OUTBOX_PENDING,
+                   OutboxMessage.claimed_until > now)
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+        )
+        return list(rows)
+
+    async def mark_sent(self, message_id: int, sent_message_id: str | None) -> None:
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id)
+            .values(status=OUTBOX_SENT, sent_at=utcnow(), sent_message_id=sent_message_id,
+                    claimed_until=None, attempts=OutboxMessage.attempts + 1)
+        )
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id)
+            .values(status=OUTBOX_FAILED, last_error=error[:1000], claimed_until=None,
+                    attempts=OutboxMessage.attempts + 1)
+        )
+
+    async def retry_later(self, row: OutboxMessage, delay: float, error: str) -> bool:
+        """Put the row (and the chat's later rows, to keep order) back after `delay` seconds.
+
+        Returns False, and fails the row, once it has used up its attempts."""
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            await self.mark_failed(row.id, f"gave up after {MAX_ATTEMPTS} attempts: {error}")
+            return False
+        when = utcnow() + timedelta(seconds=delay)
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row.id)
+            .values(next_attempt_at=when, claimed_until=None, last_error=error[:1000],
+                    attempts=OutboxMessage.attempts + 1)
+        )
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.channel == row.channel, OutboxMessage.chat_id == row.chat_id,
+                   OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.id > row.id,
+                   OutboxMessage.next_attempt_at < when)
+            .values(next_attempt_at=when, claimed_until=None)
+        )
+        return True
+
+    async def release(self, ids: list[int]) -> None:
+        if ids:
+            await self.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                .values(claimed_until=None, claimed_by=None)
+            )
+
+    async def chat_gone(self, channel: str, chat_id: str, reason: str) -> int:
+        """Mark the chat inactive and fail its pending rows; return how many were dropped."""
+        await self.session.execute(
+            update(Chat).where(Chat.channel == channel, Chat.chat_id == chat_id)
+            .values(active=False, inactive_reason=reason[:255])
+        )
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
+                   OutboxMessage.status == OUTBOX_PENDING)
+            .values(status=OUTBOX_FAILED, last_error=reason[:1000], claimed_until=None)
+        )
+        return result.rowcount or 0
+
+    async def pending_count(self) -> int:
+        return await self.session.scalar(
+            select(func.count()).select_from(OutboxMessage)
+            .where(OutboxMessage.status == OUTBOX_PENDING)
+        ) or 0
+
+    async def progress(self, group_key: str) -> Progress:
+        rows = await self.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.group_key == group_key).group_by(OutboxMessage.status)
+        )
+        counts = dict(rows.all())
+        total = sum(counts.values())
+        return Progress(total=total, sent=counts.get(OUTBOX_SENT, 0),
+                        failed=counts.get(OUTBOX_FAILED, 0))

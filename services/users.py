@@ -1,0 +1,85 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.db import utcnow
+from services.models import (
+    ROLE_CITIZEN,
+    ROLE_OFFICIAL,
+    ROLE_PROVINCE_ADMIN,
+    User,
+)
+
+
+class Users:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def find(self, channel: str, external_id: str) -> User | None:
+        return await self.session.scalar(
+            select(User).where(User.channel == channel, User.external_id == external_id)
+        )
+
+    async def get_or_create(self, channel: str, external_id: str, *,
+                            language: str = "vi") -> tuple[User, bool]:
+        user = await self.find(channel, external_id)
+        if user is not None:
+            user.last_seen_at = utcnow()
+            return user, False
+        user = User(channel=channel, external_id=external_id, language=language)
+        self.session.add(user)
+        await self.session.flush()
+        return user, True
+
+    async def officials_of(self, commune_id: int) -> list[User]:
+        """Officials of a commune (province admins are not included: they oversee)."""
+        rows = await self.session.scalars(
+            select(User).where(User.role == ROLE_OFFICIAL, User.official_commune_id == commune_id)
+        )
+        return list(rows)
+
+    async def grant_official(self, user: User, commune_id: int) -> None:
+        if user.role != ROLE_PROVINCE_ADMIN:
+            user.role = ROLE_OFFICIAL
+        user.official_commune_id = commune_id
+
+    async def grant_admin(self, user: User) -> None:
+        user.role = ROLE_PROVINCE_ADMIN
+
+    async def revoke(self, user: User) -> None:
+        user.role = ROLE_CITIZEN
+        user.official_commune_id = None
+
+    async def bootstrap_admins(self, channel: str, external_ids: Iterable[str]) -> int:
+        """Make the configured users province admins; return how many changed."""
+        changed = 0
+        for external_id in external_ids:
+            user, _ = await self.get_or_create(channel, external_id)
+            if user.role != ROLE_PROVINCE_ADMIN:
+                user.role = ROLE_PROVINCE_ADMIN
+                changed += 1
+        return changed
+
+
+def is_admin(user: User) -> bool:
+    return user.role == ROLE_PROVINCE_ADMIN
+
+
+def is_official(user: User) -> bool:
+    return user.role in (ROLE_OFFICIAL, ROLE_PROVINCE_ADMIN)
+
+
+def can_act_in(user: User, commune_id: int | None) -> bool:
+    """Officials act only inside their commune; province admins anywhere."""
+    if user.role == ROLE_PROVINCE_ADMIN:
+        return True
+    return user.role == ROLE_OFFICIAL and commune_id is not None \
+        and user.official_commune_id == commune_id
