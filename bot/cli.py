@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for noisy in ("alembic", "httpx", "aiohttp.access"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         from bot import commands
 
         handler: Command = getattr(commands, args.command)

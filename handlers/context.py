@@ -3,7 +3,7 @@ the translator and the services bound to this update's unit of work."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -32,9 +32,10 @@ class HandlerConfig:
     bot_username: str | None = None
     public_base_url: str | None = None
     max_text_length: int = 4000
+    flood_limit: int = 30
+    """Updates a user may send a minute before the bot stops answering for a while."""
     numbered_channels: frozenset[str] = frozenset({"console", "zalo"})
     """Channels without buttons: choices are shown numbered and answered by number or words."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class State:

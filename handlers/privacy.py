@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from handlers.context import Context
+from handlers.format import local_date
 from handlers.router import Router
 from handlers.types import Attachment, Button, Incoming, callback_parts
 from services import privacy
-from handlers.format import local_date
 
 
 async def show(inc: Incoming, ctx: Context) -> None:

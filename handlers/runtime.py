@@ -19,15 +19,14 @@ from locales import Translator
 from services.chats import Chats
 from services.conversations import Conversations
 from services.db import Database, utcnow
-from services.outbox import Outbox
 from services.models import Conversation
+from services.outbox import Outbox
 from services.text import nfc, words
 from services.users import Users
 
 log = logging.getLogger(__name__)
 
 FLOOD_WINDOW_S = 60.0
-FLOOD_LIMIT = 30
 
 
 @dataclass
@@ -52,8 +51,8 @@ def normalise(inc: Incoming) -> Incoming:
 class FloodGuard:
     """Counts a user's updates in a sliding window (per replica)."""
 
-    def __init__(self, limit: int = FLOOD_LIMIT, window: float = FLOOD_WINDOW_S) -> None:
-        self.limit, self.window = limit, window
+    def __init__(self, window: float = FLOOD_WINDOW_S) -> None:
+        self.window = window
         self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
     def hit(self, channel: str, user_id: str) -> int:
@@ -94,9 +93,10 @@ class Processor:
         if not await Chats(session).first_seen(inc.channel, inc.update_key):
             return Outcome(duplicate=True)
         ctx = await self._context(inc, session)
+        where = (ctx.state.flow, ctx.state.step)
         count = self.flood.hit(inc.channel, inc.user_id)
-        if count > self.config.extra.get("flood_limit", FLOOD_LIMIT):
-            if count == self.config.extra.get("flood_limit", FLOOD_LIMIT) + 1 and ctx.is_private:
+        if count > self.config.flood_limit:
+            if count == self.config.flood_limit + 1 and ctx.is_private:
                 ctx.say("errors.flood")
         elif inc.text is not None and len(inc.text) > self.config.max_text_length:
             if ctx.is_private:
@@ -110,7 +110,8 @@ class Processor:
         conversation = ctx.state.row
         Conversations.touch(conversation)
         if inc.channel in self.config.numbered_channels:
-            remember_choices(conversation, inc, ctx.replies)
+            moved = where != (ctx.state.flow, ctx.state.step)
+            remember_choices(conversation, ctx.replies, moved=moved)
         return Outcome(outbox_ids=await write_replies(session, inc, ctx.replies))
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
@@ -153,14 +154,16 @@ class Processor:
                        self.router)
 
 
-def remember_choices(conversation: Conversation, inc: Incoming, replies: list[Reply]) -> None:
-    """Keep the buttons of the last reply to this chat, for answers by number."""
-    own = [r for r in replies if r.target is None]
-    if not own:
-        return
-    conversation.choices = [
-        [button.text, button.data] for row in own[-1].buttons for button in row if button.data
-    ]
+def remember_choices(conversation: Conversation, replies: list[Reply], *, moved: bool) -> None:
+    """Keep the buttons last shown in this chat, for answers by number; forget them when the
+    conversation moved on without showing new ones."""
+    shown = [r for r in replies if r.target is None and r.buttons]
+    if shown:
+        conversation.choices = [
+            [b.text, b.data] for row in shown[-1].buttons for b in row if b.data
+        ]
+    elif moved:
+        conversation.choices = []
 
 
 async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Reply]) -> list[int]:

@@ -88,9 +88,11 @@ class Communes:
         if not rows:
             raise CommuneImportError("no rows")
         for number, row in enumerate(rows, start=2):
-            code, name = (row.get("commune_code") or "").strip(), (row.get("commune_name") or "").strip()
+            code = (row.get("commune_code") or "").strip()
+            name = (row.get("commune_name") or "").strip()
             if not code or not name:
-                raise CommuneImportError(f"line {number}: commune_code and commune_name are required")
+                raise CommuneImportError(
+                    f"line {number}: commune_code and commune_name are required")
         demo = await self.by_code(DEMO_CODE)
         if demo is not None and demo.is_demo:
             await self.session.execute(delete(Commune).where(Commune.id == demo.id))

@@ -60,7 +60,8 @@ def utcnow() -> datetime:
 
 def lock_key(name: str) -> int:
     """A stable signed 64-bit key for a PostgreSQL advisory lock."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class Database:
