@@ -34,3 +34,51 @@ def session(app: App, user_id: str = "citizen", name: str = "Nguyễn Văn An") 
 
 def texts(shown: list) -> str:
     return "\n".join(message.render() for message in shown)
+
+
+async def eventually(check, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the async `check()` is true (background work settles), or fail."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {check.__name__}")
+        await asyncio.sleep(0.02)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def telegram_app(database_url: str, fake, *, webhook: bool = True,  # type: ignore[no-untyped-def]
+                       **overrides: object) -> AsyncIterator[App]:
+    """A real app (real python-telegram-bot `Bot`) talking to the fake Bot API, serving its
+    webhook on 127.0.0.1 under a gateway-like path prefix."""
+    port = free_port()
+    values: dict[str, object] = {
+        "telegram_bot_token": fake.token, "telegram_api_base_url": fake.url,
+        "host": "127.0.0.1", "port": port,
+    }
+    if webhook:
+        values.update(webhook_base_url=f"http://127.0.0.1:{port}/thonso",
+                      webhook_secret="s3cret-token")
+    values.update(overrides)
+    app = App(settings_for(database_url, **values))
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+def buttons_of(call) -> list[str]:  # type: ignore[no-untyped-def]
+    markup = call.params.get("reply_markup") or {}
+    return [b.get("callback_data") or b.get("url") for row in markup.get("inline_keyboard", [])
+            for b in row]

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+from datetime import timedelta
 from typing import Any
+
+# Opt in to python-telegram-bot's coming API: durations such as `retry_after` as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import (
     Bot,
@@ -144,7 +149,7 @@ class TelegramChannel:
             return await self._send(message)
         except RetryAfter as error:
             retry = error.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
             raise RetryLater(seconds, f"429 retry_after={seconds}") from error
         except Forbidden as error:
             raise ChatGone(str(error)) from error
