@@ -4,6 +4,7 @@ and claimed by a sender with a lease so that replicas never send one row twice a
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -99,8 +100,12 @@ class Outbox:
 
     async def claim(self, worker: str, *, limit: int = 50,
                     channels: tuple[str, ...] | None = None) -> list[OutboxMessage]:
-        """Lease up to `limit` due rows, most urgent first, for this worker."""
+        """Lease up to `limit` due rows, most urgent first, for this worker.
+
+        Each call leases under its own token, so two passes of one process never share rows.
+        """
         now = utcnow()
+        token = f"{worker}:{uuid.uuid4().hex[:12]}"
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
         due = and_(OutboxMessage.status == OUTBOX_PENDING,
                    OutboxMessage.next_attempt_at <= now, free)
@@ -114,12 +119,12 @@ class Outbox:
         await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids.scalar_subquery()), due)
-            .values(claimed_by=worker, claimed_until=now + LEASE)
+            .values(claimed_by=token, claimed_until=now + LEASE)
             .execution_options(synchronize_session=False)
         )
         rows = await self.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.claimed_by == worker, OutboxMessage.status == OUTBOX_PENDING,
+            .where(OutboxMessage.claimed_by == token, OutboxMessage.status == OUTBOX_PENDING,
                    OutboxMessage.claimed_until > now)
             .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
         )

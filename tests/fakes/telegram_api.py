@@ -9,17 +9,23 @@ Usage::
 
     async with FakeTelegramAPI() as fake:
         bot = Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url)
-        async with bot:
+        async with bot:  # calls getMe
             fake.fail_next("sendMessage", status=429, retry_after=3)
-            ...
+            with pytest.raises(RetryAfter):
+                await bot.send_message(42, "Xin chào")
             await bot.send_message(42, "Xin chào")
-        [call] = await fake.wait_for("sendMessage")
+            fake.push_update(make_message_update(1, 42, 42, "/start"))  # served by getUpdates
+            [update] = await bot.get_updates()
+        assert [call.status for call in fake.calls_of("sendMessage")] == [429, 200]
         assert fake.sent_to(42)[0].params["text"] == "Xin chào"
 
-Parameters are decoded as the Bot API does: PTB sends strings as they are and every other value
-(numbers, booleans, reply_markup, entities...) JSON-encoded, so the fake JSON-decodes every form
-value except the ones the API types as strings. Message texts sent with ``parse_mode="HTML"`` are
-checked and stripped of their tags like Telegram does; MarkdownV2 is not checked.
+Code under test that sends in the background is awaited with ``await fake.wait_for(...)``.
+
+Parameters are decoded as the Bot API does: python-telegram-bot sends strings as they are and
+every other value (numbers, booleans, reply_markup, entities...) JSON-encoded, so the fake
+JSON-decodes every form value except the ones the API types as strings. Texts sent with
+``parse_mode="HTML"`` are checked and stripped of their tags as Telegram does; MarkdownV2 is not
+checked.
 """
 
 from __future__ import annotations
@@ -531,9 +537,16 @@ class FakeTelegramAPI:
             if error.status == 429:
                 self.stats.rate_limited += 1
             response = web.json_response(error.body(), status=error.status)
+        except Exception as error:  # a bug of the fake: recorded, then logged by aiohttp
+            call.status, call.description = 500, repr(error)
+            self._record(call)
+            raise
+        self._record(call)
+        return response
+
+    def _record(self, call: ApiCall) -> None:
         self.calls.append(call)
         self._call_recorded.set()
-        return response
 
     async def _serve_file(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]
