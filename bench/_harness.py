@@ -1,0 +1,101 @@
+"""Shared pieces of the benchmarks: a fake Bot API on its own thread, paced HTTP load."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+
+
+class FakeOnThread:
+    """The fake Bot API on its own event loop, so it does not share the measured loop."""
+
+    def __init__(self) -> None:
+        self.fake = FakeTelegramAPI(long_poll_cap=0.1)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> FakeTelegramAPI:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
+        return self.fake
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.fake.close(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+
+    def sent(self) -> int:
+        return sum(1 for call in list(self.fake.calls) if call.ok and call.method == "sendMessage")
+
+
+@dataclass
+class LoadResult:
+    count: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+    def line(self, label: str) -> str:
+        return (f"{label:<34} {self.rate:8.0f} updates/s   p50 {self.pct(0.5):6.1f} ms   "
+                f"p99 {self.pct(0.99):6.1f} ms   mean {statistics.fmean(self.latencies_ms):6.1f} ms"
+                f"   errors {self.errors}")
+
+
+async def post_all(url: str, bodies: list[dict], *, concurrency: int, headers: dict[str, str],
+                   rate: float | None = None) -> LoadResult:
+    """POST every body; `concurrency` at once, or paced at `rate` per second."""
+    import aiohttp
+
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[dict] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def one(body: dict) -> None:
+            nonlocal errors
+            started = time.perf_counter()
+            async with http.post(url, json=body, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    errors += 1
+            latencies.append((time.perf_counter() - started) * 1000)
+
+        async def worker() -> None:
+            while not queue.empty():
+                await one(queue.get_nowait())
+
+        started = time.perf_counter()
+        if rate is None:
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+        else:
+            tasks = []
+            for index, body in enumerate(bodies):
+                delay = started + index / rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(one(body)))
+            await asyncio.gather(*tasks)
+        seconds = time.perf_counter() - started
+    return LoadResult(len(bodies), seconds, latencies, errors)
