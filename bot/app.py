@@ -14,10 +14,13 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot import zalo_web
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, make_bot
+from bot.channels.zalo import ZaloChannel
 from bot.migrate import upgrade
+from bot.scheduler import NoticeScheduler
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.web import TELEGRAM_PATH, build_web_app
@@ -48,12 +51,21 @@ class App:
             self.telegram = TelegramChannel(
                 bot or make_bot(token or "", settings.telegram_api_base_url))
             self.channels[self.telegram.name] = self.telegram
+        self.zalo: ZaloChannel | None = zalo_web.make_channel(settings)
+        if self.zalo is not None:
+            self.channels[self.zalo.name] = self.zalo
         self.sender = Sender(self.db, self.channels)
         self.processor = Processor(self.db, self.router, self.config, on_commit=self.sender.wake)
+        self.notices = NoticeScheduler(self.db, self.channels)
+        self.notices.on_fired.append(self.sender.wake)
+        self.sender.progress_hooks.append(self.notices.on_progress)
         self.metrics: Counter[str] = Counter()
         self.web_routes: list[Callable[[web.Application], None]] = []
+        if self.zalo is not None:
+            self.web_routes.append(zalo_web.install(self))
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
+        self._sender_task: asyncio.Task[None] | None = None
 
     def background(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
@@ -79,7 +91,8 @@ class App:
                 await Users(session).bootstrap_admins(
                     "telegram", [str(i) for i in self.settings.admin_telegram_ids])
 
-    async def start(self, *, serve_http: bool = True, sender: bool = True) -> None:
+    async def start(self, *, serve_http: bool = True, sender: bool = True,
+                    scheduler: bool = True) -> None:
         await self.prepare()
         if self.telegram is not None:
             await self.telegram.bot.initialize()
@@ -93,8 +106,12 @@ class App:
                 await self.telegram.bot.delete_webhook()
                 self.background(self._poll_telegram())
                 log.info("Telegram long polling started")
+        if self.zalo is not None:
+            await zalo_web.start(self)
         if sender:
-            self.background(self.sender.run())
+            self._sender_task = asyncio.create_task(self.sender.run())
+        if scheduler:
+            self.notices.start()
         if serve_http:
             self._runner = web.AppRunner(build_web_app(self), access_log=None)
             await self._runner.setup()
@@ -102,16 +119,17 @@ class App:
             log.info("listening on %s:%s", self.settings.host, self.settings.port)
 
     async def stop(self) -> None:
+        self.notices.shutdown()
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._runner is not None:
-            await self._runner.cleanup()
         if self.telegram is not None:
             with contextlib.suppress(Exception):
                 await self.telegram.bot.shutdown()
+        if self.zalo is not None:
+            await self.zalo.client.close()
         await self.db.dispose()
 
     async def _poll_telegram(self) -> None:

@@ -56,6 +56,7 @@ class Sender:
         self.poll_interval = poll_interval
         self.progress_hooks: list[ProgressHook] = []
         self._wake = asyncio.Event()
+        self._stopping = False
         self._overall: dict[str, TokenBucket] = {}
         self._per_chat: dict[tuple[str, str], TokenBucket] = {}
         self.stats: dict[str, int] = defaultdict(int)
@@ -63,15 +64,20 @@ class Sender:
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Finish the pass in progress, then leave `run`."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Send until cancelled, waking on new rows or every `poll_interval`."""
-        while True:
+        """Send until stopped, waking on new rows or every `poll_interval`."""
+        while not self._stopping:
             try:
                 sent = await self.send_due()
             except Exception:
                 log.exception("sender pass failed")
                 sent = 0
-            if not sent:
+            if not sent and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
                 self._wake.clear()

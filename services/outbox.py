@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.db import insert_for, utcnow
 from services.models import (
@@ -102,13 +103,23 @@ class Outbox:
                     channels: tuple[str, ...] | None = None) -> list[OutboxMessage]:
         """Lease up to `limit` due rows, most urgent first, for this worker.
 
-        Each call leases under its own token, so two passes of one process never share rows.
+        Each call leases under its own token, so two passes never share rows, and a row waits
+        while an earlier row of its chat is leased elsewhere or waiting to be retried, so each
+        chat receives its messages in order.
         """
         now = utcnow()
         token = f"{worker}:{uuid.uuid4().hex[:12]}"
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        earlier = aliased(OutboxMessage)
+        waiting_before = (
+            select(earlier.id).where(
+                earlier.channel == OutboxMessage.channel,
+                earlier.chat_id == OutboxMessage.chat_id,
+                earlier.status == OUTBOX_PENDING, earlier.id < OutboxMessage.id,
+                or_(earlier.claimed_until > now, earlier.next_attempt_at > now))
+        ).exists()
         due = and_(OutboxMessage.status == OUTBOX_PENDING,
-                   OutboxMessage.next_attempt_at <= now, free)
+                   OutboxMessage.next_attempt_at <= now, free, ~waiting_before)
         if channels:
             due = and_(due, OutboxMessage.channel.in_(channels))
         ids = (

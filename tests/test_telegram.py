@@ -1,6 +1,8 @@
 """The Telegram channel end to end: the real python-telegram-bot `Bot` against a fake Bot API
 on 127.0.0.1, updates posted to the app's real webhook server."""
 
+import asyncio
+
 import aiohttp
 from sqlalchemy import func, select
 
@@ -176,3 +178,23 @@ async def test_polling_mode_receives_updates(database_url: str) -> None:
         fake.push_update(make_message_update(70, CHAT, CHAT, "/start"))
         welcome = await last_message(fake, CHAT, 1)
         assert "Mời bạn chọn ngôn ngữ" in welcome.params["text"]
+
+
+async def test_concurrent_sender_passes_send_each_row_once(database_url: str) -> None:
+    from services.outbox import Outbox
+
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake, webhook=False,
+                                                       ) as app:
+        async with app.db.transaction() as session:
+            outbox = Outbox(session)
+            for n in range(12):
+                await outbox.enqueue("telegram", str(900 + n % 4), text=f"tin {n}")
+        other = type(app.sender)(app.db, app.channels)   # a second replica's sender
+        await asyncio.gather(app.sender.send_due(), other.send_due(), app.sender.send_due())
+        await app.sender.drain()
+        await other.drain()
+        texts = [c.params["text"] for c in fake.calls_of("sendMessage") if c.ok]
+        assert sorted(texts) == sorted(f"tin {n}" for n in range(12))
+        for chat in range(900, 904):   # order kept within each chat
+            sent = [c.params["text"] for c in fake.sent_to(chat)]
+            assert sent == [f"tin {n}" for n in range(12) if 900 + n % 4 == chat]

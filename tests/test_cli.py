@@ -1,0 +1,74 @@
+"""The command line as an operator uses it, in a subprocess, on both databases."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+COMMUNES_CSV = """commune_code,commune_name,district,province,village_name
+25678,Xã Tân Hòa,Huyện Phú Bình,Tỉnh Thái Nguyên,Thôn Ao Sen
+25678,Xã Tân Hòa,Huyện Phú Bình,Tỉnh Thái Nguyên,Thôn Đồng Tâm
+25681,Xã Tân Kim,Huyện Phú Bình,Tỉnh Thái Nguyên,Xóm Phú Lợi
+"""
+
+
+def cli(database_url: str, *args: str, stdin: str | None = None,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run([sys.executable, "-m", "bot", *args], env=env, input=stdin,
+                          capture_output=True, text=True, timeout=120, cwd=cwd or ROOT)
+
+
+def test_help_on_each_command(database_url: str) -> None:
+    for args in (["--help"], ["run", "--help"], ["console", "--help"], ["communes", "--help"],
+                 ["communes", "import", "--help"], ["roles", "grant", "--help"],
+                 ["webhook", "--help"], ["migrate", "--help"]):
+        result = cli(database_url, *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "usage:" in result.stdout
+
+
+def test_import_replaces_demo_and_roles_are_granted(database_url: str, tmp_path: Path) -> None:
+    assert cli(database_url, "migrate").returncode == 0
+    console = cli(database_url, "console", stdin="", cwd=tmp_path)
+    assert console.returncode == 0
+    assert "created the demo commune" in console.stderr
+    assert "Xã Thôn Số (thử nghiệm)" in cli(database_url, "communes", "list").stdout
+
+    csv_file = tmp_path / "communes.csv"
+    csv_file.write_text(COMMUNES_CSV, encoding="utf-8")
+    imported = cli(database_url, "communes", "import", str(csv_file))
+    assert imported.returncode == 0, imported.stderr
+    assert "Communes added: 2" in imported.stdout and "demo commune removed" in imported.stdout
+    listing = cli(database_url, "communes", "list").stdout
+    assert "Xã Tân Hòa" in listing and "Thôn Ao Sen, Thôn Đồng Tâm" in listing
+    assert "thử nghiệm" not in listing
+
+    granted = cli(database_url, "roles", "grant", "777", "--commune", "25678")
+    assert granted.returncode == 0 and "official of Xã Tân Hòa" in granted.stdout
+    assert cli(database_url, "roles", "grant", "888", "--admin").returncode == 0
+    roles = cli(database_url, "roles", "list").stdout
+    assert "telegram:777  official" in roles and "telegram:888  province_admin" in roles
+    unknown = cli(database_url, "roles", "grant", "999", "--commune", "00001")
+    assert unknown.returncode == 1 and "No commune with code" in unknown.stderr
+    assert cli(database_url, "roles", "revoke", "777").returncode == 0
+    assert "telegram:777" not in cli(database_url, "roles", "list").stdout
+
+
+def test_bad_csv_is_reported_and_nothing_changes(database_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name\n1,x\n", encoding="utf-8")
+    result = cli(database_url, "communes", "import", str(bad))
+    assert result.returncode == 1
+    assert "missing column(s): commune_code" in result.stderr
+
+
+def test_console_walks_a_newcomer_to_the_menu(database_url: str, tmp_path: Path) -> None:
+    result = cli(database_url, "console", stdin="1\n1\n1\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "1. Tiếng Việt" in out and "bạn ở thôn nào" in out
+    assert "Cảm ơn bạn! Đã lưu thông tin." in out and "📝 Gửi phản ánh, kiến nghị" in out
