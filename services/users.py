@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,8 @@ from services.models import (
     ROLE_PROVINCE_ADMIN,
     User,
 )
+
+LAST_SEEN_PRECISION = timedelta(minutes=10)
 
 
 class Users:
@@ -32,7 +35,9 @@ class Users:
                             language: str = "vi") -> tuple[User, bool]:
         user = await self.find(channel, external_id)
         if user is not None:
-            user.last_seen_at = utcnow()
+            now = utcnow()
+            if now - user.last_seen_at > LAST_SEEN_PRECISION:  # spare a write per message
+                user.last_seen_at = now
             return user, False
         user = User(channel=channel, external_id=external_id, language=language)
         self.session.add(user)
