@@ -1,8 +1,9 @@
-"""Webhook throughput and latency of the real app against a bare python-telegram-bot echo bot.
+"""Webhook throughput and latency of Thôn Số against a bare python-telegram-bot echo bot.
 
-Both run in this process against the same fake Bot API (on its own thread) and the same HTTP
-load: N updates from distinct citizens, 50 at a time; then a paced run at 200 updates/s for the
-latency target. Prints updates/s, p50/p99 latency, peak RSS and the throughput ratio.
+Each bot runs in its own process (`python -m bot run` in webhook mode; `bare_echo_bot.py`),
+talking to the same fake Bot API (a thread of this process) and driven by the same HTTP load:
+N updates from distinct citizens, 50 at a time, then a paced run at 200 updates/s. Prints
+updates/s, p50/p99 latency, the bots' peak RSS and the throughput ratio.
 
     python bench/webhook.py [--updates 5000] [--concurrency 50] [--database-url URL]
 """
@@ -12,18 +13,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
-import psutil
-from _harness import FakeOnThread, LoadResult, post_all
-from aiohttp import web
-from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+import aiohttp
+from _harness import ROOT, FakeOnThread, LoadResult, post_all
 
-from bot.app import App
 from tests.fakes.telegram_api import make_message_update
-from tests.helpers import free_port, settings_for
+from tests.helpers import free_port
 
 SECRET = "bench-secret"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -35,60 +35,45 @@ def updates(count: int, first_id: int) -> list[dict]:
             for i in range(count)]
 
 
-async def bare_echo_bot(fake, count: int, concurrency: int) -> LoadResult:  # type: ignore[no-untyped-def]
-    """python-telegram-bot's Application echoing each message, behind a minimal aiohttp
-    webhook (what a bot without a database does)."""
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_chat.send_message(update.effective_message.text or "…")
 
-    application = (Application.builder().token(fake.token).base_url(f"{fake.url}/bot")
-                   .updater(None).connection_pool_size(64).build())
-    application.add_handler(MessageHandler(filters.ALL, echo))
-    await application.initialize()
+async def wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"bot exited with {process.returncode}")
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("bot did not become healthy")
 
-    async def webhook(request: web.Request) -> web.Response:
-        if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != SECRET:
-            return web.Response(status=403)
-        await application.process_update(Update.de_json(await request.json(), application.bot))
-        return web.Response(text="ok")
 
-    server = web.Application()
-    server.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(server, access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+async def measure(command: list[str], env: dict[str, str], port: int, count: int,
+                  concurrency: int, paced: int, first_id: int
+                  ) -> tuple[LoadResult, LoadResult | None, float]:
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
-        return await post_all(f"http://127.0.0.1:{port}/webhook", updates(count, 1),
-                              concurrency=concurrency, headers=HEADERS)
-    finally:
-        await runner.cleanup()
-        await application.shutdown()
-
-
-async def thonso(fake, database_url: str, count: int, concurrency: int,  # type: ignore[no-untyped-def]
-                 paced: int) -> tuple[LoadResult, LoadResult, float]:
-    port = free_port()
-    settings = settings_for(database_url, telegram_bot_token=fake.token,
-                            telegram_api_base_url=fake.url, host="127.0.0.1", port=port,
-                            webhook_base_url=f"http://127.0.0.1:{port}", webhook_secret=SECRET,
-                            log_level="WARNING")
-    app = App(settings)
-    app.set_config(flood_limit=10**9)
-    await app.start()
-    url = f"http://127.0.0.1:{port}/telegram/webhook"
-    try:
-        burst = await post_all(url, updates(count, 1_000_000), concurrency=concurrency,
+        await wait_healthy(port, process)
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        burst = await post_all(url, updates(count, first_id), concurrency=concurrency,
                                headers=HEADERS)
-        paced_run = await post_all(url, updates(paced, 2_000_000), concurrency=concurrency,
-                                   headers=HEADERS, rate=200)
-        started = time.perf_counter()
-        await app.sender.drain(timeout=120)
-        drain = time.perf_counter() - started
+        paced_run = await post_all(url, updates(paced, first_id + 5_000_000),
+                                   concurrency=concurrency, headers=HEADERS, rate=200) \
+            if paced else None
+        return burst, paced_run, peak_rss_mb(process.pid)
     finally:
-        await app.stop()
-    return burst, paced_run, drain
+        process.terminate()
+        process.wait(30)
 
 
 async def main() -> None:
@@ -99,24 +84,30 @@ async def main() -> None:
     parser.add_argument("--database-url", default=None,
                         help="default: a fresh SQLite file; e.g. postgresql+asyncpg://…")
     args = parser.parse_args()
-    process = psutil.Process(os.getpid())
     with tempfile.TemporaryDirectory() as tmp, FakeOnThread() as fake:
         database_url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        rss_before = process.memory_info().rss
-        bare = await bare_echo_bot(fake, args.updates, args.concurrency)
-        ours, paced, drain = await thonso(fake, database_url, args.updates, args.concurrency,
-                                          args.paced)
-        peak = max(process.memory_info().rss, getattr(process.memory_info(), "peak_wset", 0))
+        base_env = {k: v for k, v in os.environ.items() if not k.endswith("_PROXY")}
+        port = free_port()
+        bare = await measure(
+            [sys.executable, str(ROOT / "bench" / "bare_echo_bot.py"), "--api", fake.url,
+             "--token", fake.token, "--port", str(port), "--secret", SECRET],
+            base_env, port, args.updates, args.concurrency, 0, 1)
+        port = free_port()
+        env = {**base_env, "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": fake.token,
+               "TELEGRAM_API_BASE_URL": fake.url, "HOST": "127.0.0.1", "PORT": str(port),
+               "WEBHOOK_BASE_URL": f"http://127.0.0.1:{port}", "WEBHOOK_SECRET": SECRET,
+               "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+        ours = await measure([sys.executable, "-m", "bot", "run"], env, port, args.updates,
+                             args.concurrency, args.paced, 1_000_000)
     kind = database_url.split("+", 1)[0]
     print(f"webhook benchmark: {args.updates} updates, {args.concurrency} concurrent, "
-          f"database {kind}")
-    print(bare.line("bare python-telegram-bot echo"))
-    print(ours.line("thonso (dedupe, state, outbox)"))
-    print(paced.line("thonso paced at 200 updates/s"))
-    print(f"throughput ratio thonso/bare: {ours.rate / bare.rate:.0%}")
-    print(f"outbox drained after the load in {drain:.1f} s")
-    print(f"RSS: {rss_before / 2**20:.0f} MB at start, {peak / 2**20:.0f} MB at the end "
-          f"(whole process: fake API, load generator and both bots)")
+          f"database {kind}; each bot in its own process")
+    print(bare[0].line("bare python-telegram-bot echo"))
+    print(ours[0].line("thonso (dedupe, state, outbox)"))
+    if ours[1] is not None:
+        print(ours[1].line("thonso paced at 200 updates/s"))
+    print(f"throughput ratio thonso/bare: {ours[0].rate / bare[0].rate:.0%}")
+    print(f"peak RSS: bare {bare[2]:.0f} MB, thonso {ours[2]:.0f} MB")
 
 
 if __name__ == "__main__":

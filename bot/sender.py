@@ -15,13 +15,23 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
-from bot.channels.base import Channel, ChatGone, Limits, Outgoing, Rejected, RetryLater
+from bot.channels.base import (
+    Channel,
+    ChatGone,
+    Limits,
+    Outgoing,
+    Rejected,
+    RetryLater,
+    Sent,
+)
 from services.db import Database
 from services.models import OutboxMessage
 from services.outbox import Outbox
 
 log = logging.getLogger(__name__)
 ProgressHook = Callable[[str], Awaitable[None]]
+PER_CHAT_PASS = 5
+"""Rows of one chat sent in one pass: a chat's backlog must not outlive the lease."""
 
 
 class TokenBucket:
@@ -104,23 +114,44 @@ class Sender:
         by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
-        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        later = [row.id for chat_rows in by_chat.values() for row in chat_rows[PER_CHAT_PASS:]]
+        if later:  # a chat's backlog waits for the next pass rather than outliving its lease
+            async with self.db.transaction() as session:
+                await Outbox(session).release(later)
+        delivered: list[tuple[OutboxMessage, Sent]] = []
+        await asyncio.gather(*(self._send_chat(chat_rows[:PER_CHAT_PASS], delivered)
+                               for chat_rows in by_chat.values()))
+        await self._record(delivered)
         for group_key in {row.group_key for row in rows if row.group_key}:
             for hook in self.progress_hooks:
                 try:
                     await hook(group_key)
                 except Exception:
                     log.exception("progress hook failed for %s", group_key)
-        return len(rows)
+        return len(rows) - len(later)
 
-    async def _send_chat(self, rows: list[OutboxMessage]) -> None:
+    async def _record(self, delivered: list[tuple[OutboxMessage, Sent]]) -> None:
+        """Mark a pass's sent rows in one transaction."""
+        if not delivered:
+            return
+        async with self.db.transaction() as session:
+            outbox = Outbox(session)
+            for row, sent in delivered:
+                await outbox.mark_sent(row.id, sent.message_id)
+                digest = (row.payload.get("attachment") or {}).get("sha256")
+                if sent.file_id and digest:
+                    await outbox.remember_file_id(row.channel, digest, sent.file_id)
+
+    async def _send_chat(self, rows: list[OutboxMessage],
+                         delivered: list[tuple[OutboxMessage, Sent]]) -> None:
         for index, row in enumerate(rows):
-            if not await self._send_one(row):
+            if not await self._send_one(row, delivered):
                 async with self.db.transaction() as session:
                     await Outbox(session).release([r.id for r in rows[index + 1:]])
                 return
 
-    async def _send_one(self, row: OutboxMessage) -> bool:
+    async def _send_one(self, row: OutboxMessage,
+                        delivered: list[tuple[OutboxMessage, Sent]]) -> bool:
         """Send a row; False when the chat's later rows must wait."""
         channel = self.channels.get(row.channel)
         if channel is None:
@@ -157,12 +188,7 @@ class Sender:
                 await Outbox(session).retry_later(row, 2.0 ** min(row.attempts, 8), repr(error))
             return False
         self.stats["sent"] += 1
-        async with self.db.transaction() as session:
-            outbox = Outbox(session)
-            await outbox.mark_sent(row.id, sent.message_id)
-            digest = (row.payload.get("attachment") or {}).get("sha256")
-            if sent.file_id and digest:
-                await outbox.remember_file_id(row.channel, digest, sent.file_id)
+        delivered.append((row, sent))
         return True
 
     async def _prepare(self, row: OutboxMessage) -> Outgoing:
