@@ -1,0 +1,431 @@
+"""The officials' side of feedback: inbox, a report in full, reply, status, assign, internal
+notes and reply templates. Officials act only in their commune; refusals are audited."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.context import Context
+from handlers.format import local_datetime
+from handlers.router import Router
+from handlers.types import Attachment, Button, Incoming, callback_parts
+from services.feedback.categories import categories_for, category_name, templates_for
+from services.feedback.models import (
+    ANSWERED,
+    IN_PROGRESS,
+    RECEIVED,
+    REJECTED,
+    RESOLVED,
+    STATUSES,
+    TRANSFERRED,
+    FeedbackReport,
+)
+from services.feedback.service import Feedback, FeedbackError, InboxFilter, overdue
+from services.models import Commune, User
+from services.text import fold
+from services.users import is_admin, is_official
+
+PER_PAGE = 8
+STATUS_WORDS = {
+    "tiepnhan": RECEIVED, "moi": RECEIVED, "dangxuly": IN_PROGRESS, "xuly": IN_PROGRESS,
+    "datraloi": ANSWERED, "traloi": ANSWERED, "dagiaiquyet": RESOLVED, "giaiquyet": RESOLVED,
+    "xong": RESOLVED, "tuchoi": REJECTED, "chuyen": TRANSFERRED, "dachuyen": TRANSFERRED,
+}
+TEMPLATE_REF = re.compile(r"^#(\d{1,2})$")
+
+
+def service(ctx: Context) -> Feedback:
+    return Feedback(ctx.session)
+
+
+def parse_status(word: str) -> str | None:
+    word = word.strip().lower()
+    if word in STATUSES:
+        return word
+    return STATUS_WORDS.get(re.sub(r"[^a-z]", "", fold(word)))
+
+
+def scope(user: User) -> int | None:
+    """The commune an inbox shows: the official's own; all for a province admin without one."""
+    return user.official_commune_id
+
+
+async def load(ctx: Context, code: str, action: str) -> FeedbackReport | None:
+    """The report by code if this official may act on it; otherwise answer, audit, None."""
+    report = await service(ctx).by_code(code) if code else None
+    if report is None:
+        ctx.say("feedback.admin.not_found", code=code.upper()[:40] or "—")
+        return None
+    if not service(ctx).may_act(ctx.user, report):
+        await ctx.audit.record(ctx.user, action, commune_id=report.commune_id,
+                               target=report.code, outcome="denied")
+        ctx.say("feedback.admin.not_found", code=report.code)
+        return None
+    return report
+
+
+async def refuse_button(ctx: Context, action: str) -> bool:
+    """Buttons skip the router's role check: refuse (and audit) a non-official here."""
+    if is_official(ctx.user):
+        return False
+    await ctx.audit.record(ctx.user, action, outcome="denied", args=(ctx.inc.callback or "")[:64])
+    ctx.say("errors.not_allowed")
+    return True
+
+
+# --- inbox ----------------------------------------------------------------------------------
+
+async def inbox(inc: Incoming, ctx: Context) -> None:
+    try:
+        flt = InboxFilter.decode(inc.args)
+    except ValueError:
+        ctx.say("feedback.admin.inbox_usage")
+        return
+    await show_inbox(ctx, flt, 0)
+
+
+async def on_inbox_button(inc: Incoming, ctx: Context) -> None:
+    if await refuse_button(ctx, "feedback.inbox"):
+        return
+    _, page, encoded = callback_parts(inc, 3)
+    try:
+        flt = InboxFilter.decode(encoded)
+    except ValueError:
+        flt = None
+    if flt is None or not page.isdigit():
+        ctx.say("errors.stale_button")
+        return
+    await show_inbox(ctx, flt, int(page), edit=True)
+
+
+async def show_inbox(ctx: Context, flt: InboxFilter, page: int, *, edit: bool = False) -> None:
+    commune_id = scope(ctx.user)
+    if commune_id is None and not is_admin(ctx.user):
+        ctx.say("errors.not_allowed")
+        return
+    reports, total = await service(ctx).inbox(commune_id, flt, ctx.now, page=page,
+                                              per_page=PER_PAGE)
+    commune = await ctx.communes.get(commune_id) if commune_id else None
+    villages = {v.id: v.name for c in ([commune] if commune else await ctx.communes.all())
+                for v in c.villages}
+    pages = max(1, -(-total // PER_PAGE))
+    lines = [ctx.t("feedback.admin.inbox_title", count=total, page=page + 1, pages=pages,
+                   filter=describe_filter(ctx, flt, commune))]
+    rows: list[list[Button]] = []
+    for report in reports:
+        late = overdue(report, ctx.now)
+        mark = "🔴" if report.urgent else ("⚠️" if late else "•")
+        village = villages.get(report.village_id) if report.village_id else None
+        lines.append(ctx.t(
+            "feedback.admin.inbox_line", mark=mark, code=report.code,
+            where=f" · {village}" if village else "",
+            category=category_name(commune, report.category, ctx.user.language),
+            status=ctx.t(f"feedback.status.{report.status}"),
+            due=local_datetime(ctx, report.due_at),
+            late=ctx.t("feedback.admin.overdue_mark") if late else ""))
+        rows.append([Button(f"{mark} {report.code}", f"fbo:view:{report.id}")])
+    if not reports:
+        lines.append(ctx.t("feedback.admin.inbox_empty"))
+    code = flt.encode()
+    nav = []
+    if page > 0:
+        nav.append(Button(ctx.t("common.previous"), f"fbi:{page - 1}:{code}"))
+    if (page + 1) * PER_PAGE < total:
+        nav.append(Button(ctx.t("common.next"), f"fbi:{page + 1}:{code}"))
+    if nav:
+        rows.append(nav)
+    rows.append([Button(ctx.t("feedback.admin.filter_open"), "fbi:0:"),
+                 Button(ctx.t("feedback.admin.filter_overdue"), "fbi:0:o"),
+                 Button(ctx.t("feedback.admin.filter_new"), "fbi:0:s=received")])
+    rows.append([Button(ctx.t("feedback.admin.filter_category"), "fbf:cat"),
+                 Button(ctx.t("feedback.admin.filter_village"), "fbf:vil"),
+                 Button(ctx.t("feedback.admin.filter_all"), "fbi:0:s=all")])
+    ctx.reply("\n".join(lines), rows, edit=edit)
+
+
+async def on_filter_button(inc: Incoming, ctx: Context) -> None:
+    """Choose a category or a village to filter the inbox by (the message is edited)."""
+    if await refuse_button(ctx, "feedback.inbox"):
+        return
+    _, what = callback_parts(inc, 2)
+    commune = await ctx.communes.get(scope(ctx.user) or 0)
+    if what == "cat":
+        choices = [Button(c.name(ctx.user.language), f"fbi:0:c={c.code}")
+                   for c in categories_for(commune)]
+    elif what == "vil" and commune is not None:
+        choices = [Button(v.name, f"fbi:0:v={v.id}") for v in commune.villages]
+    else:
+        ctx.say("errors.stale_button")
+        return
+    rows = [choices[i:i + 2] for i in range(0, len(choices), 2)]
+    rows.append([Button(ctx.t("common.back"), "fbi:0:")])
+    ctx.reply(ctx.t("feedback.admin.pick_filter"), rows, edit=True)
+
+
+def describe_filter(ctx: Context, flt: InboxFilter, commune: Commune | None) -> str:
+    parts = [ctx.t("feedback.admin.filter_overdue")] if flt.overdue else []
+    if flt.status == "all":
+        parts.append(ctx.t("feedback.admin.filter_all"))
+    elif flt.status != "open":
+        parts.append(ctx.t(f"feedback.status.{flt.status}"))
+    if flt.category:
+        parts.append(category_name(commune, flt.category, ctx.user.language))
+    if flt.village_id is not None:
+        village = next((v.name for v in commune.villages if v.id == flt.village_id), None) \
+            if commune else None
+        parts.append(village or f"#{flt.village_id}")
+    return ", ".join(parts) or ctx.t("feedback.admin.filter_open")
+
+
+# --- one report -----------------------------------------------------------------------------
+
+async def show(inc: Incoming, ctx: Context) -> None:
+    code = inc.args.strip().split()[0] if inc.args.strip() else ""
+    if not code:
+        ctx.say("feedback.admin.fb_usage")
+        return
+    report = await load(ctx, code, "feedback.view")
+    if report is not None:
+        await show_full(ctx, report)
+
+
+async def show_full(ctx: Context, report: FeedbackReport) -> None:
+    await service(ctx).acknowledge(report, ctx.user, ctx.now)
+    await ctx.audit.record(ctx.user, "feedback.view", commune_id=report.commune_id,
+                           target=report.code)
+    commune = await ctx.communes.get(report.commune_id)
+    reporter = await ctx.users.get(report.reporter_id) if report.reporter_id else None
+    assignee = await ctx.users.get(report.assignee_id) if report.assignee_id else None
+    village = next((v.name for v in commune.villages if v.id == report.village_id), None) \
+        if commune else None
+    place = ", ".join(p for p in (report.address, village) if p) or "—"
+    if report.latitude is not None:
+        place += (f"\n📍 https://maps.google.com/?q={report.latitude:.6f},"
+                  f"{report.longitude:.6f}")
+    who = "—"
+    if reporter is not None:
+        who = f"{reporter.display_name or '—'} ({reporter.channel}:{reporter.external_id})"
+    lines = [ctx.t(
+        "feedback.admin.detail", code=report.code, urgent="🔴 " if report.urgent else "",
+        status=ctx.t(f"feedback.status.{report.status}"),
+        category=category_name(commune, report.category, ctx.user.language),
+        place=place, reporter=who,
+        anonymous=ctx.t("feedback.admin.anonymous_note") if report.anonymous else "",
+        filed=local_datetime(ctx, report.created_at),
+        ack_due=local_datetime(ctx, report.ack_due_at),
+        due=local_datetime(ctx, report.due_at),
+        late=ctx.t("feedback.admin.overdue_mark") if overdue(report, ctx.now) else "",
+        assignee=(assignee.display_name or assignee.external_id) if assignee else "—",
+        description=report.description or ctx.t("feedback.voice_only"),
+        photos=len(report.photos or []), voice=ctx.t("common.yes") if report.voice
+        else ctx.t("common.no"))]
+    if report.rating:
+        lines.append(ctx.t("feedback.admin.rating", stars="⭐" * report.rating,
+                           comment=report.rating_comment or ""))
+    lines.append(ctx.t("feedback.history_title"))
+    for event in await service(ctx).history(report, public_only=False):
+        who_acted = await ctx.users.get(event.actor_id) if event.actor_id else None
+        name = (who_acted.display_name or who_acted.external_id) if who_acted else ""
+        text = f": {event.text}" if event.text else ""
+        status = f" → {ctx.t(f'feedback.status.{event.status}')}" if event.status else ""
+        lock = "🔒 " if not event.public else ""
+        lines.append(f"• {local_datetime(ctx, event.at)} {lock}"
+                     f"{ctx.t(f'feedback.event.{event.kind}')}{status} {name}{text}".rstrip())
+    ctx.reply("\n".join(lines), [
+        [Button(ctx.t("feedback.admin.to_in_progress"), f"fbo:st:{report.id}:in_progress"),
+         Button(ctx.t("feedback.admin.to_resolved"), f"fbo:st:{report.id}:resolved")],
+        [Button(ctx.t("feedback.admin.templates"), f"fbo:tpl:{report.id}")],
+    ])
+    if report.channel != ctx.inc.channel:
+        return  # file ids belong to the channel they came from
+    for photo in report.photos or []:
+        if photo.get("file_id") or photo.get("url"):
+            ctx.reply(report.code, photo=Attachment(file_id=photo.get("file_id"),
+                                                    url=photo.get("url"), filename="anh.jpg"))
+    voice = report.voice or {}
+    if voice.get("file_id") or voice.get("url"):
+        ctx.reply(report.code, voice=Attachment(file_id=voice.get("file_id"),
+                                                url=voice.get("url"), filename="ghi-am.ogg",
+                                                duration=voice.get("duration")))
+
+
+async def on_report_button(inc: Incoming, ctx: Context) -> None:
+    if await refuse_button(ctx, "feedback.button"):
+        return
+    _, action, ident, value = callback_parts(inc, 4)
+    report = await service(ctx).get(int(ident)) if ident.isdigit() else None
+    if report is None or action not in ("view", "st", "tpl", "tplsend"):
+        ctx.say("errors.stale_button")
+        return
+    report = await load(ctx, report.code, f"feedback.{action}")
+    if report is None:
+        return
+    if action == "view":
+        await show_full(ctx, report)
+    elif action == "tpl":
+        show_templates(ctx, report, await ctx.communes.get(report.commune_id))
+    elif action == "tplsend" and value.isdigit():
+        await send_template(ctx, report, int(value))
+    elif action == "st" and value in (IN_PROGRESS, RESOLVED):
+        await change_status(ctx, report, value, None)
+    else:
+        ctx.say("errors.stale_button")
+
+
+# --- actions --------------------------------------------------------------------------------
+
+def split_code(args: str) -> tuple[str, str]:
+    code, _, rest = args.strip().partition(" ")
+    return code.strip(), rest.strip()
+
+
+async def reply(inc: Incoming, ctx: Context) -> None:
+    code, text = split_code(inc.args)
+    if not code or not text:
+        ctx.say("feedback.admin.reply_usage")
+        return
+    report = await load(ctx, code, "feedback.reply")
+    if report is None:
+        return
+    ref = TEMPLATE_REF.match(text)
+    if ref:
+        await send_template(ctx, report, int(ref.group(1)))
+        return
+    await send_answer(ctx, report, text)
+
+
+async def send_template(ctx: Context, report: FeedbackReport, number: int) -> None:
+    commune = await ctx.communes.get(report.commune_id)
+    options = templates_for(commune, report.category, ctx.user.language)
+    if not 1 <= number <= len(options):
+        ctx.say("feedback.admin.no_template", count=len(options))
+        return
+    await send_answer(ctx, report, options[number - 1])
+
+
+async def send_answer(ctx: Context, report: FeedbackReport, text: str) -> None:
+    try:
+        await service(ctx).answer(report, ctx.user, text, ctx.now)
+    except FeedbackError as error:
+        ctx.say(error.key, **error.params)
+        return
+    await ctx.audit.record(ctx.user, "feedback.reply", commune_id=report.commune_id,
+                           target=report.code)
+    ctx.say("feedback.admin.replied", code=report.code)
+
+
+async def status(inc: Incoming, ctx: Context) -> None:
+    code, rest = split_code(inc.args)
+    word, _, note = rest.partition(" ")
+    if not code or not word:
+        ctx.say("feedback.admin.status_usage")
+        return
+    report = await load(ctx, code, "feedback.status")
+    if report is None:
+        return
+    new = parse_status(word)
+    if new is None:
+        ctx.say("feedback.admin.status_usage")
+        return
+    await change_status(ctx, report, new, note)
+
+
+async def change_status(ctx: Context, report: FeedbackReport, new: str,
+                        note: str | None) -> None:
+    try:
+        if new == ANSWERED and note:
+            await service(ctx).answer(report, ctx.user, note, ctx.now)
+        else:
+            await service(ctx).set_status(report, ctx.user, new, note, ctx.now)
+    except FeedbackError as error:
+        ctx.say(error.key, **error.params)
+        return
+    await ctx.audit.record(ctx.user, "feedback.status", commune_id=report.commune_id,
+                           target=report.code, status=new)
+    ctx.say("feedback.admin.status_set", code=report.code,
+            status=ctx.t(f"feedback.status.{new}"))
+
+
+async def assign(inc: Incoming, ctx: Context) -> None:
+    code, ref = split_code(inc.args)
+    if not code or not ref:
+        ctx.say("feedback.admin.assign_usage")
+        return
+    report = await load(ctx, code, "feedback.assign")
+    if report is None:
+        return
+    assignee = await find_assignee(ctx, report, ref)
+    if assignee is None:
+        ctx.say("feedback.admin.assignee_not_official")
+        return
+    try:
+        await service(ctx).assign(report, ctx.user, assignee, ctx.now)
+    except FeedbackError as error:
+        ctx.say(error.key, **error.params)
+        return
+    await ctx.audit.record(ctx.user, "feedback.assign", commune_id=report.commune_id,
+                           target=report.code, assignee=ref)
+    ctx.say("feedback.admin.assigned", code=report.code,
+            name=assignee.display_name or assignee.external_id)
+
+
+async def find_assignee(ctx: Context, report: FeedbackReport, ref: str) -> User | None:
+    """`me`, a user reference (`telegram:123`, or an id on this channel), or part of the name
+    of one official of the report's commune."""
+    if fold(ref) in ("me", "toi"):
+        return ctx.user
+    channel, _, external_id = ref.rpartition(":")
+    found = await ctx.users.find(channel or ctx.user.channel, external_id)
+    if found is not None:
+        return found
+    wanted = fold(ref)
+    named = [u for u in await ctx.users.officials_of(report.commune_id)
+             if u.display_name and wanted in fold(u.display_name)]
+    return named[0] if len(named) == 1 else None
+
+
+async def note(inc: Incoming, ctx: Context) -> None:
+    code, text = split_code(inc.args)
+    if not code or not text:
+        ctx.say("feedback.admin.note_usage")
+        return
+    report = await load(ctx, code, "feedback.note")
+    if report is None:
+        return
+    await service(ctx).note(report, ctx.user, text, ctx.now)
+    await ctx.audit.record(ctx.user, "feedback.note", commune_id=report.commune_id,
+                           target=report.code)
+    ctx.say("feedback.admin.noted", code=report.code)
+
+
+async def templates(inc: Incoming, ctx: Context) -> None:
+    code, _ = split_code(inc.args)
+    if not code:
+        ctx.say("feedback.admin.templates_usage")
+        return
+    report = await load(ctx, code, "feedback.templates")
+    if report is not None:
+        show_templates(ctx, report, await ctx.communes.get(report.commune_id))
+
+
+def show_templates(ctx: Context, report: FeedbackReport, commune: Commune | None) -> None:
+    options = templates_for(commune, report.category, ctx.user.language)
+    lines = [ctx.t("feedback.admin.templates_title", code=report.code)]
+    lines += [f"#{n}. {text}" for n, text in enumerate(options, start=1)]
+    buttons = [Button(ctx.t("feedback.admin.send_template", number=n),
+                      f"fbo:tplsend:{report.id}:{n}") for n in range(1, len(options) + 1)]
+    ctx.reply("\n".join(lines), [buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+
+
+def register(router: Router) -> None:
+    router.command("inbox", role="official", help_key="feedback.admin.help_inbox")(inbox)
+    router.command("fb", role="official", help_key="feedback.admin.help_fb")(show)
+    router.command("reply", role="official", help_key="feedback.admin.help_reply")(reply)
+    router.command("status", role="official", help_key="feedback.admin.help_status")(status)
+    router.command("assign", role="official", help_key="feedback.admin.help_assign")(assign)
+    router.command("note", role="official", help_key="feedback.admin.help_note")(note)
+    router.command("templates", role="official",
+                   help_key="feedback.admin.help_templates")(templates)
+    router.callback("fbi")(on_inbox_button)
+    router.callback("fbo")(on_report_button)
+    router.callback("fbf")(on_filter_button)

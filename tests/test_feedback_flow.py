@@ -1,0 +1,320 @@
+"""The citizen's feedback flow and the officials' commands through the in-process channel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from handlers.types import IncomingFile
+from services.feedback.models import FeedbackReport
+from services.models import AuditEntry
+from services.users import Users
+from tests.helpers import console_app, session, texts
+
+
+async def onboard(person, *, consent: str = "1") -> None:
+    await person.say("/start")
+    await person.say("1")
+    await person.say("2")           # Thôn Đoài
+    await person.say(consent)
+
+
+async def make_official(app, user_id: str = "official", commune_code: str = "00000"):
+    async with app.db.transaction() as s:
+        from services.communes import Communes
+
+        commune = await Communes(s).by_code(commune_code)
+        user, _ = await Users(s).get_or_create("console", user_id)
+        user.onboarded = True
+        user.display_name = f"Cán bộ {user_id}"
+        await Users(s).grant_official(user, commune.id)
+    return session(app, user_id, name=f"Cán bộ {user_id}")
+
+
+async def file_report(person, text: str = "Đèn đường hỏng ở đầu thôn", *,
+                      category: str = "lighting", photo: bool = True,
+                      location: tuple[float, float] | None = (21.0285, 105.8542)) -> list:
+    await person.press("menu:feedback")
+    await person.press(f"fb:cat:{category}")
+    await person.say(text)
+    if photo:
+        await person.send_photo(file_id="photo-1")
+    await person.press("fb:next")
+    if location:
+        await person.send_location(*location)
+    else:
+        await person.press("fb:vil:none")
+    await person.press("fb:urg:0")
+    return await person.press("fb:anon:0")
+
+
+async def test_citizen_files_a_report_and_gets_a_code(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        official = await make_official(app)
+        person = session(app)
+        await onboard(person)
+        shown = await person.press("menu:feedback")
+        assert "Bạn phản ánh về việc gì?" in texts(shown)
+        assert "💡 Chiếu sáng, điện" in shown[-1].choices
+        await person.press("fb:cat:lighting")
+        shown = await person.say("Đèn đường hỏng ở đầu thôn")
+        assert "Đã ghi nhận nội dung" in texts(shown)
+        shown = await person.send_photo(file_id="photo-1")
+        assert "Đã nhận ảnh (1/3)" in texts(shown)
+        shown = await person.press("fb:next")
+        assert "Sự việc ở đâu?" in texts(shown)
+        await person.send_location(21.0285, 105.8542)
+        await person.press("fb:urg:0")
+        summary = await person.press("fb:anon:1")
+        assert "Đèn đường hỏng" in texts(summary) and "📍 21.02850" in texts(summary)
+        done = await person.press("fb:send:")
+        assert "Mã theo dõi: PA-00000-" in texts(done)
+        notified = [m for m in done if m.chat_id == "official"]
+        assert notified and "Phản ánh mới" in notified[0].text
+        async with app.db.transaction() as s:
+            report = await s.scalar(select(FeedbackReport))
+            assert report.code.endswith("-0001") and report.photos[0]["file_id"] == "photo-1"
+            assert (report.latitude, report.anonymous, report.status) == (
+                21.0285, True, "received")
+        shown = await official.say("/inbox")
+        assert report.code in texts(shown)
+
+
+async def test_without_consent_feedback_is_explained(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        await onboard(person, consent="2")
+        shown = await person.press("menu:feedback")
+        assert "chưa đồng ý lưu dữ liệu" in texts(shown)
+        assert "🔒 Dữ liệu cá nhân" in shown[-1].choices
+        async with app.db.transaction() as s:
+            assert await s.scalar(select(func.count()).select_from(FeedbackReport)) == 0
+
+
+async def reports(app) -> int:  # type: ignore[no-untyped-def]
+    async with app.db.transaction() as s:
+        return await s.scalar(select(func.count()).select_from(FeedbackReport)) or 0
+
+
+async def test_bad_input_gets_clear_answers_and_nothing_is_half_saved(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        await onboard(person)
+        await person.press("menu:feedback")
+        assert "Nút này đã cũ" in texts(await person.press("fb:cat:spaceships"))
+        assert "Nút này đã cũ" in texts(await person.press("fb:send:"))
+        await person.press("fb:cat:waste")
+        assert "Tin nhắn dài quá" in texts(await person.say("x" * 4001))
+        huge = person._incoming(photos=(IncomingFile(file_id="big", size=25 * 1024 * 1024),))
+        assert "Tệp lớn quá (tối đa 20 MB)" in texts(await person.send(huge))
+        pdf = person._incoming(document=IncomingFile(file_id="doc", mime="application/pdf"))
+        assert "gửi dạng ảnh" in texts(await person.send(pdf))
+        sticker = person._incoming(event="unsupported")
+        assert "chưa xử lý được loại tin nhắn này" in texts(await person.send(sticker))
+        shown = await person.send_photo(file_id="p1")
+        assert "mô tả thêm sự việc" in texts(shown)
+        assert "cần có nội dung" in texts(await person.press("fb:next"))
+        await person.say("y" * 3000)
+        assert "Nội dung dài quá" in texts(await person.say("z" * 1500))
+        await person.send_photo(file_id="p2")
+        shown = await person.send_photo(file_id="p3")
+        assert "Sự việc ở đâu?" in texts(shown)      # three photos: on to the place
+        assert "chưa cần ảnh" not in texts(shown)
+        await person.press("fb:vil:none")
+        await person.press("fb:urg:1")
+        summary = await person.press("fb:anon:0")
+        assert "Ảnh: 3" in texts(summary) and "zzz" not in texts(summary)
+        assert await reports(app) == 0
+        assert "Đã hủy" in texts(await person.say("/cancel"))
+        assert await reports(app) == 0
+        assert "Nút này đã cũ" in texts(await person.press("fb:send:"))
+        assert "Nút này đã cũ" in texts(await person.press("fbr:rate:999:5"))
+        assert "Nút này đã cũ" in texts(await person.press("fbm:999"))
+        refused = await person.press("fbo:view:1")
+        assert "chỉ dành cho cán bộ" in texts(refused)
+        assert "chỉ dành cho cán bộ" in texts(await person.say("/inbox"))
+        async with app.db.transaction() as s:
+            denied = [e.action for e in await s.scalars(select(AuditEntry))
+                      if e.outcome == "denied"]
+            assert denied == ["feedback.button", "/inbox"]
+
+
+async def test_more_than_five_reports_an_hour_are_refused(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        app.set_config(flood_limit=1000)     # the per-minute guard of the core is not tested here
+        person = session(app)
+        await onboard(person)
+        for n in range(5):
+            await file_report(person, f"Phản ánh số {n}", photo=False, location=None)
+            assert "Mã theo dõi" in texts(await person.press("fb:send:"))
+        assert await reports(app) == 5
+        refused = await person.press("menu:feedback")
+        assert "đã gửi 5 phản ánh trong một giờ" in texts(refused)
+        async with app.db.transaction() as s:
+            report = await s.scalar(select(FeedbackReport).limit(1))
+            report.created_at -= timedelta(hours=2)
+        assert "Bạn phản ánh về việc gì?" in texts(await person.press("menu:feedback"))
+
+
+async def test_my_feedback_track_and_foreign_codes(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        official = await make_official(app)
+        person, other = session(app), session(app, "other", name="Lê Thị Bình")
+        await onboard(person)
+        await onboard(other)
+        assert "chưa gửi hay theo dõi" in texts(await person.press("menu:my_feedback"))
+        await file_report(person)
+        done = await person.press("fb:send:")
+        code = next(w for w in texts(done).split() if w.startswith("PA-"))
+        mine = await person.press("menu:my_feedback")
+        assert code in texts(mine) and "Đã tiếp nhận" in texts(mine)
+        detail = await person.say(f"/track {code.lower()}")
+        assert "Đèn đường hỏng" in texts(detail) and "Diễn biến" in texts(detail)
+        unknown = await person.say("/track PA-99999-2026-0001")
+        assert "Không tìm thấy phản ánh PA-99999-2026-0001" in texts(unknown)
+        foreign = await other.say(f"/track {code}")
+        assert f"Không tìm thấy phản ánh {code}" in texts(foreign)
+        assert "Đèn đường" not in texts(foreign)
+        assert "Cách dùng: /track" in texts(await person.say("/track"))
+
+        # The official writes an internal note: never shown to the citizen.
+        assert "Đã ghi chú nội bộ" in texts(await official.say(f"/note {code} Gọi điện lực"))
+        await official.say(f"/status {code} in_progress")
+        detail = texts(await person.say(f"/track {code}"))
+        assert "Đang xử lý" in detail and "Gọi điện lực" not in detail
+        full = texts(await official.say(f"/fb {code}"))
+        assert "🔒 Ghi chú nội bộ" in full and "Gọi điện lực" in full
+        assert "Nguyễn Văn An" in full
+
+
+async def test_official_commands_statuses_templates_and_assignment(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        official = await make_official(app)
+        await make_official(app, "colleague")
+        person = session(app)
+        await onboard(person)
+        await file_report(person, category="roads")
+        done = await person.press("fb:send:")
+        code = next(w for w in texts(done).split() if w.startswith("PA-"))
+        templates = texts(await official.say(f"/templates {code}"))
+        assert "#1." in templates and "giao thông" in templates
+        shown = await official.say(f"/reply {code} #1")
+        to_citizen = [m for m in shown if m.chat_id == "citizen"]
+        assert to_citizen and "cán bộ giao thông" in to_citizen[0].text
+        assert "không có mẫu" in texts(await official.say(f"/reply {code} #9")).lower()
+        assert "cần ghi lý do" in texts(await official.say(f"/status {code} rejected"))
+        assert "Cách dùng: /status" in texts(await official.say(f"/status {code} maybe"))
+        shown = await official.say(f"/status {code} chuyen Điện lực huyện")
+        assert "Đã chuyển cơ quan khác" in texts(shown)
+        assert any("chuyển tới Điện lực huyện" in m.text for m in shown if m.chat_id == "citizen")
+        shown = await official.say(f"/assign {code} console:colleague")
+        assert "Đã giao phản ánh" in texts(shown)
+        assert any(m.chat_id == "colleague" and code in m.text for m in shown)
+        assert "phải là cán bộ" in texts(await official.say(f"/assign {code} console:citizen"))
+        inbox = texts(await official.say("/inbox status=all"))
+        assert code in inbox
+        assert code not in texts(await official.say("/inbox"))        # transferred: closed
+        assert "Cách dùng: /inbox" in texts(await official.say("/inbox colour=red"))
+        page = await official.press("fbi:0:s=transferred")
+        assert code in texts(page)
+        assert "Nút này đã cũ" in texts(await official.press("fbi:x:zz=1"))
+        categories = await official.press("fbf:cat")
+        assert "🛣 Đường sá, giao thông" in categories[-1].choices
+        by_category = texts(await official.press("fbi:0:s=all,c=roads"))
+        assert code in by_category and "Tất cả, 🛣 Đường sá" in by_category
+        assert code not in texts(await official.press("fbi:0:s=all,c=water"))
+        villages = await official.press("fbf:vil")
+        assert villages[-1].choices[:3] == ("Thôn Đông", "Thôn Đoài", "Thôn Trung")
+
+
+async def test_template_buttons_and_assignment_by_name(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        official = await make_official(app)
+        await make_official(app, "hoa")          # "Cán bộ hoa"
+        person = session(app)
+        await onboard(person)
+        await file_report(person, category="water", photo=False, location=None)
+        done = await person.press("fb:send:")
+        code = next(w for w in texts(done).split() if w.startswith("PA-"))
+        async with app.db.transaction() as s:
+            report_id = (await s.scalar(select(FeedbackReport))).id
+        shown = await official.press(f"fbo:tpl:{report_id}")
+        assert "📤 Gửi mẫu #1" in shown[-1].choices
+        shown = await official.press(f"fbo:tplsend:{report_id}:1")
+        assert any(m.chat_id == "citizen" and "đơn vị cấp nước" in m.text for m in shown)
+        assert "Đã giao phản ánh" in texts(await official.say(f"/assign {code} hoa"))
+        assert "Đã giao phản ánh" in texts(await official.say(f"/assign {code} me"))
+        assert "phải là cán bộ" in texts(await official.say(f"/assign {code} ai đó"))
+        shown = await official.press(f"fbo:st:{report_id}:resolved")
+        assert "Đã giải quyết" in texts(shown)
+        assert "Nút này đã cũ" in texts(await official.press(f"fbo:st:{report_id}:nonsense"))
+
+
+async def test_reopen_within_fourteen_days(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        official = await make_official(app)
+        person = session(app)
+        await onboard(person)
+        await file_report(person)
+        done = await person.press("fb:send:")
+        code = next(w for w in texts(done).split() if w.startswith("PA-"))
+        shown = await official.say(f"/status {code} resolved")
+        [resolved] = [m for m in shown if m.chat_id == "citizen"]
+        assert "❌ Chưa giải quyết xong" in resolved.choices
+        async with app.db.transaction() as s:
+            report = await s.scalar(select(FeedbackReport))
+            report_id = report.id
+        reopened = await person.press(f"fbr:notfixed:{report_id}")
+        assert "Đã mở lại phản ánh" in texts(reopened)
+        assert any(m.chat_id == "official" and "mở lại" in m.text for m in reopened)
+        await official.say(f"/status {code} resolved")
+        async with app.db.transaction() as s:
+            report = await s.scalar(select(FeedbackReport))
+            report.resolved_at -= timedelta(days=15)
+        assert "quá 14 ngày" in texts(await person.press(f"fbr:notfixed:{report_id}"))
+        shown = await person.press(f"fbr:still:{report_id}:no")    # the four-week check-in
+        assert "Đã mở lại" in texts(shown)
+        async with app.db.transaction() as s:
+            report = await s.scalar(select(FeedbackReport))
+            assert report.status == "in_progress" and report.resolved_at is None
+
+
+async def test_summary_edits_return_to_the_summary(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        await onboard(person)
+        await file_report(person, "Nước sinh hoạt có mùi lạ", category="water", photo=False,
+                          location=None)
+        await person.press("fb:edit:desc")
+        await person.say("Nước máy đục và có mùi từ hôm qua")
+        summary = await person.press("fb:next")
+        assert "Nước máy đục" in texts(summary) and "Nước sinh hoạt" not in texts(summary)
+        await person.press("fb:edit:place")
+        await person.press("fb:vil:3")
+        summary = await person.say("Xóm Bãi, gần trạm bơm")
+        assert "Xóm Bãi, gần trạm bơm, Thôn Trung" in texts(summary)
+        await person.press("fb:edit:cat")
+        summary = await person.press("fb:cat:other")
+        assert "💬 Khác" in texts(summary) and "✅ Gửi phản ánh" in summary[-1].choices
+        assert "Mã theo dõi" in texts(await person.press("fb:send:"))
+        async with app.db.transaction() as s:
+            report = await s.scalar(select(FeedbackReport))
+            assert (report.category, report.address) == ("other", "Xóm Bãi, gần trạm bơm")
+
+
+async def test_province_admin_sees_every_commune(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        await onboard(person)
+        await file_report(person, photo=False, location=None)
+        code = next(w for w in texts(await person.press("fb:send:")).split()
+                    if w.startswith("PA-"))
+        async with app.db.transaction() as s:
+            admin, _ = await Users(s).get_or_create("console", "admin")
+            admin.onboarded = True
+            await Users(s).grant_admin(admin)
+        admin = session(app, "admin", name="Quản trị tỉnh")
+        assert code in texts(await admin.say("/inbox"))
+        assert "Người gửi: Nguyễn Văn An" in texts(await admin.say(f"/fb {code}"))
+        assert "Đã gửi trả lời" in texts(await admin.say(f"/reply {code} Tỉnh đã nhắc xã."))
