@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from handlers.context import Context
 from handlers.menu import show_menu
 from handlers.router import Router
@@ -104,7 +106,7 @@ async def finish(inc: Incoming, ctx: Context, *, consent: bool) -> None:
     payload = data.get("payload") or ""
     handler = ctx.router.deep_link_handler(payload) if payload else None
     if handler is not None:
-        await handler(inc, ctx)
+        await handler(dataclasses.replace(inc, callback=None, command="start", args=payload), ctx)
     else:
         await show_menu(ctx)
 

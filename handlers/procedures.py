@@ -1,0 +1,329 @@
+"""Questions about administrative procedures: free text → the procedure's answer card.
+
+Any text outside a running flow is taken as a question and matched against the catalogue
+(diacritic-insensitive, with everyday aliases). A sure match gets the card; a close call gets
+"did you mean…" buttons; no match gets a polite offer to send the question to the commune.
+QR posters (`/qr CODE`, the card's QR button) link back to a card through `/start p_<code>`.
+"""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.format import money
+from handlers.menu import menu_buttons
+from handlers.router import Router
+from handlers.types import Attachment, Button, Incoming, callback_parts
+from locales import Translator
+from services import qr
+from services.models import Commune
+from services.procedures.legacy_text import foreign_count, repair
+from services.procedures.model import Document, Fee, Procedure
+from services.procedures.search import Match, is_confident
+from services.procedures.store import Desk, Procedures
+from services.text import words
+
+PREFIX = "pr"
+EXAMPLES = 3
+MAX_DOCUMENTS = 15
+MAX_DOCUMENT_CHARS = 300
+MAX_NOTE_CHARS = 400
+MAX_BUTTON_CHARS = 60
+MIN_QUESTION_CHARS = 2
+# Folded words of a greeting or a thank-you: answered with the menu, not searched.
+GREETING_WORDS = frozenset({"xin", "chao", "chau", "ban", "em", "anh", "chi", "a", "ad",
+                            "admin", "oi", "alo", "hello", "hi", "thon", "so", "bot", "nhe"})
+THANKS_WORDS = frozenset({"cam", "on", "nhieu", "thank", "thanks", "you", "ban", "em", "a",
+                          "nhe", "nha", "ok", "oke"})
+
+
+# --- entry points -------------------------------------------------------------------------
+
+async def on_menu(inc: Incoming, ctx: Context) -> None:
+    """How to ask, with example questions as buttons."""
+    rows = [[Button(ctx.t(f"procedures.example_{n}"), f"{PREFIX}:ex:{n}")]
+            for n in range(1, EXAMPLES + 1)]
+    rows.append([Button(ctx.t("common.back_to_menu"), "menu:home")])
+    ctx.reply(ctx.t("procedures.intro"), rows)
+
+
+async def on_free_text(inc: Incoming, ctx: Context) -> None:
+    """A question typed outside any flow."""
+    if inc.text is None or inc.photos or inc.voice or inc.document or inc.location:
+        return
+    await answer(ctx, inc.text)
+
+
+async def on_button(inc: Incoming, ctx: Context) -> None:
+    _, action, value = callback_parts(inc, 3)
+    if action == "card":
+        await show_card(ctx, value)
+    elif action == "qr":
+        await send_poster(ctx, value, as_document=False)
+    elif action == "ex" and value.isdigit() and 1 <= int(value) <= EXAMPLES:
+        await answer(ctx, ctx.t(f"procedures.example_{value}"))
+    else:
+        ctx.say("errors.stale_button")
+
+
+async def on_deep_link(inc: Incoming, ctx: Context) -> None:
+    """`/start p_1_001193` (from a QR poster) opens the card of procedure 1.001193."""
+    code = qr.code_from_payload(inc.args)
+    if code is None:
+        ctx.say("procedures.bad_link", _menu_row(ctx))
+        return
+    await show_card(ctx, code)
+
+
+async def on_qr(inc: Incoming, ctx: Context) -> None:
+    """`/qr CODE` (officials): the procedure's printable poster."""
+    code = inc.args.strip().split()[0] if inc.args.strip() else ""
+    if not code:
+        ctx.say("procedures.qr_usage")
+        return
+    await ctx.audit.record(ctx.user, "/qr", commune_id=ctx.user.official_commune_id,
+                           target=code[:40])
+    await send_poster(ctx, code, as_document=True)
+
+
+# --- answering ----------------------------------------------------------------------------
+
+async def answer(ctx: Context, text: str) -> None:
+    question = text.strip()
+    if foreign_count(question):
+        repaired = repair(question)
+        if repaired is None:
+            ctx.say("procedures.legacy_unreadable")
+            return
+        ctx.say("procedures.legacy_read", text=_cut(repaired, 200))
+        question = repaired
+    if not question:
+        ctx.say("procedures.empty", _example_rows(ctx))
+        return
+    tokens = words(question)
+    if not tokens:
+        ctx.say("procedures.no_words", _example_rows(ctx))
+        return
+    if len("".join(tokens)) < MIN_QUESTION_CHARS:
+        ctx.say("procedures.too_short", _example_rows(ctx))
+        return
+    if set(tokens) <= GREETING_WORDS or set(tokens) <= THANKS_WORDS:
+        ctx.say("procedures.greeting" if set(tokens) <= GREETING_WORDS else "procedures.thanks",
+                menu_buttons(ctx))
+        return
+    matches = await Procedures(ctx.session).search(question)
+    if not matches:
+        ctx.reply(ctx.t("procedures.not_found"), [
+            [Button(ctx.t("procedures.send_to_commune"), "menu:feedback")],
+            [Button(ctx.t("common.back_to_menu"), "menu:home")],
+        ])
+        return
+    if is_confident(matches):
+        await show_card(ctx, matches[0].code)
+        return
+    await did_you_mean(ctx, matches)
+
+
+async def did_you_mean(ctx: Context, matches: list[Match]) -> None:
+    rows = [[Button(_cut(m.name, MAX_BUTTON_CHARS), f"{PREFIX}:card:{m.code}")]
+            for m in matches]
+    rows.append([Button(ctx.t("procedures.none_of_these"), "menu:feedback")])
+    ctx.reply(ctx.t("procedures.did_you_mean"), rows)
+
+
+async def show_card(ctx: Context, code: str) -> None:
+    procedure = await Procedures(ctx.session).get(code)
+    if procedure is None:
+        ctx.say("procedures.unknown_procedure", _menu_row(ctx))
+        return
+    commune = await _commune(ctx)
+    rows = []
+    if procedure.fully_online or "online" in procedure.channels:
+        rows.append([Button(ctx.t("procedures.button_file_online"),
+                            f"fl:start:{procedure.code}")])
+    rows.append([Button(ctx.t("procedures.button_qr"), f"{PREFIX}:qr:{procedure.code}")])
+    rows.append([Button(ctx.t("common.back_to_menu"), "menu:home")])
+    ctx.reply(card(ctx.t, procedure, commune), rows)
+
+
+async def send_poster(ctx: Context, code: str, *, as_document: bool) -> None:
+    procedure = await Procedures(ctx.session).get(code)
+    if procedure is None:
+        ctx.say("procedures.unknown_code", code=_cut(code, 40))
+        return
+    commune = await _commune(ctx)
+    data = poster_png(procedure, commune, ctx.config.bot_username)
+    attachment = Attachment(data=data, filename=f"qr_{procedure.code}.png", mime="image/png")
+    caption = ctx.t("procedures.qr_caption", name=procedure.name)
+    if as_document:
+        ctx.reply(caption, document=attachment)
+    else:
+        ctx.reply(caption, photo=attachment)
+
+
+def poster_png(procedure: Procedure, commune: Commune | None, bot_username: str | None) -> bytes:
+    return qr.poster_png(poster_for(procedure, commune, bot_username))
+
+
+def poster_for(procedure: Procedure, commune: Commune | None,
+               bot_username: str | None) -> qr.Poster:
+    """A poster's content; always in Vietnamese (it hangs at the commune office)."""
+    vi = Translator("vi")
+    return qr.Poster(
+        link=qr.deep_link(qr.bot_name(bot_username), procedure.code),
+        title=procedure.name,
+        commune=commune.name if commune else vi("procedures.poster_commune_generic"),
+        instruction=vi("procedures.poster_instruction"),
+        footer=vi("procedures.poster_footer", code=procedure.code),
+    )
+
+
+async def _commune(ctx: Context) -> Commune | None:
+    commune_id = ctx.user.official_commune_id or ctx.user.commune_id
+    return await ctx.communes.get(commune_id) if commune_id else None
+
+
+# --- the card -----------------------------------------------------------------------------
+
+def card(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
+    """The answer card: what, where, which papers, how much, how long, whether online."""
+    parts = [
+        t("procedures.card_title", name=procedure.name),
+        t("procedures.card_meta", field=procedure.field or "—", code=procedure.code),
+        "",
+        where(t, commune),
+        "",
+        documents(t, procedure.documents),
+        "",
+        fees(t, procedure.fees),
+        "",
+        t("procedures.time", time=processing_time(t, procedure.processing_days)),
+        online(t, procedure),
+    ]
+    if procedure.result:
+        parts.append(t("procedures.result", result=_cut(procedure.result, MAX_NOTE_CHARS)))
+    return "\n".join(parts)
+
+
+def where(t: Translator, commune: Commune | None) -> str:
+    desk = Desk.of(commune)
+    place = t("procedures.where_commune", commune=commune.name) if commune \
+        else t("procedures.where_generic")
+    lines = [t("procedures.where", place=place)]
+    if desk.address:
+        lines.append(t("procedures.where_address", address=desk.address))
+    if desk.hours:
+        lines.append(t("procedures.where_hours", hours=desk.hours))
+    if desk.contact:
+        lines.append(t("procedures.where_contact", contact=desk.contact))
+    return "\n".join(lines)
+
+
+def documents(t: Translator, papers: tuple[Document, ...]) -> str:
+    if not papers:
+        return t("procedures.documents_none")
+    required = [d for d in papers if d.required]
+    optional = [d for d in papers if not d.required]
+    lines = [t("procedures.documents_title")]
+    shown = 0
+    for group, title in ((required, None), (optional, "procedures.documents_optional")):
+        if not group:
+            continue
+        if title and shown < MAX_DOCUMENTS:
+            lines.append(t(title))
+        for paper in group:
+            if shown == MAX_DOCUMENTS:
+                break
+            lines.append(f"☐ {_cut(paper.name, MAX_DOCUMENT_CHARS)}{_quantity(t, paper)}")
+            shown += 1
+    if shown < len(papers):
+        lines.append(t("procedures.documents_more", count=len(papers) - shown))
+    return "\n".join(lines)
+
+
+def _quantity(t: Translator, paper: Document) -> str:
+    counts = []
+    if paper.original:
+        counts.append(t("procedures.qty_original", count=paper.original))
+    if paper.copy:
+        counts.append(t("procedures.qty_copy", count=paper.copy))
+    return f" ({', '.join(counts)})" if counts else ""
+
+
+def fees(t: Translator, items: tuple[Fee, ...]) -> str:
+    if not items:
+        return t("procedures.fees_unknown")
+    groups: dict[tuple[int | None, str], list[str]] = {}
+    for fee in items:
+        groups.setdefault((fee.amount_vnd, fee.note), []).append(fee.channel)
+    lines = [t("procedures.fees_title")]
+    every = {fee.channel for fee in items}
+    for (amount, note), channels in groups.items():
+        label = t("procedures.channel_all") if len(groups) == 1 and len(every) > 1 \
+            else ", ".join(t(f"procedures.channel_{c}") for c in channels)
+        lines.append(f"• {label}: {_fee_text(t, amount, note)}")
+    desk = [f.amount_vnd for f in items if f.channel == "desk" and f.amount_vnd is not None]
+    web = [f.amount_vnd for f in items if f.channel == "online" and f.amount_vnd is not None]
+    if desk and web and max(web) < min(desk):
+        lines.append(t("procedures.online_cheaper", online=_amount(t, max(web)),
+                       desk=_amount(t, min(desk))))
+    return "\n".join(lines)
+
+
+def _amount(t: Translator, amount: int) -> str:
+    return t("procedures.fee_free") if amount == 0 else money(amount)
+
+
+def _fee_text(t: Translator, amount: int | None, note: str) -> str:
+    note = _cut(note.strip(), MAX_NOTE_CHARS)
+    if amount is None:
+        return note or t("procedures.fee_by_rule")
+    if amount == 0:
+        folded = " ".join(words(note))
+        if not note or folded.startswith(("khong thu", "mien phi")):
+            return t("procedures.fee_free")
+        return f"{t('procedures.fee_free')} — {note}"
+    if note and money(amount).split()[0] in note:
+        return note
+    return f"{money(amount)} ({note})" if note else money(amount)
+
+
+def processing_time(t: Translator, days: float | None) -> str:
+    if days is None:
+        return t("procedures.time_by_rule")
+    if days == 0:
+        return t("procedures.time_same_day")
+    if days < 1:
+        return t("procedures.time_hours", hours=max(1, round(days * 8)))
+    number = f"{days:g}" if t.language == "en" else f"{days:g}".replace(".", ",")
+    return t("procedures.time_days", days=number)
+
+
+def online(t: Translator, procedure: Procedure) -> str:
+    if procedure.fully_online:
+        return t("procedures.online_full")
+    if "online" in procedure.channels:
+        return t("procedures.online_partial")
+    return t("procedures.online_no")
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _menu_row(ctx: Context) -> list[list[Button]]:
+    return [[Button(ctx.t("common.back_to_menu"), "menu:home")]]
+
+
+def _example_rows(ctx: Context) -> list[list[Button]]:
+    return [[Button(ctx.t(f"procedures.example_{n}"), f"{PREFIX}:ex:{n}")]
+            for n in range(1, EXAMPLES + 1)]
+
+
+def register(router: Router) -> None:
+    router.menu_action("procedures")(on_menu)
+    router.callback(PREFIX)(on_button)
+    router.deep_link(qr.PAYLOAD_PREFIX)(on_deep_link)
+    router.command("qr", role="official", help_key="procedures.help_qr")(on_qr)
+    router.fallback(on_free_text)
