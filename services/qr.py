@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-
-import qrcode
-from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_M
+from typing import TYPE_CHECKING
 
 from services import fonts
+
+if TYPE_CHECKING:  # Pillow and qrcode load only when a poster is drawn: they cost memory
+    from PIL import Image, ImageFont
 
 PAYLOAD_PREFIX = "p_"
 PLACEHOLDER_BOT = "ThonSoBot"
@@ -66,6 +66,9 @@ def deep_link(bot_username: str, code: str) -> str:
 
 
 def qr_image(link: str, box: int = 10) -> Image.Image:
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=4)
     code.add_data(link)
     code.make(fit=True)
@@ -74,6 +77,8 @@ def qr_image(link: str, box: int = 10) -> Image.Image:
 
 @cache
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(fonts.BOLD if bold else fonts.REGULAR), size)
 
 
@@ -117,6 +122,8 @@ def _fit(text: str, width: int, sizes: Sequence[int], max_lines: int,
 @lru_cache(maxsize=64)
 def poster_png(poster: Poster) -> bytes:
     """A portrait poster: commune, procedure name in large type, QR code, instruction."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("L", (WIDTH, HEIGHT), 255)
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
