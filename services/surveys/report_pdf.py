@@ -1,0 +1,172 @@
+"""The printable monthly report for the commune People's Committee meeting (reportlab, with
+DejaVu Sans registered for Vietnamese): a summary page, charts, tables by village, category,
+procedure and SIPAS aspect, feedback timeliness and the surveys of the month."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    Image,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from locales import Translator
+from services import fonts
+from services.surveys import charts
+from services.surveys.service import local
+from services.surveys.stats import Report, Satisfaction, cell, fmt_pct, shown
+
+REGULAR, BOLD = "ThonSo-DejaVu", "ThonSo-DejaVu-Bold"
+
+
+def _register() -> None:
+    if REGULAR not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(REGULAR, str(fonts.REGULAR)))
+        pdfmetrics.registerFont(TTFont(BOLD, str(fonts.BOLD)))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=14)
+    return {
+        "body": base,
+        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=18, leading=24,
+                                alignment=TA_CENTER, spaceAfter=6),
+        "sub": ParagraphStyle("sub", parent=base, alignment=TA_CENTER, fontSize=11),
+        "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=13, leading=18,
+                             spaceBefore=10, spaceAfter=6),
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10,
+                                textColor=colors.grey),
+    }
+
+
+def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
+    table = Table([header, *rows], colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+        ("FONTNAME", (0, 0), (-1, 0), BOLD),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3f2fd")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#90a4ae")),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]))
+    return table
+
+
+def _satisfaction_rows(data: dict[str, Satisfaction]) -> list[list[str]]:
+    return [[key, *shown(s)] for key, s in data.items()]
+
+
+def _image(data: bytes, width: float) -> Image:
+    image = Image(io.BytesIO(data))
+    ratio = image.imageHeight / image.imageWidth
+    image.drawWidth, image.drawHeight = width, width * ratio
+    return image
+
+
+def monthly_pdf(report: Report, t: Translator, now: datetime) -> bytes:
+    _register()
+    styles = _styles()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm,
+                                 topMargin=1.8 * cm, bottomMargin=1.8 * cm,
+                                 title=t("report.pdf_title", title=report.title,
+                                         period=report.period.label),
+                                 author="Thôn Số")
+    width = A4[0] - 4 * cm
+    overall = report.overall
+    count, rate, mean = shown(overall)
+    timely = report.timeliness
+    story = [
+        Paragraph(t("report.heading"), styles["title"]),
+        Paragraph(t("report.subheading", title=report.title, period=report.period.label),
+                  styles["sub"]),
+        Spacer(1, 0.6 * cm),
+        Paragraph(t("report.summary"), styles["h2"]),
+        _table([t("report.col.figure"), t("report.col.value")], [
+            [t("report.row.answers"), count],
+            [t("report.row.rate"), rate],
+            [t("report.row.mean"), mean],
+            [t("report.row.feedback"), str(timely.received)],
+            [t("report.row.on_time"), fmt_pct(timely.on_time_rate)],
+            [t("report.row.answer_time"), _hours(timely.median_answer_hours, t)],
+            [t("report.row.resolve_time"), _days(timely.median_resolve_days, t)],
+            [t("report.row.surveys"), str(len(report.surveys))],
+        ], [width * 0.65, width * 0.35]),
+        Spacer(1, 0.4 * cm),
+        Paragraph(t("report.note_small"), styles["small"]),
+        PageBreak(),
+        Paragraph(t("report.charts"), styles["h2"]),
+        _image(charts.single_png(charts.trend, report, t), width),
+        Spacer(1, 0.3 * cm),
+        _image(charts.single_png(charts.feedback, report, t), width * 0.8),
+        PageBreak(),
+        Paragraph(t("report.by_village"), styles["h2"]),
+    ]
+    header = [t("report.col.group"), t("report.col.count"), t("report.col.rate"),
+              t("report.col.mean")]
+    widths = [width * 0.46, width * 0.18, width * 0.18, width * 0.18]
+    for title_key, attribute in (("report.by_village", "village"),
+                                 ("report.by_category", "category"),
+                                 ("report.by_procedure", "procedure"),
+                                 ("report.by_aspect", "aspect")):
+        data = report.by(attribute)
+        if attribute == "aspect":
+            data = {t(f"surveys.aspect.{k}"): v for k, v in data.items()}
+        if title_key != "report.by_village":
+            story.append(Paragraph(t(title_key), styles["h2"]))
+        if data:
+            story.append(_table(header, _satisfaction_rows(data), widths))
+        else:
+            story.append(Paragraph(t("report.none"), styles["body"]))
+    story.append(_image(charts.single_png(charts.bars, t("stats.chart.by_village"),
+                                          report.by("village"), t), width))
+    story += [PageBreak(), Paragraph(t("report.feedback_title"), styles["h2"])]
+    if report.feedback_by_category:
+        story.append(_table([t("report.col.category"), t("report.col.count")],
+                            [[k, str(v)] for k, v in sorted(report.feedback_by_category.items())],
+                            [width * 0.7, width * 0.3]))
+    else:
+        story.append(Paragraph(t("report.none"), styles["body"]))
+    story.append(Paragraph(t("report.funnel_title"), styles["h2"]))
+    if report.funnel:
+        story.append(_table([t("report.col.step"), t("report.col.count")],
+                            [[t(f"stats.funnel.{s}") if t.has(f"stats.funnel.{s}") else s,
+                              str(n)] for s, n in report.funnel], [width * 0.7, width * 0.3]))
+    else:
+        story.append(Paragraph(t("report.none"), styles["body"]))
+    story.append(Paragraph(t("report.surveys_title"), styles["h2"]))
+    if report.surveys:
+        story.append(_table([t("report.col.survey"), t("report.col.count")],
+                            [[local(s.title, t.language), cell(n)] for s, n in report.surveys],
+                            [width * 0.7, width * 0.3]))
+    else:
+        story.append(Paragraph(t("report.none"), styles["body"]))
+    story += [Spacer(1, 0.6 * cm),
+              Paragraph(t("report.generated", at=now.astimezone(
+                  report.period.since.tzinfo).strftime("%H:%M %d/%m/%Y")), styles["small"])]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _hours(value: float | None, t: Translator) -> str:
+    return "—" if value is None else t("report.hours", hours=f"{value:.1f}".replace(".", ","))
+
+
+def _days(value: float | None, t: Translator) -> str:
+    return "—" if value is None else t("report.days", days=f"{value:.1f}".replace(".", ","))
+

@@ -1,0 +1,135 @@
+"""Reports as the officials get them: the figures of a scope and period, their text summary,
+and the monthly PDF sent to a commune's officials on the first working day of the month."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from locales import Translator
+from services.feedback.categories import categories_for
+from services.models import Commune, OutboxMessage
+from services.outbox import Outbox
+from services.surveys.report_pdf import monthly_pdf
+from services.surveys.stats import (
+    TZ,
+    Period,
+    Report,
+    build_report,
+    fmt_pct,
+    parse_period,
+    shown,
+)
+from services.users import Users
+from services.worktime import WorkCalendar
+
+SEND_FROM = time(7, 30)
+
+
+def plain(label: str) -> str:
+    """A label without emoji (charts and the PDF print letters only)."""
+    kept = "".join(ch for ch in label
+                   if unicodedata.category(ch) not in ("So", "Sk", "Cf", "Mn")
+                   or (unicodedata.category(ch) == "Mn" and ord(ch) < 0x2000))
+    return " ".join(kept.split())
+
+
+async def report_for(session: AsyncSession, commune_ids: list[int] | None, period: Period,
+                     now: datetime, t: Translator) -> Report:
+    names: dict[str, str] = {}
+    communes = [c for c in [await session.get(Commune, i) for i in commune_ids or []] if c]
+    for commune in communes or [None]:
+        names.update({c.code: plain(c.name(t.language)) for c in categories_for(commune)})
+    title = ", ".join(c.name for c in communes) if commune_ids is not None \
+        else t("stats.all_communes")
+    return await build_report(session, commune_ids, period, title, now, names)
+
+
+def summary_text(report: Report, t: Translator) -> str:
+    count, rate, mean = shown(report.overall)
+    timely = report.timeliness
+    lines = [t("stats.summary_head", title=report.title, period=report.period.label),
+             t("stats.summary_satisfaction", rate=rate, mean=mean, count=count)]
+    for key, attribute in (("stats.by_aspect", "aspect"), ("stats.by_village", "village"),
+                           ("stats.by_category", "category"),
+                           ("stats.by_procedure", "procedure")):
+        data = report.by(attribute)
+        if not data:
+            continue
+        parts = []
+        for name, s in data.items():
+            label = t(f"surveys.aspect.{name}") if attribute == "aspect" else name
+            n, r, _ = shown(s)
+            parts.append(f"{label} {r} (n={n})" if not s.small else f"{label} {n}")
+        lines.append(f"{t(key)}: " + "; ".join(parts))
+    lines.append(t("stats.summary_feedback", received=timely.received,
+                   on_time=fmt_pct(timely.on_time_rate),
+                   answer=_number(timely.median_answer_hours),
+                   resolve=_number(timely.median_resolve_days)))
+    if report.funnel:
+        lines.append(t("stats.summary_funnel") + " " + " → ".join(
+            f"{t(f'stats.funnel.{s}') if t.has(f'stats.funnel.{s}') else s} {n}"
+            for s, n in report.funnel))
+    trend = [f"{m[5:]}/{m[2:4]} {shown(s)[1]}" for m, s in report.trend() if s.count]
+    if trend:
+        lines.append(t("stats.summary_trend") + " " + ", ".join(trend))
+    lines.append(t("stats.summary_note"))
+    return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def previous_month(today: date) -> Period:
+    first = today.replace(day=1)
+    last_month = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    return parse_period(f"{last_month.year:04d}-{last_month.month:02d}", today)
+
+
+def is_first_working_day(today: date, calendar: WorkCalendar) -> bool:
+    if not calendar.is_working_day(today):
+        return False
+    return not any(calendar.is_working_day(today.replace(day=d)) for d in range(1, today.day))
+
+
+async def send_monthly_reports(session: AsyncSession, now: datetime,
+                               calendar: WorkCalendar | None = None) -> int:
+    """On the first working day of a month (from 07:30), send each commune's officials the
+    previous month's PDF, once; return how many were queued."""
+    calendar = calendar or WorkCalendar()
+    local = now.astimezone(TZ)
+    if local.time() < SEND_FROM or not is_first_working_day(local.date(), calendar):
+        return 0
+    period = previous_month(local.date())
+    queued = 0
+    outbox = Outbox(session)
+    for commune in await session.scalars(select(Commune).order_by(Commune.id)):
+        officials = await Users(session).officials_of(commune.id)
+        pending = []
+        for official in officials:
+            key = f"report:{commune.id}:{period.label}:{official.id}"
+            if await session.scalar(select(OutboxMessage.id)
+                                    .where(OutboxMessage.dedupe_key == key)) is None:
+                pending.append((official, key))
+        if not pending:
+            continue
+        documents: dict[str, str] = {}
+        for official, key in pending:
+            t = Translator(official.language)
+            if t.language not in documents:
+                report = await report_for(session, [commune.id], period, now, t)
+                documents[t.language] = await outbox.store_blob(
+                    monthly_pdf(report, t, now), "application/pdf")
+            await outbox.enqueue(
+                official.channel, official.external_id, kind="document",
+                text=t("report.caption", title=commune.name, period=period.label),
+                attachment={"sha256": documents[t.language], "mime": "application/pdf",
+                            "filename": f"bao_cao_{commune.code}_{period.label}.pdf"},
+                dedupe_key=key)
+            queued += 1
+    return queued
+

@@ -1,0 +1,251 @@
+"""Surveys end to end through the Telegram channel: the real python-telegram-bot `Bot`
+against the fake Bot API, updates posted to the app's webhook."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.channels.base import Limits
+from services.communes import Communes
+from services.db import utcnow
+from services.models import AuditEntry, Chat, OutboxMessage, User
+from services.surveys.models import Survey, SurveyAnswer, SurveyPoll
+from services.surveys.service import Surveys
+from services.users import Users
+from tests.fakes.telegram_api import (
+    FakeTelegramAPI,
+    make_callback_update,
+    make_message_update,
+    make_poll_answer_update,
+)
+from tests.helpers import buttons_of, eventually, telegram_app
+
+ALICE, BINH, OFFICIAL = 7301, 7302, 7401
+GROUP = -1007700
+SHOWN = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+
+
+class Telegram:
+    """Posts updates as Telegram would and returns what the bot showed each chat."""
+
+    def __init__(self, fake: FakeTelegramAPI, app) -> None:  # type: ignore[no-untyped-def]
+        self.fake, self.app = fake, app
+        self.ids = itertools.count(5000)
+        app.telegram.limits = Limits(private_per_s=1000, private_burst=1000,
+                                     group_per_min=6000, group_burst=1000)
+
+    def shown(self, chat: int) -> list:
+        return [c for c in self.fake.calls if c.ok and c.method in SHOWN and c.chat_id == chat]
+
+    async def settle(self) -> None:
+        async def delivered() -> bool:
+            async with self.app.db.transaction() as session:
+                return await session.scalar(
+                    select(func.count()).select_from(OutboxMessage)
+                    .where(OutboxMessage.status == "pending")) == 0
+        await eventually(delivered, timeout=20)
+
+    async def post(self, update: dict) -> None:
+        assert await self.fake.post_to_webhook(update) == 200
+        await self.settle()
+
+    async def text(self, chat: int, text: str) -> list:
+        before = len(self.shown(chat))
+        await self.post(make_message_update(next(self.ids), chat, chat, text))
+        return self.shown(chat)[before:]
+
+    async def press(self, chat: int, data: str) -> list:
+        before = len(self.shown(chat))
+        await self.post(make_callback_update(next(self.ids), chat, chat, data, 1))
+        return self.shown(chat)[before:]
+
+
+def words(calls: list) -> str:
+    return "\n".join(c.params.get("text") or c.params.get("caption") or "" for c in calls)
+
+
+async def onboard(tg: Telegram, chat: int) -> None:
+    await tg.text(chat, "/start")
+    await tg.press(chat, "ob:lang:vi")
+    await tg.press(chat, "ob:commune:1")    # the demo commune
+    await tg.press(chat, "ob:village:2")    # Thôn Đoài
+    await tg.press(chat, "ob:consent:yes")
+
+
+async def make_official(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """The demo commune's official; (commune id, id of its second village)."""
+    async with app.db.transaction() as session:
+        demo = await Communes(session).by_code("00000")
+        users = Users(session)
+        user, _ = await users.get_or_create("telegram", str(OFFICIAL))
+        user.onboarded, user.display_name = True, "Cán bộ Văn hóa"
+        await users.grant_official(user, demo.id)
+        return demo.id, demo.villages[1].id
+
+
+async def neighbours_answer(app, survey_id: int, values: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """More people of the village answer (so the results are not too small to show)."""
+    async with app.db.transaction() as session:
+        survey = await Surveys(session).get(survey_id)
+        village = (survey.target or {})["village_ids"][0]
+        for n, value in enumerate(values):
+            user, _ = await Users(session).get_or_create("telegram", str(8800 + n))
+            user.onboarded, user.consent_at = True, utcnow()
+            user.commune_id, user.village_id = survey.commune_id, village
+            await session.flush()
+            await Surveys(session).answer(survey.id, survey.questions[0].id, user, utcnow(),
+                                          value=value)
+
+
+async def test_village_survey_answered_changed_closed_on_schedule(database_url: str) -> None:
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = Telegram(fake, app)
+        _, village_id = await make_official(app)
+        await onboard(tg, ALICE)
+        await onboard(tg, BINH)
+
+        # Bad input first: a citizen may not run surveys; a survey needs a question.
+        assert "chỉ dành cho cán bộ" in words(await tg.text(ALICE, "/survey"))
+        await tg.text(OFFICIAL, "/survey")
+        await tg.press(OFFICIAL, "svo:new")
+        await tg.press(OFFICIAL, "svo:tpl:custom")
+        await tg.text(OFFICIAL, "Ý kiến về đường thôn mới | Opinion on the new road")
+        assert "ít nhất một câu hỏi" in words(await tg.press(OFFICIAL, "svo:done"))
+
+        # The official writes a 1–5 question for one village, to be asked privately.
+        await tg.text(OFFICIAL, "Bạn hài lòng với con đường mới đến mức nào?")
+        await tg.press(OFFICIAL, "svo:k:scale")
+        target = await tg.press(OFFICIAL, "svo:done")
+        assert "hỏi ai" in words(target)
+        survey_id = int(buttons_of(target[-1])[0].split(":")[2])
+        await tg.press(OFFICIAL, f"svo:tg:{survey_id}:v{village_id}")
+        await tg.press(OFFICIAL, f"svo:tg:{survey_id}:ok")
+        await tg.press(OFFICIAL, f"svo:dl:{survey_id}:private")
+        bad = await tg.text(OFFICIAL, "01/01/2020 08:00")
+        assert "phải sau thời gian mở" in words(bad)
+        preview = await tg.press(OFFICIAL, f"svo:cl:{survey_id}:1")
+        assert "Thôn Đoài" in words(preview) and "Đường thôn mới".lower() in \
+            words(preview).lower()
+        assert f"svo:open:{survey_id}" in buttons_of(preview[-1])
+        opened = await tg.press(OFFICIAL, f"svo:open:{survey_id}")
+        assert "gửi tới 2 người" in words(opened)
+
+        # Both citizens are asked; Alice answers 2 then changes to 4; Bình answers 5.
+        question = tg.shown(ALICE)[-1]
+        assert "Bạn hài lòng với con đường mới" in question.params["text"]
+        choices = buttons_of(question)
+        assert len(choices) == 5 and choices[0].startswith(f"sv:a:{survey_id}:")
+        assert "Cảm ơn" in words(await tg.press(ALICE, choices[1]))
+        changed = await tg.press(ALICE, choices[3])
+        assert "Đã cập nhật" in words(changed)
+        await tg.press(BINH, buttons_of(tg.shown(BINH)[-1])[4])
+        stale = await tg.press(BINH, f"sv:a:{survey_id}:999999:3")
+        assert "nút đã cũ" in words(stale)
+        await neighbours_answer(app, survey_id, [3, 4, 5])
+
+        async with app.db.transaction() as session:
+            answers = list(await session.scalars(select(SurveyAnswer).order_by(SurveyAnswer.id)))
+            alice = await session.scalar(select(User).where(User.external_id == str(ALICE)))
+            survey = await session.get(Survey, survey_id)
+            closes_at = survey.closes_at
+        assert sorted(a.value for a in answers) == [3, 4, 4, 5, 5]
+        assert [(a.value, a.changes) for a in answers if a.user_id == alice.id] == [(4, 1)]
+
+        # It closes on schedule (the job runs with an injected clock); the official is told.
+        before = len(tg.shown(OFFICIAL))
+        assert await app.survey_jobs.run(now=closes_at + timedelta(seconds=1)) >= 1
+        await tg.settle()
+        results = words(tg.shown(OFFICIAL)[before:])
+        assert "Kết quả khảo sát" in results and "5 câu trả lời" in results
+        assert "hài lòng (4–5 điểm): 80,0%" in results and "điểm trung bình: 4,20" in results
+
+        # An answer after closing gets a clear word.
+        late = await tg.press(BINH, buttons_of(tg.shown(BINH)[-2])[0]
+                              if buttons_of(tg.shown(BINH)[-2]) else choices[0])
+        assert "đã đóng" in words(late)
+
+
+async def test_group_polls_are_counted(database_url: str) -> None:
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = Telegram(fake, app)
+        commune_id, village_id = await make_official(app)
+        async with app.db.transaction() as session:
+            session.add(Chat(channel="telegram", chat_id=str(GROUP), type="group",
+                             title="Thôn Đoài", commune_id=commune_id, village_id=village_id))
+
+        # The yearly rural-development template, as polls counted per person.
+        await tg.text(OFFICIAL, "/survey")
+        await tg.press(OFFICIAL, "svo:new")
+        target = await tg.press(OFFICIAL, "svo:tpl:ntm")
+        survey_id = int(buttons_of(target[-1])[0].split(":")[2])
+        await tg.press(OFFICIAL, f"svo:tg:{survey_id}:commune")
+        await tg.press(OFFICIAL, f"svo:dl:{survey_id}:groups")
+        await tg.press(OFFICIAL, f"svo:cl:{survey_id}:7")
+        opened = await tg.press(OFFICIAL, f"svo:open:{survey_id}")
+        assert "3 bình chọn trong nhóm" in words(opened)
+        await app.survey_jobs.run()
+        polls = [c for c in fake.calls_of("sendPoll") if c.ok]
+        assert len(polls) == 3 and all(c.chat_id == GROUP for c in polls)
+        assert polls[0].params["is_anonymous"] is False
+        assert [o["text"] if isinstance(o, dict) else o for o in polls[0].params["options"]][4] \
+            == "5 – Rất hài lòng"
+        scale_poll = polls[0].result["poll"]["id"]
+        ids = itertools.count(9000)
+        for voter, options in ((7501, [4]), (7502, [1]), (7502, [3]), (7503, [2]), (7503, [])):
+            await tg.post(make_poll_answer_update(next(ids), scale_poll, voter, options))
+        async with app.db.transaction() as session:
+            answers = list(await session.scalars(select(SurveyAnswer)))
+            assert sorted((a.value, a.via, a.village_id) for a in answers) == [
+                (4, "poll", village_id), (5, "poll", village_id)]
+
+        # The same as an anonymous poll: only the totals, from `poll` updates, count.
+        copy = await tg.press(OFFICIAL, f"svo:copy:{survey_id}")
+        copy_id = int(buttons_of(copy[-1])[0].split(":")[2])
+        await tg.press(OFFICIAL, f"svo:tg:{copy_id}:commune")
+        await tg.press(OFFICIAL, f"svo:dl:{copy_id}:anon")
+        await tg.press(OFFICIAL, f"svo:cl:{copy_id}:7")
+        await tg.press(OFFICIAL, f"svo:open:{copy_id}")
+        await app.survey_jobs.run()
+        anonymous = [c for c in fake.calls_of("sendPoll") if c.ok][3]
+        assert anonymous.params["is_anonymous"] is True
+        poll = anonymous.result["poll"]
+        counts = [1, 0, 1, 2, 3]
+        poll_update = {"update_id": next(ids), "poll": {
+            **poll,
+            "options": [{**o, "voter_count": n}
+                        for o, n in zip(poll["options"], counts, strict=True)],
+            "total_voter_count": sum(counts)}}
+        await tg.post(poll_update)
+        async with app.db.transaction() as session:
+            row = await session.scalar(select(SurveyPoll).where(SurveyPoll.poll_id == poll["id"]))
+            assert row.counts == counts
+            closes_at = (await session.get(Survey, copy_id)).closes_at
+
+        before = len(tg.shown(OFFICIAL))
+        await app.survey_jobs.run(now=closes_at + timedelta(seconds=1))
+        await tg.settle()
+        assert len([c for c in fake.calls_of("stopPoll") if c.ok]) >= 3
+        results = words(tg.shown(OFFICIAL)[before:])
+        assert f"#{copy_id}" in results
+        assert "7 câu trả lời · hài lòng (4–5 điểm): 71,4%" in results
+
+
+async def test_citizen_cannot_see_stats_and_admins_are_audited(database_url: str) -> None:
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = Telegram(fake, app)
+        await make_official(app)
+        await onboard(tg, ALICE)
+        assert "chỉ dành cho cán bộ" in words(await tg.text(ALICE, "/stats"))
+        refused = await tg.text(OFFICIAL, "/export 2026-11 full")
+        assert "Chỉ cán bộ cấp tỉnh" in words(refused)
+        assert "Chưa hiểu kỳ" in words(await tg.text(OFFICIAL, "/stats 2026-13"))
+        assert "chưa có số liệu" in words(await tg.text(OFFICIAL, "/stats 2020-01"))
+        async with app.db.transaction() as session:
+            denied = list(await session.scalars(select(AuditEntry).where(
+                AuditEntry.outcome == "denied")))
+        assert {e.action for e in denied} >= {"/stats", "/export"}
+        assert time.time() > 0
