@@ -11,7 +11,6 @@ import re
 from handlers.context import Context
 from handlers.router import Router
 from handlers.types import Attachment, Incoming
-from services.surveys.charts import dashboard_png
 from services.surveys.export import export_csvs
 from services.surveys.reporting import report_for, summary_text
 from services.surveys.stats import Period, PeriodError, parse_period, today_local
@@ -75,6 +74,8 @@ async def on_stats(inc: Incoming, ctx: Context) -> None:
     await ctx.audit.record(ctx.user, "/stats", commune_id=communes[0] if communes else None,
                            target=period.label)
     text = summary_text(report, ctx.t)
+    from services.surveys.charts import dashboard_png  # matplotlib loads on first use
+
     chart = Attachment(data=dashboard_png(report, ctx.t), filename=f"thong_ke_{period.label}.png",
                        mime="image/png")
     ctx.reply(ctx.t("stats.caption", title=report.title, period=period.label)[:CAPTION_LIMIT],

@@ -6,11 +6,12 @@ import io
 import logging
 import struct
 from collections.abc import Iterator
-
-import av
-import av.error
+from typing import TYPE_CHECKING
 
 from services.audio.engines import TTSError
+
+if TYPE_CHECKING:
+    import av
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ def to_ogg_opus(audio: bytes, *, bitrate: int = BITRATE) -> bytes:
     Packets the decoder rejects (an ID3 tag between concatenated MP3s, say) are skipped; raises
     `TTSError` when nothing in `audio` decodes.
     """
+    import av  # PyAV loads FFmpeg's libraries: only when audio is made
+    import av.error
+
     out = io.BytesIO()
     try:
         with av.open(io.BytesIO(audio)) as source, av.open(out, "w", format="ogg") as sink:
@@ -44,6 +48,8 @@ def to_ogg_opus(audio: bytes, *, bitrate: int = BITRATE) -> bytes:
 
 
 def _decoded(source: av.container.InputContainer) -> Iterator[av.AudioFrame]:
+    import av.error
+
     for packet in source.demux(source.streams.audio[0]):
         try:
             yield from packet.decode()

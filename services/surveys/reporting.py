@@ -13,7 +13,6 @@ from locales import Translator
 from services.feedback.categories import categories_for
 from services.models import Commune, OutboxMessage
 from services.outbox import Outbox
-from services.surveys.report_pdf import monthly_pdf
 from services.surveys.stats import (
     TZ,
     Period,
@@ -100,6 +99,8 @@ async def send_monthly_reports(session: AsyncSession, now: datetime,
                                calendar: WorkCalendar | None = None) -> int:
     """On the first working day of a month (from 07:30), send each commune's officials the
     previous month's PDF, once; return how many were queued."""
+    from services.surveys.report_pdf import monthly_pdf  # reportlab, matplotlib: on first use
+
     calendar = calendar or WorkCalendar()
     local = now.astimezone(TZ)
     if local.time() < SEND_FROM or not is_first_working_day(local.date(), calendar):
