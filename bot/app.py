@@ -19,16 +19,22 @@ from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, make_bot
 from bot.channels.zalo import ZaloChannel
+from bot.feedback_jobs import FeedbackJobs
 from bot.migrate import upgrade
+from bot.open311 import install_open311
 from bot.scheduler import NoticeScheduler
 from bot.sender import Sender
 from bot.settings import Settings
+from bot.survey_jobs import SurveyJobs
 from bot.web import TELEGRAM_PATH, build_web_app
 from handlers import build_router
 from handlers.context import HandlerConfig
 from handlers.runtime import Processor
 from services.communes import Communes
 from services.db import Database
+from services.filing.reminders import ReminderJob
+from services.procedures.catalogue import load_catalogue
+from services.procedures.store import Procedures
 from services.users import Users
 
 log = logging.getLogger(__name__)
@@ -61,6 +67,10 @@ class App:
         self.sender.progress_hooks.append(self.notices.on_progress)
         self.metrics: Counter[str] = Counter()
         self.web_routes: list[Callable[[web.Application], None]] = []
+        self.web_routes.append(install_open311(self))
+        self.feedback_jobs = FeedbackJobs(self.db, on_sent=self.sender.wake)
+        self.survey_jobs = SurveyJobs(self.db, self.channels, on_sent=self.sender.wake)
+        self.filing_reminders = ReminderJob(self.db, on_sent=self.sender.wake)
         if self.zalo is not None:
             self.web_routes.append(zalo_web.install(self))
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -78,8 +88,8 @@ class App:
         self.processor.config = self.config
 
     async def prepare(self) -> None:
-        """Upgrade the schema, create the demo commune on an empty database, bootstrap
-        the province admins."""
+        """Upgrade the schema, create the demo commune on an empty database, apply the
+        shipped procedure catalogue, bootstrap the province admins."""
         await upgrade(self.db)
         async with self.db.transaction() as session:
             demo = await Communes(session).ensure_demo()
@@ -87,6 +97,10 @@ class App:
                 log.warning("no commune in the database: created the demo commune %r with "
                             "villages %s (the first `communes import` replaces it)",
                             demo.name, ", ".join(v.name for v in demo.villages))
+            seeded = await Procedures(session).seed(load_catalogue())
+            if seeded.added or seeded.changed:
+                log.info("procedure catalogue: %d added, %d updated",
+                         len(seeded.added), len(seeded.changed))
             if self.settings.admin_telegram_ids:
                 await Users(session).bootstrap_admins(
                     "telegram", [str(i) for i in self.settings.admin_telegram_ids])
@@ -112,6 +126,9 @@ class App:
             self._sender_task = asyncio.create_task(self.sender.run())
         if scheduler:
             self.notices.start()
+            self.feedback_jobs.start()
+            self.survey_jobs.start()
+            self.filing_reminders.start()
         if serve_http:
             self._runner = web.AppRunner(build_web_app(self), access_log=None)
             await self._runner.setup()
@@ -119,7 +136,22 @@ class App:
             log.info("listening on %s:%s", self.settings.host, self.settings.port)
 
     async def stop(self) -> None:
-        self.notices.shutdown()
+        """Stop taking updates, stop the jobs, let the sender finish what it is sending,
+        then close the channels and the database."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.notices.stop()
+        await self.feedback_jobs.stop()
+        self.survey_jobs.shutdown()
+        self.filing_reminders.shutdown()
+        if self._sender_task is not None:
+            self.sender.stop()
+            try:
+                await asyncio.wait_for(self._sender_task, timeout=30)
+            except (TimeoutError, Exception):
+                log.warning("sender did not finish in time; unsent rows are sent on restart")
+            self._sender_task = None
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import signal
 import sys
@@ -49,6 +50,16 @@ def parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION")
     webhook.add_parser("info", help="show what Telegram knows of the webhook")
     webhook.add_parser("delete", help="remove the webhook (for polling)")
+
+    zalo = sub.add_parser("zalo", help="Zalo Bot API").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    zalo_info = zalo.add_parser("info", help="show the Zalo bot (getMe) and its webhook")
+    zalo_info.set_defaults(module="bot.commands_zalo")
+
+    from bot.commands_procedures import add_parsers as add_procedure_parsers
+    add_procedure_parsers(sub)
+    from bot.commands_report import add_parsers as add_report_parsers
+    add_report_parsers(sub)
     return root
 
 
@@ -60,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         for noisy in ("alembic", "httpx", "aiohttp.access"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-        from bot import commands
-
+        commands = importlib.import_module(getattr(args, "module", "bot.commands"))
         handler: Command = getattr(commands, args.command)
         return asyncio.run(handler(args, settings))
     except ConfigError as error:

@@ -19,7 +19,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-async def upgrade(db: Database, revision: str = "heads") -> None:
+async def upgrade(db: Database, revision: str = "head") -> None:
     config = alembic_config(db.url)
 
     def run(connection: Connection) -> None:

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_ZALO_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 
 
 class ConfigError(SystemExit):
@@ -34,6 +35,11 @@ class Settings(BaseSettings):
     default_language: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Keys that may POST service requests to the Open311 API (comma-separated)."""
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_secret: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -60,6 +66,22 @@ class Settings(BaseSettings):
             raise ValueError("use 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("zalo_api_base_url")
+    @classmethod
+    def _zalo_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("zalo_webhook_secret", mode="before")
+    @classmethod
+    def _zalo_secret(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not _ZALO_SECRET.match(str(value)):
+            raise ValueError("use 8 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
     def _ids(cls, value: object) -> object:
@@ -79,6 +101,13 @@ class Settings(BaseSettings):
             raise ValueError("unknown time zone") from None
         return value
 
+    @field_validator("open311_api_keys", mode="before")
+    @classmethod
+    def _api_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
     @property
     def webhook_mode(self) -> bool:
         return bool(self.webhook_base_url)
@@ -89,13 +118,21 @@ class Settings(BaseSettings):
     def secret(self) -> str | None:
         return self.webhook_secret.get_secret_value() if self.webhook_secret else None
 
+    def zalo_token(self) -> str | None:
+        return self.zalo_bot_token.get_secret_value() if self.zalo_bot_token else None
+
+    def zalo_secret(self) -> str | None:
+        return self.zalo_webhook_secret.get_secret_value() if self.zalo_webhook_secret else None
+
     def require_for_run(self) -> None:
-        if not self.token():
+        if not self.token() and not self.zalo_token():
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set (needed by `run`; "
                               "try `python -m bot console` to chat without a token)")
-        if self.webhook_mode and not self.secret():
+        if self.token() and self.webhook_mode and not self.secret():
             raise ConfigError("WEBHOOK_SECRET is not set (required when WEBHOOK_BASE_URL is set)")
-
+        if self.zalo_token() and self.webhook_mode and not self.zalo_secret():
+            raise ConfigError("ZALO_WEBHOOK_SECRET is not set (required when ZALO_BOT_TOKEN "
+                              "and WEBHOOK_BASE_URL are set)")
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings; a bad value stops with one line naming the variable."""

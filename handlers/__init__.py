@@ -3,11 +3,25 @@ produce `Reply` objects. Nothing here imports a messaging API or `bot`."""
 
 from __future__ import annotations
 
-from handlers import admin, menu, onboarding, privacy
+from handlers import (
+    admin,
+    feedback,
+    feedback_admin,
+    filing,
+    groups,
+    menu,
+    notices,
+    onboarding,
+    privacy,
+    procedures,
+    stats,
+    surveys,
+)
 from handlers.router import Router
 
 # menu comes last: its fallback answers only what no other module understood.
-MODULES = (onboarding, privacy, admin, menu)
+MODULES = (onboarding, privacy, admin, procedures, feedback, feedback_admin, groups, notices,
+           surveys, stats, filing, menu)
 
 
 def build_router() -> Router:

@@ -49,6 +49,12 @@ class Incoming:
     location: Location | None = None
     event: str | None = None
     """A non-message event: `member_added`, `member_removed`, `unsupported`, `sticker`."""
+    poll_id: str | None = None
+    """The platform's poll id of a `poll_answer` or `poll_state` event."""
+    poll_option_ids: tuple[int, ...] = ()
+    """`poll_answer`: the options chosen (none: the vote was retracted)."""
+    poll_counts: tuple[int, ...] = ()
+    """`poll_state`: the votes per option, as the platform counts them."""
 
 
 @dataclass(frozen=True)

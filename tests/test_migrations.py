@@ -29,3 +29,12 @@ async def test_every_table_is_created(db: Database) -> None:
     async with db.engine.connect() as connection:
         present = await connection.run_sync(tables)
     assert set(metadata.tables) <= present
+
+
+def test_one_head() -> None:
+    """Revisions form one line, so a new revision has one parent."""
+    from alembic.script import ScriptDirectory
+
+    from bot.migrate import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 NAME = "telegram"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+POLL_CHAT = "poll"
+"""The chat and user id given to `poll` updates, which come from no chat and no person."""
 GONE_HINTS = ("chat not found", "bot was kicked", "user is deactivated", "group chat was deleted")
 
 
@@ -93,6 +95,21 @@ class TelegramChannel:
             ), None
         if update.message:
             return self._message(key, update.message), None
+        if update.poll_answer and update.poll_answer.user:
+            answer = update.poll_answer
+            return Incoming(
+                channel=NAME, update_key=key, chat_id=str(answer.user.id),
+                user_id=str(answer.user.id), user_name=answer.user.full_name,
+                language_code=answer.user.language_code, event="poll_answer",
+                poll_id=answer.poll_id, poll_option_ids=tuple(answer.option_ids),
+            ), None
+        if update.poll:
+            # A poll's new totals (the only count of an anonymous poll); no person sent it.
+            return Incoming(
+                channel=NAME, update_key=key, chat_id=POLL_CHAT, user_id=POLL_CHAT,
+                chat_type="group", event="poll_state", poll_id=update.poll.id,
+                poll_counts=tuple(option.voter_count for option in update.poll.options),
+            ), None
         return None, None
 
     def _message(self, key: str, message: Message) -> Incoming:
@@ -115,7 +132,8 @@ class TelegramChannel:
             if message.photo else ()
         voice_source = message.voice or message.audio
         voice = IncomingFile(file_id=voice_source.file_id, size=voice_source.file_size,
-                             mime=voice_source.mime_type, duration=voice_source.duration) \
+                             mime=voice_source.mime_type,
+                             duration=_seconds(voice_source.duration)) \
             if voice_source else None
         document = IncomingFile(file_id=message.document.file_id, size=message.document.file_size,
                                 mime=message.document.mime_type) if message.document else None
@@ -216,6 +234,12 @@ class TelegramChannel:
                                             disable_notification=False)
         except TelegramError as error:  # not an admin there: pinning is best effort
             log.info("could not pin in %s: %s", message.chat_id, error)
+
+
+def _seconds(duration: timedelta | int | None) -> int | None:
+    if isinstance(duration, timedelta):
+        return round(duration.total_seconds())
+    return duration
 
 
 def _chat_type(kind: str) -> str:

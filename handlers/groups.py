@@ -1,0 +1,141 @@
+"""Village group chats: the bot joins or leaves, an official links the group to a village
+(or the whole commune) with /link, unlinks it with /unlink, and lists them with /groups."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.router import Router
+from handlers.types import Button, Incoming, callback_parts
+from services.models import Chat, Commune
+from services.users import can_act_in, is_admin
+
+WHOLE_COMMUNE = "0"
+
+
+async def on_member_added(inc: Incoming, ctx: Context) -> None:
+    ctx.chat.active, ctx.chat.inactive_reason = True, None
+    if not ctx.is_private:
+        ctx.say("groups.hello")
+
+
+async def on_member_removed(inc: Incoming, ctx: Context) -> None:
+    ctx.chat.active, ctx.chat.inactive_reason = False, "removed from the chat"
+    if not ctx.is_private and ctx.chat.commune_id is not None:
+        await ctx.audit.record(ctx.user, "group_removed", commune_id=ctx.chat.commune_id,
+                               target=_target(ctx.chat))
+
+
+async def link(inc: Incoming, ctx: Context) -> None:
+    commune_id = ctx.user.official_commune_id
+    if commune_id is None and is_admin(ctx.user):
+        communes = await ctx.communes.all()
+        ctx.reply(ctx.t("groups.pick_commune"),
+                  [[Button(c.name, f"grp:c:{c.id}")] for c in communes[:20]])
+        return
+    await _ask_village(ctx, commune_id)
+
+
+async def _ask_village(ctx: Context, commune_id: int | None) -> None:
+    commune = await ctx.communes.get(commune_id) if commune_id is not None else None
+    if commune is None or not _may_link(ctx, commune.id):
+        await _deny(ctx, "link", commune_id)
+        return
+    rows = [[Button(ctx.t("groups.whole_commune", commune=commune.name),
+                    f"grp:v:{commune.id}:{WHOLE_COMMUNE}")]]
+    rows += [[Button(v.name, f"grp:v:{commune.id}:{v.id}")] for v in commune.villages]
+    ctx.reply(ctx.t("groups.pick_village", commune=commune.name), rows)
+
+
+def _may_link(ctx: Context, commune_id: int) -> bool:
+    """An official of the commune, and the group is not another commune's."""
+    linked = ctx.chat.commune_id
+    return can_act_in(ctx.user, commune_id) and (linked is None or linked == commune_id
+                                                 or can_act_in(ctx.user, linked))
+
+
+async def on_button(inc: Incoming, ctx: Context) -> None:
+    _, action, commune_ref, village_ref = callback_parts(inc, 4)
+    if ctx.is_private or not commune_ref.isdigit():
+        ctx.say("errors.stale_button")
+        return
+    commune_id = int(commune_ref)
+    if action == "c":
+        await _ask_village(ctx, commune_id)
+        return
+    if action != "v" or not village_ref.isdigit():
+        ctx.say("errors.stale_button")
+        return
+    commune = await ctx.communes.get(commune_id)
+    if commune is None or not _may_link(ctx, commune_id):
+        await _deny(ctx, "link", commune_id)
+        return
+    village_id = int(village_ref) or None
+    if village_id is not None and village_id not in {v.id for v in commune.villages}:
+        ctx.say("groups.unknown_village")
+        return
+    ctx.chat.commune_id, ctx.chat.village_id = commune.id, village_id
+    ctx.chat.active, ctx.chat.inactive_reason = True, None
+    await ctx.audit.record(ctx.user, "group_link", commune_id=commune.id,
+                           target=_target(ctx.chat), village_id=village_id)
+    ctx.reply(ctx.t("groups.linked", place=_place(ctx, commune, village_id)), edit=True)
+
+
+async def unlink(inc: Incoming, ctx: Context) -> None:
+    commune_id = ctx.chat.commune_id
+    if commune_id is None:
+        ctx.say("groups.not_linked")
+        return
+    if not can_act_in(ctx.user, commune_id):
+        await _deny(ctx, "unlink", commune_id)
+        return
+    ctx.chat.commune_id, ctx.chat.village_id = None, None
+    await ctx.audit.record(ctx.user, "group_unlink", commune_id=commune_id,
+                           target=_target(ctx.chat))
+    ctx.say("groups.unlinked")
+
+
+async def list_groups(inc: Incoming, ctx: Context) -> None:
+    commune_id = ctx.user.official_commune_id
+    if commune_id is None:
+        ctx.say("groups.no_commune")
+        return
+    commune = await ctx.communes.get(commune_id)
+    groups = await ctx.chats.groups_of(commune_id, active_only=False)
+    if commune is None or not groups:
+        ctx.say("groups.none")
+        return
+    lines = [ctx.t("groups.list_title", commune=commune.name, count=len(groups))]
+    for chat in groups:
+        mark = "✅" if chat.active else "⛔"
+        lines.append(f"{mark} {chat.title or chat.chat_id} — "
+                     f"{_place(ctx, commune, chat.village_id)}")
+    if any(not chat.active for chat in groups):
+        lines.append(ctx.t("groups.inactive_note"))
+    ctx.reply("\n".join(lines))
+
+
+async def _deny(ctx: Context, action: str, commune_id: int | None) -> None:
+    await ctx.audit.record(ctx.user, f"group_{action}", commune_id=commune_id,
+                           target=_target(ctx.chat), outcome="denied")
+    ctx.say("groups.not_your_commune")
+
+
+def _place(ctx: Context, commune: Commune, village_id: int | None) -> str:
+    if village_id is None:
+        return ctx.t("groups.whole_commune", commune=commune.name)
+    names = {v.id: v.name for v in commune.villages}
+    return f"{names.get(village_id, '?')} ({commune.name})"
+
+
+def _target(chat: Chat) -> str:
+    return f"{chat.channel}:{chat.chat_id}"
+
+
+def register(router: Router) -> None:
+    router.event("member_added")(on_member_added)
+    router.event("member_removed")(on_member_removed)
+    router.command("link", role="official", where="group", help_key="groups.help_link")(link)
+    router.command("unlink", role="official", where="group",
+                   help_key="groups.help_unlink")(unlink)
+    router.command("groups", role="official", help_key="groups.help_groups")(list_groups)
+    router.callback("grp")(on_button)

@@ -1,0 +1,1 @@
+"""Notices to village group chats: composed by officials, scheduled, read aloud, delivered once."""

@@ -1,0 +1,315 @@
+"""/announce and the follow-up commands through the console channel (SQLite and PostgreSQL):
+the whole walk, bad input answered clearly, TTS failure, editing, cancelling, late and missed
+occurrences."""
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from handlers.types import Incoming
+from services.db import utcnow
+from services.models import OutboxMessage
+from services.notices.models import Notice, NoticeRun
+from services.outbox import Outbox
+from tests.helpers import console_app, session, texts
+from tests.notices_support import (
+    BrokenEngine,
+    engines,
+    linked_group,
+    make_citizen,
+    make_official,
+    notice_row,
+)
+from tests.test_audio_tts import FakeGoogleTTS
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gTTS sends through the environment's proxies; the fake Google is local."""
+    for name in ("http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+async def google() -> AsyncIterator[FakeGoogleTTS]:
+    async with FakeGoogleTTS() as fake:
+        yield fake
+
+
+def to_groups(app, *chat_ids: str) -> dict[str, list]:  # type: ignore[no-untyped-def]
+    return {chat: [m for m in app.console.shown if m.chat_id == chat] for chat in chat_ids}
+
+
+async def set_up(app):  # type: ignore[no-untyped-def]
+    commune = await make_official(app)
+    await linked_group(app, "official", "group-east", "Nhóm Thôn Đông", 0)
+    await linked_group(app, "official", "group-all", "Nhóm cả xã", None)
+    return commune, session(app, "official")
+
+
+async def test_announce_now_as_text_to_the_whole_commune(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        _, official = await set_up(app)
+        ask = await official.say("/announce")
+        assert "Mời bạn gõ nội dung thông báo" in texts(ask)
+        targets = await official.say("Mời bà con họp thôn lúc 19h tối nay tại nhà văn hóa.")
+        assert targets[-1].choices[:2] == ("🏘 Cả xã (Xã Thôn Số (thử nghiệm))", "▫️ Thôn Đông")
+        priority = await official.say("1")            # the whole commune, by number
+        assert "Sẽ gửi tới 2 nhóm" in texts(priority)
+        await official.say("1")                       # normal
+        when = await official.say("1")                # as text
+        assert when[-1].choices[0] == "⚡ Gửi ngay"
+        preview = await official.say("1")             # now
+        assert "📢 THÔNG BÁO — Xã Thôn Số (thử nghiệm)" in preview[0].text
+        assert "Mời bà con họp thôn" in preview[0].text
+        assert "• Gửi tới: 🏘 Cả xã" in preview[-1].text
+        assert app.console.shown[-1].choices == ("✅ Xác nhận gửi", "✖ Bỏ thông báo này")
+        assert [m for m in app.console.shown if m.chat_id.startswith("group")
+                and "Mời bà con" in m.text] == []  # nothing sent before the confirmation
+
+        sent = await official.say("1")                # confirm
+        groups = to_groups(app, "group-east", "group-all")
+        assert [len(messages) for messages in groups.values()] == [4, 4]  # hello, picker, linked, …
+        for messages in groups.values():
+            assert "Mời bà con họp thôn" in messages[-1].text
+        report = texts(sent)
+        assert "Đang gửi thông báo #1 tới 2 nhóm" in report
+        assert "Thông báo #1 đã gửi xong: 2/2 nhóm nhận được." in report
+        notice = await notice_row(app)
+        assert (notice.status, notice.next_run_at) == ("done", None)
+
+
+async def test_announcing_to_chosen_villages_reaches_only_their_groups(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        commune, official = await set_up(app)
+        await official.say("/announce")
+        await official.say("Thôn Đông cắt điện từ 8h đến 11h ngày mai.")
+        await official.press(f"nt:tg:{commune.villages[0].id}")
+        shown = await official.press(f"nt:tg:{commune.villages[1].id}")
+        assert shown[-1].choices[1:3] == ("✅ Thôn Đông", "✅ Thôn Đoài")
+        await official.press(f"nt:tg:{commune.villages[1].id}")
+        await official.press("nt:next")
+        await official.press("nt:p:priority")
+        await official.press("nt:m:text")
+        await official.press("nt:w:now")
+        await official.press("nt:ok:1")
+        groups = to_groups(app, "group-east", "group-all")
+        assert "THÔNG BÁO QUAN TRỌNG" in groups["group-east"][-1].text
+        assert all("cắt điện" not in m.text for m in groups["group-all"])
+
+
+async def test_bad_input_gets_a_clear_answer(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await make_official(app)
+        await make_citizen(app, "citizen")
+        official = session(app, "official")
+        refused = await session(app, "citizen").say("/announce")
+        assert "chỉ dành cho cán bộ" in texts(refused)
+
+        await official.say("/announce")
+        assert "Nội dung đang trống" in texts(await official.say("   "))
+        photo = await official.send_photo()
+        assert "chữ hoặc tin nhắn thoại" in texts(photo)
+        await official.say("Lịch tiêm phòng dại cho chó mèo.")
+        assert "Không có thôn «Thôn Xa»" in texts(await official.say("Thôn Xa"))
+        assert "Bạn chưa chọn thôn nào" in texts(await official.press("nt:next"))
+        assert "Chưa có nhóm nào" in texts(await official.press("nt:all"))
+
+        await linked_group(app, "official", "group-1", "Nhóm 1", None)
+        await official.press("nt:all")
+        await official.press("nt:p:normal")
+        await official.press("nt:m:text")
+        await official.press("nt:w:once")
+        assert "Chưa đọc được ngày giờ" in texts(await official.say("mai nhé"))
+        assert "Chưa đọc được ngày giờ" in texts(await official.say("31/02/2030 07:30"))
+        assert "đã qua" in texts(await official.say("01/01/2020 07:30"))
+        await official.say("/cancel")
+
+
+async def test_bad_schedules_and_references_get_a_clear_answer(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await make_official(app)
+        await make_citizen(app, "citizen")
+        official = session(app, "official")
+        await linked_group(app, "official", "group-1", "Nhóm 1", None)
+        await official.say("/announce")
+        await official.say("Họp dân định kỳ.")
+        await official.press("nt:all")
+        await official.press("nt:p:normal")
+        await official.press("nt:m:text")
+        await official.press("nt:w:repeat")
+        await official.press("nt:r:cron")
+        assert "không hợp lệ" in texts(await official.say("0 7 * *"))
+        assert "không hợp lệ" in texts(await official.say("61 7 * * 1"))
+        assert "quá dày" in texts(await official.say("*/5 * * * *"))
+        preview = await official.say("0 7 * * 1")
+        assert "theo lịch «0 7 * * 1»" in texts(preview)
+
+        unknown = await official.say("/notice 999")
+        assert "Không tìm thấy thông báo 999" in texts(unknown)
+        assert "Cách dùng: /cancel_notice" in texts(await official.say("/cancel_notice"))
+        assert "chỉ dành cho cán bộ" in texts(await session(app, "citizen").say("/notices"))
+        async with app.db.transaction() as s:
+            assert await s.scalar(select(func.count()).select_from(NoticeRun)) == 0
+
+
+async def test_tts_down_sends_text_and_tells_the_official(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await set_up(app)
+        app.notices.engines = [BrokenEngine("gtts"), BrokenEngine("espeak-ng")]
+        official = session(app, "official")
+        await official.say("/announce")
+        await official.say("Ngày mai 7h30 tiêm phòng tại trạm y tế.")
+        await official.press("nt:all")
+        await official.press("nt:p:normal")
+        preparing = await official.press("nt:m:both")
+        await official.press("nt:w:now")
+        assert "Đang tạo bản đọc" in texts(await official.press("nt:w:now")) or preparing
+        await app.notices.tick()
+        await app.sender.drain()
+        assert "Chưa tạo được bản đọc, thông báo sẽ chỉ gửi bằng chữ" in app.console.shown[-1].text
+        shown = await official.press("nt:ok:1")
+        assert "chỉ gửi bằng chữ" in texts(shown)
+        groups = to_groups(app, "group-east", "group-all")
+        assert [[m.kind for m in messages[3:]] for messages in groups.values()] == \
+            [["text"], ["text"]]
+
+
+async def test_voice_notice_is_read_once_and_cached(database_url: str,
+                                                    google: FakeGoogleTTS) -> None:
+    async with console_app(database_url) as app:
+        await set_up(app)
+        app.notices.engines = engines(google.base_url)
+        official = session(app, "official")
+        for _ in range(2):
+            await official.say("/announce")
+            await official.say("UBND xã thông báo: ngày 25/11/2026 thu gom rác thải.")
+            await official.press("nt:all")
+            await official.press("nt:p:normal")
+            await official.press("nt:m:voice")
+            preparing = await official.press("nt:w:now")
+            assert "Đang tạo bản đọc" in texts(preparing)
+            await app.notices.tick()
+            await app.sender.drain()
+        requests_for_one = len(google.requests)
+        notices = [await notice_row(app, 1), await notice_row(app, 2)]
+        assert [n.audio_engine for n in notices] == ["gtts", "gtts"]
+        assert notices[0].audio == notices[1].audio  # the second came from the cache
+        assert requests_for_one == len({t for t in google.texts})
+        preview_voice = [m for m in app.console.shown if m.kind == "voice"
+                         and m.chat_id == "official"]
+        assert len(preview_voice) == 2 and preview_voice[0].data[:4] == b"OggS"
+
+        await official.press("nt:ok:1")
+        groups = to_groups(app, "group-east", "group-all")
+        assert [[m.kind for m in messages[3:]] for messages in groups.values()] == \
+            [["voice"], ["voice"]]
+
+
+async def test_emergency_goes_ahead_and_is_pinned(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await set_up(app)
+        official = session(app, "official")
+        await official.say("/announce")
+        await official.say("Lũ về, bà con khẩn trương di dời đến nơi an toàn!")
+        await official.press("nt:all")
+        await official.press("nt:p:emergency")
+        preview = await official.press("nt:m:text")    # no "when": an emergency goes now
+        assert "🚨 THÔNG BÁO KHẨN" in preview[0].text
+        async with app.db.transaction() as s:
+            for index in range(5):                      # a backlog of ordinary messages
+                s.add(OutboxMessage(channel="console", chat_id=f"chat-{index}", kind="text",
+                                    payload={"text": f"cũ {index}"}, priority=0))
+        await app.processor.process(Incoming(
+            channel="console", update_key="confirm", chat_id="chat-official",
+            user_id="official", callback="nt:ok:1"))
+        async with app.db.transaction() as s:
+            claimed = await Outbox(s).claim("test", limit=20)
+        assert {(r.chat_id, r.priority, r.payload.get("pin")) for r in claimed[:2]} == \
+            {("group-east", 100, True), ("group-all", 100, True)}
+
+
+async def test_schedule_list_edit_and_cancel(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await set_up(app)
+        official = session(app, "official")
+        await official.say("/announce")
+        await official.say("Họp tổng kết năm.")
+        await official.press("nt:all")
+        await official.press("nt:p:normal")
+        await official.press("nt:m:text")
+        await official.press("nt:w:once")
+        preview = await official.say("25/12/2030 07:30")
+        assert "• Thời gian: 07:30 25/12/2030" in texts(preview)
+        assert "Đã hẹn gửi thông báo #1 lúc 07:30 25/12/2030" in \
+            texts(await official.press("nt:ok:1"))
+        assert "đã được xác nhận rồi" in texts(await official.press("nt:ok:1"))
+
+        listing = texts(await official.say("/notices"))
+        assert "#1 · đã hẹn · 07:30 25/12/2030 · lần tới: 07:30 25/12/2030" in listing
+
+        edit = await official.say("/edit_notice 1")
+        assert edit[-1].choices[:2] == ("✏️ Sửa nội dung", "🕒 Sửa thời gian")
+        await official.press("nt:e:1:time")
+        assert "đã qua" in texts(await official.say("01/01/2021 08:00"))
+        changed = await official.say("26/12/2030 08:00")
+        assert "08:00 26/12/2030" in texts(changed)
+        notice = await notice_row(app, 1)
+        assert notice.next_run_at == notice.run_at and notice.status == "scheduled"
+
+        await official.say("/edit_notice 1")
+        await official.press("nt:e:1:text")
+        again = await official.say("Họp tổng kết năm, có phát quà cho các cháu.")
+        assert "Mời xem lại và xác nhận" in texts(again)
+        assert "phát quà" in texts(again)
+        assert (await notice_row(app, 1)).status == "preview"
+        await official.press("nt:ok:1")
+
+        details = texts(await official.say("/notice 1"))
+        assert "Chưa gửi lần nào" in details
+        cancelled = await official.say("/cancel_notice 1")
+        assert "Đã hủy thông báo #1" in texts(cancelled)
+        assert "Không có thông báo nào" in texts(await official.say("/notices"))
+        assert await app.notices.fire_due() == 0
+
+
+async def test_late_occurrence_is_sent_and_a_missed_one_reported(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await set_up(app)
+        official = session(app, "official")
+        for text in ("Lịch trực phòng chống bão.", "Lịch tiêm chủng tháng này."):
+            await official.say("/announce")
+            await official.say(text)
+            await official.press("nt:all")
+            await official.press("nt:p:normal")
+            await official.press("nt:m:text")
+            await official.press("nt:w:repeat")
+            await official.press("nt:r:daily")
+            await official.say("07:30")
+        await official.press("nt:ok:1")
+        await official.press("nt:ok:2")
+        now = utcnow()
+        async with app.db.transaction() as s:
+            await s.execute(update(Notice).where(Notice.id == 1)
+                            .values(next_run_at=now - timedelta(minutes=30)))
+            await s.execute(update(Notice).where(Notice.id == 2)
+                            .values(next_run_at=now - timedelta(hours=3)))
+        before = len(app.console.shown)
+        assert await app.notices.fire_due() == 2
+        await app.sender.drain()
+        shown = texts(app.console.shown[before:])
+        assert "Lịch trực phòng chống bão" in shown
+        assert "Gửi muộn 30 phút" in shown
+        assert "Lịch tiêm chủng" not in shown
+        assert "Thông báo #2 không gửi được vào" in shown
+        for notice_id in (1, 2):
+            notice = await notice_row(app, notice_id)
+            assert notice.status == "scheduled" and notice.next_run_at > now
+        async with app.db.transaction() as s:
+            runs = list(await s.execute(select(NoticeRun.notice_id, NoticeRun.status)
+                                        .order_by(NoticeRun.notice_id)))
+        assert [tuple(r) for r in runs] == [(1, "done"), (2, "missed")]
+        assert await app.notices.fire_due() == 0
