@@ -82,3 +82,70 @@ def buttons_of(call) -> list[str]:  # type: ignore[no-untyped-def]
     markup = call.params.get("reply_markup") or {}
     return [b.get("callback_data") or b.get("url") for row in markup.get("inline_keyboard", [])
             for b in row]
+
+
+SHOWN_METHODS = ("sendMessage", "editMessageText", "sendPhoto", "sendVoice", "sendDocument")
+
+
+class TelegramDriver:
+    """Posts updates to the app's webhook as Telegram would, waits until the outbox is sent,
+    and returns what the bot showed each chat."""
+
+    def __init__(self, fake, app, *, first_update: int = 1000) -> None:  # type: ignore[no-untyped-def]
+        import itertools
+
+        from bot.channels.base import Limits
+
+        self.fake, self.app = fake, app
+        self.ids = itertools.count(first_update)
+        # The sender's pacing is tested elsewhere; here it would only make the tests slow.
+        app.telegram.limits = Limits(private_per_s=1000, private_burst=1000,
+                                     group_per_min=6000, group_burst=1000)
+
+    def shown(self, chat: int) -> list:
+        return [c for c in self.fake.calls
+                if c.ok and c.method in SHOWN_METHODS and c.chat_id == chat]
+
+    async def settle(self) -> None:
+        from sqlalchemy import func, select
+
+        from services.models import OutboxMessage
+
+        async def delivered() -> bool:
+            async with self.app.db.transaction() as session:
+                return await session.scalar(
+                    select(func.count()).select_from(OutboxMessage)
+                    .where(OutboxMessage.status == "pending")) == 0
+        await eventually(delivered, timeout=20)
+
+    async def post(self, update: dict) -> None:
+        assert await self.fake.post_to_webhook(update) == 200
+        await self.settle()
+
+    async def text(self, chat: int, text: str | None = None, **media) -> list:  # type: ignore[no-untyped-def]
+        from tests.fakes.telegram_api import make_message_update
+
+        before = len(self.shown(chat))
+        await self.post(make_message_update(next(self.ids), chat, chat, text, **media))
+        return self.shown(chat)[before:]
+
+    async def press(self, chat: int, data: str, message_id: int = 1) -> list:
+        from tests.fakes.telegram_api import make_callback_update
+
+        before = len(self.shown(chat))
+        await self.post(make_callback_update(next(self.ids), chat, chat, data, message_id))
+        return self.shown(chat)[before:]
+
+
+def words(calls: list) -> str:
+    """The texts and captions of sent calls, one per line."""
+    return "\n".join(c.params.get("text") or c.params.get("caption") or "" for c in calls)
+
+
+async def onboard_on_telegram(tg: TelegramDriver, chat: int, language: str = "vi") -> None:
+    """Language, the demo commune, its second village (Thôn Đoài), consent."""
+    await tg.text(chat, "/start")
+    await tg.press(chat, f"ob:lang:{language}")
+    await tg.press(chat, "ob:commune:1")
+    await tg.press(chat, "ob:village:2")
+    await tg.press(chat, "ob:consent:yes")

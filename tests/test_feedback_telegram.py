@@ -3,73 +3,27 @@ against the fake Bot API, updates posted to the app's webhook."""
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from sqlalchemy import func, select
 
-from bot.channels.base import Limits
 from services.feedback.models import FeedbackFollower, FeedbackReport
-from services.models import AuditEntry, Commune, OutboxMessage, User, Village
+from services.models import AuditEntry, Commune, User, Village
 from services.users import Users
 from tests.fakes.telegram_api import (
     FakeTelegramAPI,
-    make_callback_update,
-    make_message_update,
 )
-from tests.helpers import buttons_of, eventually, telegram_app
+from tests.helpers import (
+    TelegramDriver,
+    buttons_of,
+    onboard_on_telegram,
+    telegram_app,
+    words,
+)
 
 CITIZEN, NEIGHBOUR, OFFICIAL, FOREIGN = 7001, 7002, 7101, 7201
-SHOWN = ("sendMessage", "editMessageText", "sendPhoto", "sendVoice", "sendDocument")
 PLACE = (21.02850, 105.85420)
 NEAR = (21.02870, 105.85440)   # about 30 m away
-
-
-class Telegram:
-    """Posts updates as Telegram would and returns what the bot showed each chat."""
-
-    def __init__(self, fake: FakeTelegramAPI, app) -> None:  # type: ignore[no-untyped-def]
-        self.fake, self.app = fake, app
-        self.ids = itertools.count(1000)
-        # The sender's pacing is tested elsewhere; here it would only make the test slow.
-        app.telegram.limits = Limits(private_per_s=1000, private_burst=1000)
-
-    def shown(self, chat: int) -> list:
-        return [c for c in self.fake.calls if c.ok and c.method in SHOWN and c.chat_id == chat]
-
-    async def settle(self) -> None:
-        async def delivered() -> bool:
-            async with self.app.db.transaction() as session:
-                return await session.scalar(
-                    select(func.count()).select_from(OutboxMessage)
-                    .where(OutboxMessage.status == "pending")) == 0
-        await eventually(delivered, timeout=15)
-
-    async def post(self, update: dict) -> None:
-        assert await self.fake.post_to_webhook(update) == 200
-        await self.settle()
-
-    async def text(self, chat: int, text: str | None = None, **media) -> list:  # type: ignore[no-untyped-def]
-        before = len(self.shown(chat))
-        await self.post(make_message_update(next(self.ids), chat, chat, text, **media))
-        return self.shown(chat)[before:]
-
-    async def press(self, chat: int, data: str, message_id: int = 1) -> list:
-        before = len(self.shown(chat))
-        await self.post(make_callback_update(next(self.ids), chat, chat, data, message_id))
-        return self.shown(chat)[before:]
-
-
-def words(calls: list) -> str:
-    return "\n".join(c.params.get("text") or c.params.get("caption") or "" for c in calls)
-
-
-async def onboard(tg: Telegram, chat: int, language: str = "vi") -> None:
-    await tg.text(chat, "/start")
-    await tg.press(chat, f"ob:lang:{language}")
-    await tg.press(chat, "ob:commune:1")    # the demo commune
-    await tg.press(chat, "ob:village:2")
-    await tg.press(chat, "ob:consent:yes")
 
 
 async def setup_officials(app) -> int:  # type: ignore[no-untyped-def]
@@ -89,12 +43,12 @@ async def setup_officials(app) -> int:  # type: ignore[no-untyped-def]
 
 async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
-        tg = Telegram(fake, app)
+        tg = TelegramDriver(fake, app, first_update=1000)
         await setup_officials(app)
         fake.add_file("AgACphoto-pothole", b"\xff\xd8 a pothole", kind="photo")
 
         # A citizen files a report with a photo and a location.
-        await onboard(tg, CITIZEN)
+        await onboard_on_telegram(tg, CITIZEN)
         shown = await tg.press(CITIZEN, "menu:feedback")
         assert "fb:cat:roads" in buttons_of(shown[-1])
         await tg.press(CITIZEN, "fb:cat:roads")
@@ -122,7 +76,7 @@ async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -
         assert photo.reused == {"photo": "AgACphoto-pothole"}
 
         # A neighbour about to file the same thing follows it instead.
-        await onboard(tg, NEIGHBOUR)
+        await onboard_on_telegram(tg, NEIGHBOUR)
         await tg.press(NEIGHBOUR, "menu:feedback")
         await tg.press(NEIGHBOUR, "fb:cat:roads")
         await tg.text(NEIGHBOUR, "Đường có ổ gà to")
@@ -178,10 +132,10 @@ async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -
 
 async def test_urgent_report_notifies_loudly(database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
-        tg = Telegram(fake, app)
+        tg = TelegramDriver(fake, app, first_update=1000)
         await setup_officials(app)
         fake.add_file("AwACvoice-1", b"OggS voice", kind="voice")
-        await onboard(tg, CITIZEN, "en")
+        await onboard_on_telegram(tg, CITIZEN, "en")
         await tg.press(CITIZEN, "menu:feedback")
         await tg.press(CITIZEN, "fb:cat:security")
         await tg.text(CITIZEN, None, voice="AwACvoice-1")

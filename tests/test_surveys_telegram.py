@@ -7,73 +7,28 @@ import itertools
 import time
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.channels.base import Limits
 from services.communes import Communes
 from services.db import utcnow
-from services.models import AuditEntry, Chat, OutboxMessage, User
+from services.models import AuditEntry, Chat, User
 from services.surveys.models import Survey, SurveyAnswer, SurveyPoll
 from services.surveys.service import Surveys
 from services.users import Users
 from tests.fakes.telegram_api import (
     FakeTelegramAPI,
-    make_callback_update,
-    make_message_update,
     make_poll_answer_update,
 )
-from tests.helpers import buttons_of, eventually, telegram_app
+from tests.helpers import (
+    TelegramDriver,
+    buttons_of,
+    onboard_on_telegram,
+    telegram_app,
+    words,
+)
 
 ALICE, BINH, OFFICIAL = 7301, 7302, 7401
 GROUP = -1007700
-SHOWN = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
-
-
-class Telegram:
-    """Posts updates as Telegram would and returns what the bot showed each chat."""
-
-    def __init__(self, fake: FakeTelegramAPI, app) -> None:  # type: ignore[no-untyped-def]
-        self.fake, self.app = fake, app
-        self.ids = itertools.count(5000)
-        app.telegram.limits = Limits(private_per_s=1000, private_burst=1000,
-                                     group_per_min=6000, group_burst=1000)
-
-    def shown(self, chat: int) -> list:
-        return [c for c in self.fake.calls if c.ok and c.method in SHOWN and c.chat_id == chat]
-
-    async def settle(self) -> None:
-        async def delivered() -> bool:
-            async with self.app.db.transaction() as session:
-                return await session.scalar(
-                    select(func.count()).select_from(OutboxMessage)
-                    .where(OutboxMessage.status == "pending")) == 0
-        await eventually(delivered, timeout=20)
-
-    async def post(self, update: dict) -> None:
-        assert await self.fake.post_to_webhook(update) == 200
-        await self.settle()
-
-    async def text(self, chat: int, text: str) -> list:
-        before = len(self.shown(chat))
-        await self.post(make_message_update(next(self.ids), chat, chat, text))
-        return self.shown(chat)[before:]
-
-    async def press(self, chat: int, data: str) -> list:
-        before = len(self.shown(chat))
-        await self.post(make_callback_update(next(self.ids), chat, chat, data, 1))
-        return self.shown(chat)[before:]
-
-
-def words(calls: list) -> str:
-    return "\n".join(c.params.get("text") or c.params.get("caption") or "" for c in calls)
-
-
-async def onboard(tg: Telegram, chat: int) -> None:
-    await tg.text(chat, "/start")
-    await tg.press(chat, "ob:lang:vi")
-    await tg.press(chat, "ob:commune:1")    # the demo commune
-    await tg.press(chat, "ob:village:2")    # Thôn Đoài
-    await tg.press(chat, "ob:consent:yes")
 
 
 async def make_official(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -103,10 +58,10 @@ async def neighbours_answer(app, survey_id: int, values: list[int]) -> None:  # 
 
 async def test_village_survey_answered_changed_closed_on_schedule(database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
-        tg = Telegram(fake, app)
+        tg = TelegramDriver(fake, app, first_update=5000)
         _, village_id = await make_official(app)
-        await onboard(tg, ALICE)
-        await onboard(tg, BINH)
+        await onboard_on_telegram(tg, ALICE)
+        await onboard_on_telegram(tg, BINH)
 
         # Bad input first: a citizen may not run surveys; a survey needs a question.
         assert "chỉ dành cho cán bộ" in words(await tg.text(ALICE, "/survey"))
@@ -171,7 +126,7 @@ async def test_village_survey_answered_changed_closed_on_schedule(database_url: 
 
 async def test_group_polls_are_counted(database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
-        tg = Telegram(fake, app)
+        tg = TelegramDriver(fake, app, first_update=5000)
         commune_id, village_id = await make_official(app)
         async with app.db.transaction() as session:
             session.add(Chat(channel="telegram", chat_id=str(GROUP), type="group",
@@ -236,9 +191,9 @@ async def test_group_polls_are_counted(database_url: str) -> None:
 
 async def test_citizen_cannot_see_stats_and_admins_are_audited(database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
-        tg = Telegram(fake, app)
+        tg = TelegramDriver(fake, app, first_update=5000)
         await make_official(app)
-        await onboard(tg, ALICE)
+        await onboard_on_telegram(tg, ALICE)
         assert "chỉ dành cho cán bộ" in words(await tg.text(ALICE, "/stats"))
         refused = await tg.text(OFFICIAL, "/export 2026-11 full")
         assert "Chỉ cán bộ cấp tỉnh" in words(refused)
