@@ -24,8 +24,7 @@ from services.surveys.service import Surveys
 from services.surveys.stats import month_of
 from services.users import Users
 from tests.fakes.telegram_api import FakeTelegramAPI, make_message_update
-from tests.helpers import settings_for, telegram_app
-from tests.test_surveys_telegram import Telegram, words
+from tests.helpers import TelegramDriver, settings_for, telegram_app, words
 
 OFFICIAL, ADMIN = 7601, 7602
 DOAI = [5, 5, 4, 4, 3, 2]      # six people of Thôn Đoài rate each SIPAS aspect
@@ -83,7 +82,7 @@ def expected_rate(values: list[int]) -> float:
 
 async def test_stats_png_and_summary_match_the_stored_answers(database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
-        tg = Telegram(fake, app)
+        tg = TelegramDriver(fake, app, first_update=5000)
         seeded = await seed(app)
         shown = await tg.text(OFFICIAL, "/stats")
         [photo] = [c for c in shown if c.method == "sendPhoto"]
@@ -117,7 +116,7 @@ async def test_stats_png_and_summary_match_the_stored_answers(database_url: str)
 
 async def test_exports_open_as_csv_and_full_needs_an_admin(database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
-        tg = Telegram(fake, app)
+        tg = TelegramDriver(fake, app, first_update=5000)
         seeded = await seed(app)
         shown = await tg.text(OFFICIAL, f"/export {seeded['month']}")
         documents = {c.files["document"].filename: c.files["document"].content
