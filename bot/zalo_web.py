@@ -8,11 +8,12 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from sqlalchemy import select
 
 from bot.channels.zalo import BadUpdate, MediaLinks, ZaloChannel, ZaloClient
 from bot.web import read_json, secret_ok, webhook_paths
 from services.conversations import Conversations
-from services.models import Blob
+from services.models import Blob, OutboxMessage
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -92,13 +93,22 @@ def install(app: App) -> Callable[[web.Application], None]:
     return routes
 
 
-def remember_choices(app: App) -> Callable[[str, list[list[str]]], Awaitable[None]]:
+def remember_choices(app: App) -> Callable[[str, list[list[str]], int], Awaitable[None]]:
     """Store the choices a private chat was shown last, under the conversation's lock, so a
-    typed number presses a button of the message the citizen sees."""
-    async def remember(chat_id: str, choices: list[list[str]]) -> None:
+    typed number presses a button of the message the citizen sees.
+
+    Not when the citizen wrote after the message was queued: the processor then stored the
+    choices of its newer answer (or cleared them), and a note that lands late (a quick citizen,
+    a busy database) must not bring an older message's choices back."""
+    async def remember(chat_id: str, choices: list[list[str]], outbox_id: int) -> None:
         lock = f"conv:zalo:{chat_id}:{chat_id}"
         async with app.db.transaction(lock=lock) as session:
             conversation = await Conversations(session).load("zalo", chat_id, chat_id)
+            queued = await session.scalar(select(OutboxMessage.created_at)
+                                          .where(OutboxMessage.id == outbox_id))
+            if queued is not None and conversation.updated_at is not None \
+                    and conversation.updated_at > queued:
+                return
             if conversation.choices != choices:
                 conversation.choices = choices
     return remember

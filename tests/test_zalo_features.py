@@ -6,64 +6,13 @@ import re
 
 from sqlalchemy import select
 
-from bot.channels.console import ConsoleSession
-from services.communes import Communes
 from services.feedback.models import FeedbackReport
 from services.users import Users
 from tests.fakes.zalo_api import FakeZaloAPI, event_update, image_update, text_update
 from tests.helpers import eventually
-from tests.zalo_helpers import zalo_app
+from tests.zalo_helpers import CHAT, Citizen, console_official, onboard, zalo_app
 
-CHAT = "5a1b2c3d4e5f6a7b8c9d"
 PHOTO_URL = "https://photo-stal-1.zdn.vn/chat/abc/den-duong.jpg"
-
-
-def number_of(message: str, label: str) -> str:
-    """The number Zalo shows for the choice whose label contains `label`."""
-    for line in message.splitlines():
-        match = re.match(r"^(\d+)\. (.*)$", line)
-        if match and label in match.group(2):
-            return match.group(1)
-    raise AssertionError(f"no choice {label!r} in:\n{message}")
-
-
-class Citizen:
-    """A citizen on Zalo: sends through the webhook, reads what the fake Zalo API got."""
-
-    def __init__(self, fake: FakeZaloAPI, chat: str = CHAT) -> None:
-        self.fake, self.chat = fake, chat
-        self.seen = 0
-
-    async def send(self, body: dict, answers: int = 1) -> list[str]:
-        assert await self.fake.post_to_webhook(body) == 200
-        calls = await self.fake.wait_sent(self.chat, self.seen + answers)
-        new = [call.text for call in calls[self.seen:]]
-        self.seen = len(calls)
-        return new
-
-    async def say(self, text: str, answers: int = 1) -> str:
-        return (await self.send(text_update(self.chat, text), answers))[-1]
-
-    async def choose(self, message: str, label: str, answers: int = 1) -> str:
-        return await self.say(number_of(message, label), answers)
-
-
-async def onboard(citizen: Citizen) -> str:
-    await citizen.say("Xin chào")
-    await citizen.say("1")
-    await citizen.say("2")
-    return await citizen.say("1", answers=2)
-
-
-async def console_official(app) -> ConsoleSession:  # type: ignore[no-untyped-def]
-    async with app.db.transaction() as session:
-        commune = (await Communes(session).all())[0]
-        users = Users(session)
-        official, _ = await users.get_or_create("console", "official")
-        official.onboarded = True
-        await users.grant_official(official, commune.id)
-    return ConsoleSession(app.processor, app.sender, app.console, user_id="official",
-                          name="Cán bộ Lan")
 
 
 async def test_feedback_with_photo_gets_a_code_and_the_reply_reaches_zalo(
@@ -105,7 +54,7 @@ async def test_feedback_with_photo_gets_a_code_and_the_reply_reaches_zalo(
         await eventually(notified)
 
         await official.say(f"/reply {report.code} Xã đã cử người sửa đèn, cảm ơn bà con.")
-        answer = (await fake.wait_sent(CHAT, citizen.seen + 1))[-1].text
+        [answer] = await citizen.receive()
         assert report.code in answer and "Xã đã cử người sửa đèn" in answer
         # An official on Zalo sees the citizen's photo (sent again by its Zalo URL).
         async with app.db.transaction() as session:
@@ -163,8 +112,7 @@ async def test_citizen_rates_the_resolution_by_typing_a_number(database_url: str
         # The citizen's last in-chat choices were the summary's; the rating prompt arrives
         # from the official's side, and its numbers are what a typed number presses.
         await official.say(f"/status {report.code} resolved")
-        prompt = (await fake.wait_sent(CHAT, citizen.seen + 1))[-1].text
-        citizen.seen += 1
+        [prompt] = await citizen.receive()
         assert "⭐⭐⭐⭐" in prompt
         thanks = await citizen.choose(prompt, "⭐⭐⭐⭐")
         assert thanks.startswith("Cảm ơn bạn đã đánh giá ⭐⭐⭐⭐")

@@ -1,6 +1,7 @@
 """The Zalo channel end to end: the app's real webhook server and sender against a fake Zalo
 Bot API on 127.0.0.1, with the payload samples of ../shared/fixtures/zalo/."""
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -113,6 +114,40 @@ async def test_same_delivery_twice_is_processed_once(database_url: str, shared: 
             keys = list(await session.scalars(select(ProcessedUpdate.update_key)))
             assert keys == ["message.text.received:2d758cb5e222177a4e35"]
         assert await count(app, OutboxMessage) == 1
+
+
+async def test_choices_noted_late_do_not_replace_newer_ones(database_url: str) -> None:
+    """The sender notes a message's choices after Zalo took it. When that note lands late
+    (a busy database, a quick citizen), after the citizen already answered and was shown
+    newer choices, a typed number must still press a choice of the newest message."""
+    async with FakeZaloAPI() as fake, zalo_app(database_url, fake) as app:
+        assert app.zalo is not None and app.zalo.on_choices is not None
+        note, gate, late = app.zalo.on_choices, asyncio.Event(), []
+        noted: list[list] = []
+
+        async def consent_noted_late(chat_id: str, choices: list, *more: object) -> None:
+            if ["✅ Đồng ý", "ob:consent:yes"] not in choices:
+                await note(chat_id, choices, *more)
+                noted.append(choices)
+                return
+
+            async def later() -> None:
+                await gate.wait()
+                await note(chat_id, choices, *more)
+            late.append(asyncio.create_task(later()))
+
+        app.zalo.on_choices = consent_noted_late
+        menu = await onboard(fake)
+        assert menu.startswith("Bạn cần gì? Mời chọn:") and len(late) == 1
+
+        async def menu_noted() -> bool:
+            return any(["⚙️ Cài đặt", "menu:settings"] in choices for choices in noted)
+
+        await eventually(menu_noted)
+        gate.set()
+        await late[0]                    # the consent question's note, after the menu's
+        categories = await say(fake, CHAT, "1", 6)
+        assert "Bạn phản ánh về việc gì?" in categories
 
 
 async def test_forged_or_missing_secret_gets_403(database_url: str, shared: Path) -> None:

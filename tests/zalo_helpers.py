@@ -1,19 +1,24 @@
-"""Building real apps with the Zalo channel for tests."""
+"""Building real apps with the Zalo channel for tests, and a citizen who talks to them."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.app import App
 from bot.channels.base import Limits
+from bot.channels.console import ConsoleSession
+from services.communes import Communes
 from services.outbox import Outbox
-from tests.fakes.zalo_api import FakeZaloAPI
+from services.users import Users
+from tests.fakes.zalo_api import FakeZaloAPI, text_update
 from tests.helpers import eventually, free_port, settings_for
 
 ZALO_SECRET = "zalo-s3cret-token"
 FAST = Limits(overall_per_s=1000, private_per_s=1000, private_burst=1000)
+CHAT = "5a1b2c3d4e5f6a7b8c9d"
 
 
 @contextlib.asynccontextmanager
@@ -51,3 +56,61 @@ async def settle(app: App) -> None:
 
     await app.sender.drain()
     await eventually(nothing_pending)
+
+
+def number_of(message: str, label: str) -> str:
+    """The number Zalo shows for the choice whose label contains `label`."""
+    for line in message.splitlines():
+        match = re.match(r"^(\d+)\. (.*)$", line)
+        if match and label in match.group(2):
+            return match.group(1)
+    raise AssertionError(f"no choice {label!r} in:\n{message}")
+
+
+class Citizen:
+    """A citizen on Zalo: sends through the webhook, reads what the fake Zalo API got."""
+
+    def __init__(self, fake: FakeZaloAPI, chat: str = CHAT) -> None:
+        self.fake, self.chat = fake, chat
+        self.seen = 0
+
+    async def send(self, body: dict, answers: int = 1) -> list[str]:
+        assert await self.fake.post_to_webhook(body) == 200
+        calls = await self.fake.wait_sent(self.chat, self.seen + answers)
+        new = [call.text for call in calls[self.seen:]]
+        self.seen = len(calls)
+        return new
+
+    async def say(self, text: str, answers: int = 1) -> str:
+        return (await self.send(text_update(self.chat, text), answers))[-1]
+
+    async def receive(self, count: int = 1) -> list[str]:
+        """Wait for `count` messages the citizen did not ask for (another person's doing)."""
+        calls = await self.fake.wait_sent(self.chat, self.seen + count)
+        new = [call.text for call in calls[self.seen:]]
+        self.seen = len(calls)
+        return new
+
+    async def choose(self, message: str, label: str, answers: int = 1) -> str:
+        return await self.say(number_of(message, label), answers)
+
+
+async def onboard(citizen: Citizen, village: int = 2) -> str:
+    """Vietnamese, a village of the demo commune (the second, Thôn Đoài, unless told), consent;
+    returns the main menu."""
+    await citizen.say("Xin chào")
+    await citizen.say("1")
+    await citizen.say(str(village))
+    return await citizen.say("1", answers=2)
+
+
+async def console_official(app: App) -> ConsoleSession:
+    """An official of the (first) commune, talking in the console."""
+    async with app.db.transaction() as session:
+        commune = (await Communes(session).all())[0]
+        users = Users(session)
+        official, _ = await users.get_or_create("console", "official")
+        official.onboarded = True
+        await users.grant_official(official, commune.id)
+    return ConsoleSession(app.processor, app.sender, app.console, user_id="official",
+                          name="Cán bộ Lan")

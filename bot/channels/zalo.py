@@ -204,12 +204,14 @@ class BadUpdate(ValueError):
     """A body that is not a Zalo update (answered 400 by the webhook)."""
 
 
-ChoicesShown = Callable[[str, list[list[str]]], Awaitable[None]]
-"""Told (chat id, [label, data] pairs) when numbered choices reached a private chat.
+ChoicesShown = Callable[[str, list[list[str]], int], Awaitable[None]]
+"""Told (chat id, [label, data] pairs, outbox row id) when numbered choices reached a private
+chat.
 
 Messages that services write for another chat (a rating prompt after an official's reply)
 carry buttons the processor never saw; remembering what was shown last when it is sent lets
-the number the citizen types press a button of the message they see."""
+the number the citizen types press a button of the message they see. The row id tells how old
+the message is, so that a note landing late does not replace newer choices."""
 
 
 class ZaloChannel:
@@ -274,7 +276,7 @@ class ZaloChannel:
                    if b.get("data")]
         if choices and self.on_choices and not self.is_group(message.chat_id):
             try:
-                await self.on_choices(message.chat_id, choices)
+                await self.on_choices(message.chat_id, choices, message.id)
             except Exception:  # the message is out: never send it again for this
                 log.exception("could not remember the choices shown in %s", message.chat_id)
         return sent
