@@ -73,7 +73,7 @@ async def test_bad_input_gets_a_clear_answer_and_leaves_the_walk_alone(
         await person.press("fl:start:1.001193")
         filing = await one_filing(app, "citizen")
         shown = texts(await person.say("tôi muốn hỏi"))
-        assert "Bạn đang ở bước 1/5. Mời bấm một nút" in shown
+        assert "Bạn đang ở bước 1/5. Mời bạn chọn một mục" in shown
         assert (await one_filing(app, "citizen")).step == 1
 
         await person.press(f"fl:next:{filing.id}:1")
