@@ -7,7 +7,7 @@ import argparse
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from PIL import Image
 from pypdf import PdfReader
@@ -21,7 +21,7 @@ from services.models import AuditEntry
 from services.surveys.charts import FIGURES_KEY
 from services.surveys.models import SurveyAnswer
 from services.surveys.service import Surveys
-from services.surveys.stats import month_of
+from services.surveys.stats import TZ, month_of
 from services.users import Users
 from tests.fakes.telegram_api import FakeTelegramAPI, make_message_update
 from tests.helpers import TelegramDriver, settings_for, telegram_app, words
@@ -59,7 +59,10 @@ async def seed(app) -> dict:  # type: ignore[no-untyped-def]
                 await surveys.answer(survey.id, question.id, user, now, value=value)
             await surveys.answer(survey.id, survey.questions[5].id, user, now,
                                  text="Cán bộ nhiệt tình")
-        created = now - timedelta(days=10)
+        # Answered and rated within this month, whatever today's date: the month's first
+        # hour plus at most 202 hours stays inside any month.
+        created = now.astimezone(TZ).replace(day=1, hour=1, minute=0, second=0,
+                                             microsecond=0).astimezone(UTC)
         for n, (hours, rating) in enumerate(FEEDBACK):
             report = FeedbackReport(
                 code=f"PA-00000-2026-{n + 1:04d}", commune_id=demo.id, channel="telegram",
