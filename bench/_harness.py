@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +42,54 @@ class FakeOnThread:
 
     def sent(self) -> int:
         return sum(1 for call in list(self.fake.calls) if call.ok and call.method == "sendMessage")
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(server_url: str | None) -> AsyncIterator[str]:
+    """A new, empty database for one run: a SQLite file in a temporary folder, or a database
+    created on the PostgreSQL server of `server_url` (any database name in it is ignored) and
+    dropped afterwards, so that no run inherits rows (or an unsent outbox) from another."""
+    if server_url is None or server_url.startswith("sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite+aiosqlite:///{tmp}/bench.db"
+        return
+    import asyncpg
+
+    server = server_url.rsplit("/", 1)[0]
+    admin_dsn = server.replace("postgresql+asyncpg://", "postgresql://", 1) + "/postgres"
+    name = f"thonso_bench_{os.getpid()}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(admin_dsn)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class FakeProcess:
+    """The fake Bot API in a child process (`_fake_process.py`): the URL and token to give
+    the bots; nothing it records is visible here."""
+
+    def __enter__(self) -> FakeProcess:
+        self._process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("_fake_process.py"))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self._process.stdout is not None
+        self.url, self.token = self._process.stdout.readline().split()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait(10)
 
 
 @dataclass
