@@ -73,12 +73,25 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger(noisy).setLevel(logging.WARNING)
         commands = importlib.import_module(getattr(args, "module", "bot.commands"))
         handler: Command = getattr(commands, args.command)
-        return asyncio.run(handler(args, settings))
+        with asyncio.Runner(loop_factory=loop_factory(args.command)) as runner:
+            return runner.run(handler(args, settings))
     except ConfigError as error:
         print(error.code, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def loop_factory(command: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The server runs on uvloop where it is installed (about an eighth less CPU per update,
+    see bench/webhook.py); everything else on the standard loop."""
+    if command != "run":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def install_stop_signals(stop: asyncio.Event) -> None:

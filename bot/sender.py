@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 ProgressHook = Callable[[str], Awaitable[None]]
 PER_CHAT_PASS = 5
 """Rows of one chat sent in one pass: a chat's backlog must not outlive the lease."""
+KEEP_CHAT_BUCKETS = 1000
+"""Above this many per-chat buckets, idle ones are dropped after a pass (a bucket per citizen
+ever written to would grow without end)."""
 
 
 class TokenBucket:
@@ -53,6 +56,11 @@ class TokenBucket:
                     self.tokens -= 1
                     return
                 await asyncio.sleep((1 - self.tokens) / self.rate)
+
+    def idle(self, now: float) -> bool:
+        """Full again and unused: dropping it changes nothing."""
+        return not self.lock.locked() \
+            and self.tokens + (now - self.stamp) * self.rate >= self.burst
 
 
 class Sender:
@@ -122,6 +130,8 @@ class Sender:
         await asyncio.gather(*(self._send_chat(chat_rows[:PER_CHAT_PASS], delivered)
                                for chat_rows in by_chat.values()))
         await self._record(delivered)
+        if len(self._per_chat) > KEEP_CHAT_BUCKETS:
+            self._forget_idle_chats()
         for group_key in {row.group_key for row in rows if row.group_key}:
             for hook in self.progress_hooks:
                 try:
@@ -216,6 +226,11 @@ class Sender:
         if channel.name not in self._overall:
             self._overall[channel.name] = TokenBucket(limits.overall_per_s, limits.overall_per_s)
         return self._overall[channel.name]
+
+    def _forget_idle_chats(self) -> None:
+        now = time.monotonic()
+        for key in [key for key, bucket in self._per_chat.items() if bucket.idle(now)]:
+            del self._per_chat[key]
 
     def _chat_bucket(self, channel: Channel, chat_id: str) -> TokenBucket:
         key = (channel.name, chat_id)

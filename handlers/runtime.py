@@ -8,7 +8,7 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +32,7 @@ FLOOD_WINDOW_S = 60.0
 @dataclass
 class Outcome:
     duplicate: bool = False
-    outbox_ids: list[int] = field(default_factory=list)
+    replies: int = 0
     failed: bool = False
 
 
@@ -49,19 +49,33 @@ def normalise(inc: Incoming) -> Incoming:
 
 
 class FloodGuard:
-    """Counts a user's updates in a sliding window (per replica)."""
+    """Counts a user's updates in a sliding window (per replica); users quiet for a whole
+    window are forgotten, so memory follows the active users, not every user ever seen."""
+
+    SWEEP_EVERY = 1000
 
     def __init__(self, window: float = FLOOD_WINDOW_S) -> None:
         self.window = window
         self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._hits = 0
 
     def hit(self, channel: str, user_id: str) -> int:
         now = time.monotonic()
+        self._hits += 1
+        if self._hits % self.SWEEP_EVERY == 0:
+            self._sweep(now)
         seen = self._seen[(channel, user_id)]
         while seen and now - seen[0] > self.window:
             seen.popleft()
         seen.append(now)
         return len(seen)
+
+    def _sweep(self, now: float) -> None:
+        for key in [k for k, seen in self._seen.items() if now - seen[-1] > self.window]:
+            del self._seen[key]
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 class Processor:
@@ -85,7 +99,7 @@ class Processor:
                           inc.channel, inc.update_key)
             async with self.db.transaction(lock=lock) as session:
                 outcome = await self._apologise(inc, session)
-        if outcome.outbox_ids and self.on_commit:
+        if outcome.replies and self.on_commit:
             self.on_commit()
         return outcome
 
@@ -112,7 +126,7 @@ class Processor:
         if inc.channel in self.config.numbered_channels:
             moved = where != (ctx.state.flow, ctx.state.step)
             remember_choices(conversation, ctx.replies, moved=moved)
-        return Outcome(outbox_ids=await write_replies(session, inc, ctx.replies))
+        return Outcome(replies=await write_replies(session, inc, ctx.replies))
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
         """On a channel without buttons, '2' or a button's words presses that button."""
@@ -139,17 +153,29 @@ class Processor:
             return Outcome(failed=True)
         user, _ = await Users(session).get_or_create(inc.channel, inc.user_id)
         reply = Reply(text=Translator(user.language)("errors.internal"))
-        return Outcome(outbox_ids=await write_replies(session, inc, [reply]), failed=True)
+        return Outcome(replies=await write_replies(session, inc, [reply]), failed=True)
 
     async def _context(self, inc: Incoming, session: AsyncSession) -> Context:
-        users, chats = Users(session), Chats(session)
-        user, _ = await users.get_or_create(inc.channel, inc.user_id,
-                                            language=self.config.default_language)
-        chat = await chats.ensure(inc.channel, inc.chat_id, type=inc.chat_type,
-                                  title=inc.chat_title)
+        conversations = Conversations(session)
+        user, chat, conversation = await conversations.find_with_parties(
+            inc.channel, inc.chat_id, inc.user_id)
+        new = user is None or chat is None
+        if user is None:
+            user = Users(session).add(inc.channel, inc.user_id,
+                                      language=self.config.default_language)
+        else:
+            Users.seen(user)
+        if chat is None:
+            chat = Chats(session).add(inc.channel, inc.chat_id, type=inc.chat_type,
+                                      title=inc.chat_title)
+        else:
+            Chats.retitle(chat, inc.chat_title)
+        if new:  # handlers may use their ids
+            await session.flush()
+        if conversation is None:  # written once, at the end, with the state it reached
+            conversation = conversations.add(inc.channel, inc.chat_id, inc.user_id)
         if not chat.active and inc.event != "member_removed":
             chat.active, chat.inactive_reason = True, None
-        conversation = await Conversations(session).load(inc.channel, inc.chat_id, inc.user_id)
         return Context(inc, session, user, chat, conversation, self.config, utcnow(),
                        self.router)
 
@@ -166,17 +192,16 @@ def remember_choices(conversation: Conversation, replies: list[Reply], *, moved:
         conversation.choices = []
 
 
-async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Reply]) -> list[int]:
-    """Turn replies into outbox rows (files stored once by hash)."""
+async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Reply]) -> int:
+    """Turn replies into outbox rows (files stored once by hash); how many."""
     outbox = Outbox(session)
-    ids = []
     for reply in replies:
         channel, chat_id = (reply.target.channel, reply.target.chat_id) if reply.target \
             else (inc.channel, inc.chat_id)
         attachment = reply.photo or reply.voice or reply.document
         edit_id = inc.message_id if reply.edit and inc.callback is not None and not attachment \
             and not reply.target else None
-        row = await outbox.enqueue(
+        await outbox.enqueue(
             channel, chat_id,
             text=reply.text,
             buttons=[[dataclasses.asdict(b) for b in row] for row in reply.buttons],
@@ -185,8 +210,7 @@ async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Repl
             edit_message_id=edit_id, pin=reply.pin, silent=reply.silent,
             priority=reply.priority,
         )
-        ids.append(row.id)
-    return ids
+    return len(replies)
 
 
 async def _attachment(outbox: Outbox, attachment: Attachment) -> dict[str, object]:

@@ -78,7 +78,11 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, object] = {"echo": echo}
         if not self.is_sqlite:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # A fixed pool: overflow connections would be opened and closed again under load.
+            # No pre-ping (BEGIN, ping, ROLLBACK: three round trips per checkout); a dropped
+            # connection fails its one transaction and the pool reconnects, and Telegram
+            # redelivers an update whose webhook call failed.
+            kwargs.update(pool_size=pool_size, max_overflow=0, pool_recycle=1800)
         self.engine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -61,6 +61,7 @@ class Outbox:
                       silent: bool = False, priority: int = 0,
                       dedupe_key: str | None = None, group_key: str | None = None,
                       not_before: datetime | None = None) -> OutboxMessage:
+        """Queue a message; its row is written with the session's next flush."""
         payload: dict[str, Any] = {"text": text, "buttons": buttons or []}
         if attachment:
             payload["attachment"] = attachment
@@ -73,8 +74,7 @@ class Outbox:
         row = OutboxMessage(channel=channel, chat_id=chat_id, kind=kind, payload=payload,
                             priority=priority, dedupe_key=dedupe_key, group_key=group_key,
                             next_attempt_at=not_before or utcnow())
-        self.session.add(row)
-        await self.session.flush()
+        self.session.add(row)  # written with the next flush: a reply's rows go in one INSERT
         return row
 
     async def store_blob(self, data: bytes, mime: str | None = None) -> str:

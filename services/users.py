@@ -35,14 +35,23 @@ class Users:
                             language: str = "vi") -> tuple[User, bool]:
         user = await self.find(channel, external_id)
         if user is not None:
-            now = utcnow()
-            if now - user.last_seen_at > LAST_SEEN_PRECISION:  # spare a write per message
-                user.last_seen_at = now
+            self.seen(user)
             return user, False
-        user = User(channel=channel, external_id=external_id, language=language)
-        self.session.add(user)
+        user = self.add(channel, external_id, language=language)
         await self.session.flush()
         return user, True
+
+    def add(self, channel: str, external_id: str, *, language: str = "vi") -> User:
+        """A new user, written with the session's next flush."""
+        user = User(channel=channel, external_id=external_id, language=language)
+        self.session.add(user)
+        return user
+
+    @staticmethod
+    def seen(user: User) -> None:
+        now = utcnow()
+        if now - user.last_seen_at > LAST_SEEN_PRECISION:  # spare a write per message
+            user.last_seen_at = now
 
     async def officials_of(self, commune_id: int) -> list[User]:
         """Officials of a commune (province admins are not included: they oversee)."""

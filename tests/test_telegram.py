@@ -198,3 +198,40 @@ async def test_concurrent_sender_passes_send_each_row_once(database_url: str) ->
         for chat in range(900, 904):   # order kept within each chat
             sent = [c.params["text"] for c in fake.sent_to(chat)]
             assert sent == [f"tin {n}" for n in range(12) if 900 + n % 4 == chat]
+
+
+async def test_sender_forgets_the_rate_buckets_of_quiet_chats(database_url: str,
+                                                              monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A per-chat bucket is kept while its chat is being written to, not for every citizen
+    ever written to."""
+    import bot.sender
+    from services.outbox import Outbox
+    from tests.zalo_helpers import FAST
+
+    monkeypatch.setattr(bot.sender, "KEEP_CHAT_BUCKETS", 5)
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake, webhook=False,
+                                                       ) as app:
+        assert app.telegram is not None
+        app.telegram.limits = FAST   # a full bucket again a millisecond after each message
+        async with app.db.transaction() as session:
+            for n in range(20):
+                await Outbox(session).enqueue("telegram", str(7000 + n), text=f"tin {n}")
+        await app.sender.drain()
+        assert len([c for c in fake.calls_of("sendMessage") if c.ok]) == 20
+        await asyncio.sleep(0.01)
+        async with app.db.transaction() as session:
+            await Outbox(session).enqueue("telegram", "7100", text="tin cuối")
+        await app.sender.drain()
+        assert len(app.sender._per_chat) <= 5
+        assert fake.sent_to(7100)[-1].params["text"] == "tin cuối"
+
+
+def test_flood_guard_forgets_users_quiet_for_a_window() -> None:
+    from handlers.runtime import FloodGuard
+
+    guard = FloodGuard(window=0.0)   # every earlier message is outside the window
+    guard.SWEEP_EVERY = 10
+    for n in range(25):
+        assert guard.hit("telegram", str(n)) == 1
+    assert len(guard) < 10
+    assert FloodGuard().hit("telegram", "1") == 1

@@ -330,6 +330,7 @@ class Notices:
             text = self._progress_text(t, notice, Counts(len(groups), 0, 0), run)
             row = await self.outbox.enqueue(author.channel, author.external_id, text=text,
                                             priority=REPORT_PRIORITY)
+            await self.session.flush()
             run.progress_outbox_id, run.progress_text, run.progress_at = row.id, text, now
         if not groups:
             run.status, run.finished_at = RUN_DONE, now
