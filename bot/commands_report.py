@@ -12,7 +12,6 @@ from bot.settings import Settings
 from locales import Translator
 from services.communes import Communes
 from services.db import Database, utcnow
-from services.surveys.report_pdf import monthly_pdf
 from services.surveys.reporting import report_for
 from services.surveys.stats import PeriodError, parse_period, today_local
 
@@ -27,6 +26,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 async def report(args: argparse.Namespace, settings: Settings) -> int:
+    # reportlab and matplotlib on first use: every command builds this parser, `run` included.
+    from services.surveys.report_pdf import monthly_pdf
+
     now = utcnow()
     try:
         period = parse_period(args.month, today_local(now))

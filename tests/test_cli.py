@@ -72,3 +72,15 @@ def test_console_walks_a_newcomer_to_the_menu(database_url: str, tmp_path: Path)
     out = result.stdout
     assert "1. Tiếng Việt" in out and "bạn ở thôn nào" in out
     assert "Cảm ơn bạn! Đã lưu thông tin." in out and "📝 Gửi phản ánh, kiến nghị" in out
+
+
+def test_serving_loads_no_chart_pdf_or_audio_library() -> None:
+    """matplotlib, reportlab and PyAV cost tens of MB: the server loads them on first use
+    (a chart, a report, a bulletin), not because the command line knows those commands."""
+    probe = ("import sys, bot.cli, bot.commands, bot.app; bot.cli.parser(); "
+             "print(sorted({m.split('.')[0] for m in sys.modules} "
+             "& {'matplotlib', 'reportlab', 'av', 'numpy'}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
