@@ -146,8 +146,8 @@ class Sender:
             return
         async with self.db.transaction() as session:
             outbox = Outbox(session)
+            await outbox.mark_sent([(row.id, sent.message_id) for row, sent in delivered])
             for row, sent in delivered:
-                await outbox.mark_sent(row.id, sent.message_id)
                 digest = (row.payload.get("attachment") or {}).get("sha256")
                 if sent.file_id and digest:
                     await outbox.remember_file_id(row.channel, digest, sent.file_id)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -141,12 +141,18 @@ class Outbox:
         )
         return list(rows)
 
-    async def mark_sent(self, message_id: int, sent_message_id: str | None) -> None:
-        await self.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id)
-            .values(status=OUTBOX_SENT, sent_at=utcnow(), sent_message_id=sent_message_id,
-                    claimed_until=None, attempts=OutboxMessage.attempts + 1)
-        )
+    async def mark_sent(self, sent: list[tuple[int, str | None]]) -> None:
+        """Mark rows sent, given (row id, the platform's message id): one statement for all."""
+        if not sent:
+            return
+        table = OutboxMessage.__table__
+        connection = await self.session.connection()
+        await connection.execute(
+            update(table).where(table.c.id == bindparam("row_id"))
+            .values(status=OUTBOX_SENT, sent_at=utcnow(),
+                    sent_message_id=bindparam("platform_id"), claimed_until=None,
+                    attempts=table.c.attempts + 1),
+            [{"row_id": row_id, "platform_id": platform_id} for row_id, platform_id in sent])
 
     async def mark_failed(self, message_id: int, error: str) -> None:
         await self.session.execute(

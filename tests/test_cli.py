@@ -76,8 +76,12 @@ def test_console_walks_a_newcomer_to_the_menu(database_url: str, tmp_path: Path)
 
 def test_serving_loads_no_chart_pdf_or_audio_library() -> None:
     """matplotlib, reportlab and PyAV cost tens of MB: the server loads them on first use
-    (a chart, a report, a bulletin), not because the command line knows those commands."""
-    probe = ("import sys, bot.cli, bot.commands, bot.app; bot.cli.parser(); "
+    (a chart, a report, a bulletin), not because the command line knows those commands, nor
+    each time the survey job looks whether the monthly report is due."""
+    probe = ("import asyncio, datetime, sys, bot.cli, bot.commands, bot.app; bot.cli.parser(); "
+             "from services.surveys.reporting import send_monthly_reports; "
+             "mid_month = datetime.datetime(2026, 12, 15, 3, tzinfo=datetime.UTC); "
+             "assert asyncio.run(send_monthly_reports(None, mid_month)) == 0; "
              "print(sorted({m.split('.')[0] for m in sys.modules} "
              "& {'matplotlib', 'reportlab', 'av', 'numpy'}))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

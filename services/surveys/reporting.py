@@ -99,8 +99,6 @@ async def send_monthly_reports(session: AsyncSession, now: datetime,
                                calendar: WorkCalendar | None = None) -> int:
     """On the first working day of a month (from 07:30), send each commune's officials the
     previous month's PDF, once; return how many were queued."""
-    from services.surveys.report_pdf import monthly_pdf  # reportlab, matplotlib: on first use
-
     calendar = calendar or WorkCalendar()
     local = now.astimezone(TZ)
     if local.time() < SEND_FROM or not is_first_working_day(local.date(), calendar):
@@ -118,6 +116,9 @@ async def send_monthly_reports(session: AsyncSession, now: datetime,
                 pending.append((official, key))
         if not pending:
             continue
+        # reportlab and matplotlib (tens of MB) only once a report is really due.
+        from services.surveys.report_pdf import monthly_pdf
+
         documents: dict[str, str] = {}
         for official, key in pending:
             t = Translator(official.language)
