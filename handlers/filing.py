@@ -355,9 +355,11 @@ def step_view(ctx: Context, filing: Filing, procedure: Procedure,
         rows.append([Button(t("filing.button_need_help"), _data("help", filing))])
     elif step == 2:
         body = checklist_text(t, filing, procedure)
+        # The button of paper n reads like line n of the list above, without the number: on
+        # Zalo and the console the buttons are numbered themselves, in the same order.
         for index, paper in required_papers(procedure):
             mark = "☑" if index in filing.checklist else "☐"
-            rows.append([Button(f"{mark} {index + 1}. {_cut(paper.name, LABEL_CHARS)}",
+            rows.append([Button(f"{mark} {_cut(paper.name, LABEL_CHARS)}",
                                 f"{PREFIX}:tick:{filing.id}:{index}")])
         rows.append([Button(t("filing.button_papers_ready"), _data("next", filing))])
     elif step == 3:
@@ -387,9 +389,9 @@ def checklist_text(t: Translator, filing: Filing, procedure: Procedure) -> str:
     required = required_papers(procedure)
     if required:
         lines.append(t("filing.checklist_title"))
-        for index, paper in required:
+        for number, (index, paper) in enumerate(required, start=1):
             mark = "☑" if index in filing.checklist else "☐"
-            lines.append(f"{mark} {index + 1}. {_cut(paper.name, NOTE_CHARS)}"
+            lines.append(f"{mark} {number}. {_cut(paper.name, NOTE_CHARS)}"
                          f"{quantity(t, paper)}")
         ready = sum(1 for index, _ in required if index in filing.checklist)
         lines.append(t("filing.checklist_count", ready=ready, total=len(required)))
