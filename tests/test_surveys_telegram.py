@@ -10,10 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from services.communes import Communes
-from services.db import utcnow
 from services.models import AuditEntry, Chat, User
 from services.surveys.models import Survey, SurveyAnswer, SurveyPoll
-from services.surveys.service import Surveys
 from services.users import Users
 from tests.fakes.telegram_api import (
     FakeTelegramAPI,
@@ -26,6 +24,7 @@ from tests.helpers import (
     telegram_app,
     words,
 )
+from tests.surveys_support import neighbours_answer
 
 ALICE, BINH, OFFICIAL = 7301, 7302, 7401
 GROUP = -1007700
@@ -40,20 +39,6 @@ async def make_official(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
         user.onboarded, user.display_name = True, "Cán bộ Văn hóa"
         await users.grant_official(user, demo.id)
         return demo.id, demo.villages[1].id
-
-
-async def neighbours_answer(app, survey_id: int, values: list[int]) -> None:  # type: ignore[no-untyped-def]
-    """More people of the village answer (so the results are not too small to show)."""
-    async with app.db.transaction() as session:
-        survey = await Surveys(session).get(survey_id)
-        village = (survey.target or {})["village_ids"][0]
-        for n, value in enumerate(values):
-            user, _ = await Users(session).get_or_create("telegram", str(8800 + n))
-            user.onboarded, user.consent_at = True, utcnow()
-            user.commune_id, user.village_id = survey.commune_id, village
-            await session.flush()
-            await Surveys(session).answer(survey.id, survey.questions[0].id, user, utcnow(),
-                                          value=value)
 
 
 async def test_village_survey_answered_changed_closed_on_schedule(database_url: str) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from bot.channels.console import ConsoleSession, Shown
 from handlers.context import HandlerConfig
-from services.db import utcnow
 from services.filing.models import ASPECTS, FilingRating
 from services.filing.service import expected_date
 from services.surveys.models import Survey, SurveyAnswer
@@ -22,6 +21,7 @@ from services.worktime import WorkCalendar
 from tests.fakes.zalo_api import FakeZaloAPI, text_update
 from tests.filing_support import CODE, filings_of
 from tests.helpers import texts
+from tests.surveys_support import neighbours_answer
 from tests.zalo_helpers import Citizen, console_official, number_of, onboard, settle, zalo_app
 
 NEIGHBOUR = "6b2c3d4e5f6a7b8c9d0e"
@@ -170,7 +170,7 @@ async def test_village_survey_answered_by_number_changed_and_counted_once(
         assert thanks.startswith("Cảm ơn bạn đã cho ý kiến!")
         assert await fake.post_to_webhook(body) == 200      # Zalo delivers it again
         assert app.metrics["duplicates"] == 1
-        await _neighbours_answer(app, survey_id, [3, 5, 5, 5])
+        await neighbours_answer(app, survey_id, [3, 5, 5, 5])
 
         async with app.db.transaction() as session:
             mine = await Users(session).find("zalo", me.chat)
@@ -224,17 +224,3 @@ async def _pick(app, official: ConsoleSession, shown: list[Shown], label: str) -
     numbers = [n for n, choice in enumerate(choices, start=1) if label in choice]
     assert numbers, (label, choices)
     return await _official_says(app, official, str(numbers[0]))
-
-
-async def _neighbours_answer(app, survey_id: int, values: list[int]) -> None:  # type: ignore[no-untyped-def]
-    """More people of the village answer (so the results are not too few to show)."""
-    async with app.db.transaction() as session:
-        survey = await Surveys(session).get(survey_id)
-        village = survey.target["village_ids"][0]
-        for n, value in enumerate(values):
-            user, _ = await Users(session).get_or_create("telegram", str(8800 + n))
-            user.onboarded, user.consent_at = True, utcnow()
-            user.commune_id, user.village_id = survey.commune_id, village
-            await session.flush()
-            await Surveys(session).answer(survey.id, survey.questions[0].id, user, utcnow(),
-                                          value=value)
