@@ -25,6 +25,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._harness import scratch_database
 from bot.migrate import upgrade
 from services.db import Database, utcnow
 from services.feedback.categories import DEFAULT_CODES
@@ -45,17 +46,9 @@ COLUMNS = ("code", "commune_id", "reporter_id", "channel", "category", "descript
            "due_at", "acknowledged_at", "resolved_at")
 
 
-def url_for(name: str) -> str:
-    base = DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return f"{base}/{name}"
-
-
-async def admin(sql: str) -> None:
-    connection = await asyncpg.connect(DSN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
+def plain(url: str) -> str:
+    """The asyncpg DSN of a SQLAlchemy URL."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 def reports(count: int, communes: list[int], villages: dict[int, list[int]],
@@ -86,8 +79,8 @@ def reports(count: int, communes: list[int], villages: dict[int, list[int]],
     return rows
 
 
-async def load(name: str, count: int, commune_count: int) -> tuple[int, list[int]]:
-    connection = await asyncpg.connect(DSN.rsplit("/", 1)[0] + f"/{name}")
+async def load(url: str, count: int, commune_count: int) -> tuple[int, list[int]]:
+    connection = await asyncpg.connect(plain(url))
     try:
         now = datetime.now(UTC)
         communes, villages = [], {}
@@ -156,8 +149,8 @@ async def measure(db: Database, commune_id: int, village_ids: list[int],
     return timings
 
 
-async def explain(name: str, commune_id: int) -> None:
-    connection = await asyncpg.connect(DSN.rsplit("/", 1)[0] + f"/{name}")
+async def explain(url: str, commune_id: int) -> None:
+    connection = await asyncpg.connect(plain(url))
     try:
         plan = await connection.fetchval(
             "EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM feedback_reports WHERE commune_id = $1 "
@@ -180,12 +173,16 @@ async def main() -> None:
     parser.add_argument("--communes", type=int, default=50)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    name = f"thonso_bench_{os.getpid()}"
-    await admin(f'CREATE DATABASE "{name}"')
-    db = Database(url_for(name))
+    server = DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
+    async with scratch_database(server) as url:
+        await run(url, args)
+
+
+async def run(url: str, args: argparse.Namespace) -> None:
+    db = Database(url)
     try:
         await upgrade(db)
-        commune_id, villages = await load(name, args.reports, args.communes)
+        commune_id, villages = await load(url, args.reports, args.communes)
         async with db.transaction() as session:
             per_commune = (await Feedback(session).inbox(commune_id, InboxFilter(status="all"),
                                                          utcnow()))[1]
@@ -200,10 +197,9 @@ async def main() -> None:
         everything = [v for values in timings.values() for v in values]
         print(f"{'all':28} {statistics.median(everything):8.2f} "
               f"{percentile(everything, 0.95):8.2f} {max(everything):8.2f}")
-        await explain(name, commune_id)
+        await explain(url, commune_id)
     finally:
         await db.dispose()
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

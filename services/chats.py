@@ -15,21 +15,6 @@ class Chats:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def find(self, channel: str, chat_id: str) -> Chat | None:
-        return await self.session.scalar(
-            select(Chat).where(Chat.channel == channel, Chat.chat_id == chat_id)
-        )
-
-    async def ensure(self, channel: str, chat_id: str, *, type: str = "private",
-                     title: str | None = None) -> Chat:
-        chat = await self.find(channel, chat_id)
-        if chat is None:
-            chat = self.add(channel, chat_id, type=type, title=title)
-            await self.session.flush()
-        else:
-            self.retitle(chat, title)
-        return chat
-
     def add(self, channel: str, chat_id: str, *, type: str = "private",
             title: str | None = None) -> Chat:
         """A new chat, written with the session's next flush."""
