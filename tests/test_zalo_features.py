@@ -97,7 +97,7 @@ async def test_a_procedure_question_is_answered(database_url: str) -> None:
 async def test_citizen_rates_the_resolution_by_typing_a_number(database_url: str) -> None:
     async with FakeZaloAPI(fetch_photos=False) as fake, zalo_app(database_url, fake) as app:
         official = await console_official(app)
-        citizen = Citizen(fake)
+        citizen = Citizen(fake, app=app)
         menu = await onboard(citizen)
         categories = await citizen.choose(menu, "Gửi phản ánh")
         await citizen.choose(categories, "Rác thải")

@@ -30,7 +30,7 @@ NEIGHBOUR = "6b2c3d4e5f6a7b8c9d0e"
 async def test_birth_registration_walk_by_numbers_with_skip_back_and_resume(
         database_url: str) -> None:
     async with FakeZaloAPI() as fake, zalo_app(database_url, fake) as app:
-        me = Citizen(fake)
+        me = Citizen(fake, app=app)
         menu = await onboard(me)
         offer = await me.choose(menu, "Nộp hồ sơ trực tuyến")
         assert offer.startswith("Để được hướng dẫn nộp hồ sơ trực tuyến")
@@ -127,7 +127,7 @@ async def test_birth_registration_walk_by_numbers_with_skip_back_and_resume(
 async def test_village_survey_answered_by_number_changed_and_counted_once(
         database_url: str) -> None:
     async with FakeZaloAPI() as fake, zalo_app(database_url, fake) as app:
-        me, neighbour = Citizen(fake), Citizen(fake, NEIGHBOUR)
+        me, neighbour = Citizen(fake, app=app), Citizen(fake, NEIGHBOUR)
         await onboard(me)                       # Thôn Đoài
         await onboard(neighbour, village=1)     # Thôn Đông, not asked
 

@@ -70,8 +70,8 @@ def number_of(message: str, label: str) -> str:
 class Citizen:
     """A citizen on Zalo: sends through the webhook, reads what the fake Zalo API got."""
 
-    def __init__(self, fake: FakeZaloAPI, chat: str = CHAT) -> None:
-        self.fake, self.chat = fake, chat
+    def __init__(self, fake: FakeZaloAPI, chat: str = CHAT, app: App | None = None) -> None:
+        self.fake, self.chat, self.app = fake, chat, app
         self.seen = 0
 
     async def send(self, body: dict, answers: int = 1) -> list[str]:
@@ -85,10 +85,16 @@ class Citizen:
         return (await self.send(text_update(self.chat, text), answers))[-1]
 
     async def receive(self, count: int = 1) -> list[str]:
-        """Wait for `count` messages the citizen did not ask for (another person's doing)."""
+        """Wait for `count` messages the citizen did not ask for (another person's doing).
+
+        The app notes a message's choices just after Zalo took it, so a test answering it by
+        number (faster than any person) first waits, with the citizen's `app`, until the
+        sender is done with it."""
         calls = await self.fake.wait_sent(self.chat, self.seen + count)
         new = [call.text for call in calls[self.seen:]]
         self.seen = len(calls)
+        if self.app is not None:
+            await settle(self.app)
         return new
 
     async def choose(self, message: str, label: str, answers: int = 1) -> str:
