@@ -1,0 +1,71 @@
+"""The unit of work: all or nothing, and on SQLite run in place on the event loop's thread."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from services.db import Database
+from services.models import Commune
+
+
+async def communes(db: Database) -> int:
+    async with db.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(Commune)) or 0
+
+
+async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(db: Database) -> None:
+    before = await communes(db)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            session.add(Commune(code="X1", name="Xã Một"))
+            await session.flush()                       # written, then undone
+            raise RuntimeError("the handler failed half-way")
+    assert await communes(db) == before
+    async with db.transaction() as session:
+        session.add(Commune(code="X1", name="Xã Một"))
+    assert await communes(db) == before + 1
+
+
+async def test_sqlite_statements_run_on_the_loop_thread(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/inline.db")
+    seen: list[int] = []
+    try:
+        async with db.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            raw.driver_connection._conn.create_function(
+                "whose_thread", 0, lambda: seen.append(threading.get_ident()) or 1)
+            assert await connection.scalar(select(func.whose_thread())) == 1
+        assert seen == [threading.get_ident()]
+        assert not [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+    finally:
+        await db.dispose()
+
+
+async def test_sqlite_waits_for_another_process_writing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Another writer (a CLI command beside the bot) holds the file's write lock for a moment:
+    the bot's write waits for it (busy timeout), then lands."""
+    path = tmp_path / "shared.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(Commune.__table__.create)
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO communes (code, name, district, province, timezone, "
+                      "settings, is_demo, created_at) VALUES ('K', 'Khác', '', '', 'UTC', '{}', "
+                      "0, '2026-01-01 00:00:00')")
+        timer = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+        timer.start()
+        async with db.transaction() as session:
+            session.add(Commune(code="B", name="Xã của bot"))
+        timer.join()
+        other.close()
+        async with db.transaction() as session:
+            codes = sorted(await session.scalars(select(Commune.code)))
+        assert codes == ["B", "K"]
+    finally:
+        await db.dispose()
