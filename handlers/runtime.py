@@ -90,21 +90,22 @@ class Processor:
 
     async def process(self, inc: Incoming) -> Outcome:
         inc = normalise(inc)
+        # The conversation's lock is taken by the statement recording the update.
         lock = f"conv:{inc.channel}:{inc.chat_id}:{inc.user_id}"
         try:
-            async with self.db.transaction(lock=lock) as session:
-                outcome = await self._handle(inc, session)
+            async with self.db.transaction() as session:
+                outcome = await self._handle(inc, session, lock)
         except Exception:
             log.exception("update %s:%s failed; answering with an apology",
                           inc.channel, inc.update_key)
-            async with self.db.transaction(lock=lock) as session:
-                outcome = await self._apologise(inc, session)
+            async with self.db.transaction() as session:
+                outcome = await self._apologise(inc, session, lock)
         if outcome.replies and self.on_commit:
             self.on_commit()
         return outcome
 
-    async def _handle(self, inc: Incoming, session: AsyncSession) -> Outcome:
-        if not await Chats(session).first_seen(inc.channel, inc.update_key):
+    async def _handle(self, inc: Incoming, session: AsyncSession, lock: str) -> Outcome:
+        if not await Chats(session).first_seen(inc.channel, inc.update_key, lock=lock):
             return Outcome(duplicate=True)
         ctx = await self._context(inc, session)
         where = (ctx.state.flow, ctx.state.step)
@@ -147,8 +148,8 @@ class Processor:
                 return dataclasses.replace(inc, callback=data, text=None)
         return inc
 
-    async def _apologise(self, inc: Incoming, session: AsyncSession) -> Outcome:
-        await Chats(session).first_seen(inc.channel, inc.update_key)
+    async def _apologise(self, inc: Incoming, session: AsyncSession, lock: str) -> Outcome:
+        await Chats(session).first_seen(inc.channel, inc.update_key, lock=lock)
         if inc.chat_type != "private":
             return Outcome(failed=True)
         user, _ = await Users(session).get_or_create(inc.channel, inc.user_id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import insert_for, utcnow
+from services.db import insert_for, lock_key, utcnow
 from services.models import Chat, ProcessedUpdate
 
 
@@ -33,22 +33,41 @@ class Chats:
             query = query.where(Chat.active.is_(True))
         return list(await self.session.scalars(query.order_by(Chat.id)))
 
-    async def first_seen(self, channel: str, update_key: str) -> bool:
-        """Record an update; False when it was already recorded (a redelivery)."""
+    async def first_seen(self, channel: str, update_key: str, *, lock: str | None = None) -> bool:
+        """Record an update; False when it was already recorded (a redelivery).
+
+        With `lock` on PostgreSQL, the same statement first takes the conversation's advisory
+        lock (`Database.transaction(lock=...)`, one round trip less for every update); it must
+        then be the transaction's first statement, so that the next ones read what the lock's
+        previous holder committed. SQLite has one writer and needs no lock."""
         connection = await self.session.connection()
-        statement = _RECORD_UPDATE.get(connection.dialect.name)
+        dialect = connection.dialect.name
+        locked = lock is not None and dialect == "postgresql"
+        statement = _RECORD_UPDATE.get((dialect, locked))
         if statement is None:
-            statement = _RECORD_UPDATE[connection.dialect.name] = (
-                insert_for(self.session)(ProcessedUpdate)
-                .values(channel=bindparam("channel"), update_key=bindparam("update_key"),
-                        received_at=bindparam("received_at"))
-                .on_conflict_do_nothing()
-                .returning(ProcessedUpdate.update_key))
+            statement = _RECORD_UPDATE[(dialect, locked)] = _record_update(
+                insert_for(self.session), locked)
+        values: dict[str, Any] = {"channel": channel, "update_key": update_key,
+                                  "received_at": utcnow()}
+        if locked:
+            values["lock_key"] = lock_key(lock)  # type: ignore[arg-type]
         # Core, not the ORM: nothing of this row is needed as an object.
-        result = await connection.execute(
-            statement, {"channel": channel, "update_key": update_key, "received_at": utcnow()})
+        result = await connection.execute(statement, values)
         return result.first() is not None
 
 
-_RECORD_UPDATE: dict[str, Any] = {}
-"""The statement that records an update, built once per dialect."""
+def _record_update(insert: Any, locked: bool) -> Any:
+    table = ProcessedUpdate.__table__
+    columns = ("channel", "update_key", "received_at")
+    params = [bindparam(name, type_=table.c[name].type) for name in columns]
+    if locked:
+        lock = select(func.pg_advisory_xact_lock(bindparam("lock_key", type_=BigInteger)))
+        statement = insert(ProcessedUpdate).from_select(
+            columns, select(*params).select_from(lock.subquery("locked")))
+    else:
+        statement = insert(ProcessedUpdate).values(dict(zip(columns, params, strict=True)))
+    return statement.on_conflict_do_nothing().returning(ProcessedUpdate.update_key)
+
+
+_RECORD_UPDATE: dict[tuple[str, bool], Any] = {}
+"""The statements that record an update, built once per dialect (and lock)."""

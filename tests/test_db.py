@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
+from services.chats import Chats
 from services.db import Database
 from services.models import Commune
 
@@ -28,6 +30,45 @@ async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(db: Da
     async with db.transaction() as session:
         session.add(Commune(code="X1", name="Xã Một"))
     assert await communes(db) == before + 1
+
+
+async def test_updates_of_one_conversation_wait_for_each_other(database_url: str) -> None:
+    """The statement recording an update takes the conversation's lock: a second replica's
+    update of the same conversation waits for the first to commit, then reads what it wrote.
+    (SQLite has one writing process, whose transactions take turns.)"""
+    one = Database(database_url)
+    two = one if one.is_sqlite else Database(database_url)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with one.transaction() as session:
+            assert await Chats(session).first_seen("telegram", "u:1", lock="conv:a")
+            session.add(Commune(code="A", name="Xã A"))
+            await session.flush()
+            holding.set()
+            await release.wait()
+
+    async def second(lock: str) -> int:
+        await holding.wait()
+        async with two.transaction() as session:
+            assert await Chats(session).first_seen("telegram", f"u:{lock}", lock=lock)
+            return await session.scalar(
+                select(func.count()).select_from(Commune).where(Commune.code == "A")) or 0
+
+    try:
+        held = asyncio.create_task(first())
+        waiting = asyncio.create_task(second("conv:a"))
+        await holding.wait()
+        if not one.is_sqlite:   # another conversation's update does not wait
+            assert await asyncio.wait_for(second("conv:b"), 5) == 0
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        release.set()
+        await held
+        assert await asyncio.wait_for(waiting, 5) == 1
+    finally:
+        await one.dispose()
+        await two.dispose()
 
 
 async def test_sqlite_statements_run_on_the_loop_thread(tmp_path) -> None:  # type: ignore[no-untyped-def]
