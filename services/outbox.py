@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from services.db import insert_for, utcnow
 from services.models import (
@@ -110,36 +109,49 @@ class Outbox:
         now = utcnow()
         token = f"{worker}:{uuid.uuid4().hex[:12]}"
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-        earlier = aliased(OutboxMessage)
-        waiting_before = (
-            select(earlier.id).where(
-                earlier.channel == OutboxMessage.channel,
-                earlier.chat_id == OutboxMessage.chat_id,
-                earlier.status == OUTBOX_PENDING, earlier.id < OutboxMessage.id,
-                or_(earlier.claimed_until > now, earlier.next_attempt_at > now))
-        ).exists()
+        # Chats held back by a leased or deferred row, with the first such row, computed once.
+        # (As a correlated NOT EXISTS over the backlog, a PostgreSQL plan made on statistics
+        # older than a broadcast scanned the backlog once per candidate: 1.3 s a claim of
+        # 3,000 waiting rows.)
+        blocked = (
+            select(OutboxMessage.channel, OutboxMessage.chat_id,
+                   func.min(OutboxMessage.id).label("first_id"))
+            .where(OutboxMessage.status == OUTBOX_PENDING,
+                   or_(OutboxMessage.claimed_until > now, OutboxMessage.next_attempt_at > now))
+            .group_by(OutboxMessage.channel, OutboxMessage.chat_id)
+            .cte("blocked").prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        first_blocked = (
+            select(blocked.c.first_id).where(blocked.c.channel == OutboxMessage.channel,
+                                             blocked.c.chat_id == OutboxMessage.chat_id)
+        ).scalar_subquery()
+        # A row may go when its chat is not held back (a hashed lookup, whatever the plan) or
+        # it comes before its chat's first held-back row (looked up only then).
+        not_waiting = or_(
+            tuple_(OutboxMessage.channel, OutboxMessage.chat_id).not_in(
+                select(blocked.c.channel, blocked.c.chat_id)),
+            OutboxMessage.id < first_blocked)
         due = and_(OutboxMessage.status == OUTBOX_PENDING,
-                   OutboxMessage.next_attempt_at <= now, free, ~waiting_before)
+                   OutboxMessage.next_attempt_at <= now, free, not_waiting)
         if channels:
             due = and_(due, OutboxMessage.channel.in_(channels))
-        ids = (
+        # Picked once (materialised too): as `id IN (SELECT … LIMIT … SKIP LOCKED)`,
+        # PostgreSQL may run the subquery again for every row, each time skipping the rows it
+        # just locked, and lease the whole backlog.
+        picked = (
             select(OutboxMessage.id).where(due)
             .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
             .limit(limit).with_for_update(skip_locked=True)
-        )
-        await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids.scalar_subquery()), due)
-            .values(claimed_by=token, claimed_until=now + LEASE)
-            .execution_options(synchronize_session=False)
+            .cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
         )
         rows = await self.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.claimed_by == token, OutboxMessage.status == OUTBOX_PENDING,
-                   OutboxMessage.claimed_until > now)
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(select(picked.c.id)))
+            .values(claimed_by=token, claimed_until=now + LEASE)
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)
         )
-        return list(rows)
+        return sorted(rows, key=lambda row: (-row.priority, row.id))
 
     async def mark_sent(self, sent: list[tuple[int, str | None]]) -> None:
         """Mark rows sent, given (row id, the platform's message id): one statement for all."""

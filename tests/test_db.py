@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from services.chats import Chats
-from services.db import Database
-from services.models import Commune
+from services.db import Database, utcnow
+from services.models import OUTBOX_PENDING, OUTBOX_SENT, Commune, OutboxMessage
+from services.outbox import Outbox
 
 
 async def communes(db: Database) -> int:
@@ -110,3 +112,43 @@ async def test_sqlite_waits_for_another_process_writing(tmp_path) -> None:  # ty
         assert codes == ["B", "K"]
     finally:
         await db.dispose()
+
+
+async def test_a_claim_leases_at_most_its_limit_however_many_rows_wait(db: Database) -> None:
+    """A broadcast's backlog on a table whose statistics are not fresh yet: the lease takes
+    `limit` rows, and every leased row is one the sender was given (PostgreSQL once leased
+    the whole backlog: its IN (… LIMIT … FOR UPDATE SKIP LOCKED) was run again per row)."""
+    now = utcnow()
+    rows = [{"channel": "telegram", "chat_id": str(100_000 + i), "kind": "text",
+             "payload": {"text": "Thông báo", "buttons": []}, "priority": 0,
+             "status": OUTBOX_SENT if i % 4 else OUTBOX_PENDING, "attempts": 0,
+             "next_attempt_at": now, "created_at": now} for i in range(6000)]
+    async with db.transaction() as session:
+        await session.execute(insert(OutboxMessage), rows)
+    async with db.transaction() as session:
+        claimed = await Outbox(session).claim("sender-a", limit=100)
+    async with db.transaction() as session:
+        leased = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                      .where(OutboxMessage.claimed_by.is_not(None)))
+    assert len(claimed) == 100 and leased == 100
+    assert [row.id for row in claimed] == sorted(row.id for row in claimed)
+
+
+async def test_a_claim_keeps_each_chat_in_order_behind_a_leased_or_deferred_row(
+        db: Database) -> None:
+    now = utcnow()
+    later, lease = now + timedelta(minutes=5), now + timedelta(seconds=60)
+    plan = [("A", later, None), ("A", now, None), ("A", now, None),   # the first waits a retry
+            ("B", now, lease), ("B", now, None),                      # the first is being sent
+            ("C", now, None), ("C", later, None), ("C", now, None),   # free before its blocker
+            ("D", now, None), ("D", now, None)]
+    async with db.transaction() as session:
+        rows = [OutboxMessage(channel="telegram", chat_id=chat, kind="text",
+                              payload={"text": f"tin {n}"}, next_attempt_at=due,
+                              claimed_until=claimed, claimed_by="other" if claimed else None)
+                for n, (chat, due, claimed) in enumerate(plan)]
+        session.add_all(rows)
+    async with db.transaction() as session:
+        claimed = await Outbox(session).claim("sender-a", limit=100)
+    assert [(row.chat_id, row.payload["text"]) for row in claimed] == [
+        ("C", "tin 5"), ("D", "tin 8"), ("D", "tin 9")]
