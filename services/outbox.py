@@ -119,7 +119,7 @@ class Outbox:
             .where(OutboxMessage.status == OUTBOX_PENDING,
                    or_(OutboxMessage.claimed_until > now, OutboxMessage.next_attempt_at > now))
             .group_by(OutboxMessage.channel, OutboxMessage.chat_id)
-            .cte("blocked").prefix_with("MATERIALIZED", dialect="postgresql")
+            .cte("blocked").prefix_with("MATERIALIZED")
         )
         first_blocked = (
             select(blocked.c.first_id).where(blocked.c.channel == OutboxMessage.channel,
@@ -142,7 +142,7 @@ class Outbox:
             select(OutboxMessage.id).where(due)
             .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
             .limit(limit).with_for_update(skip_locked=True)
-            .cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
+            .cte("picked").prefix_with("MATERIALIZED")
         )
         rows = await self.session.scalars(
             update(OutboxMessage)
