@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.channels.zalo import BadUpdate, MediaLinks, ZaloChannel, ZaloClient
 from bot.web import read_json, secret_ok, webhook_paths
-from services.conversations import Conversations
+from services.conversations import Conversations, conversation_lock
 from services.models import Blob, OutboxMessage
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def remember_choices(app: App) -> Callable[[str, list[list[str]], int], Awaitabl
     choices of its newer answer (or cleared them), and a note that lands late (a quick citizen,
     a busy database) must not bring an older message's choices back."""
     async def remember(chat_id: str, choices: list[list[str]], outbox_id: int) -> None:
-        lock = f"conv:zalo:{chat_id}:{chat_id}"
+        lock = conversation_lock("zalo", chat_id, chat_id)   # the processor's, for this chat
         async with app.db.transaction(lock=lock) as session:
             conversation = await Conversations(session).load("zalo", chat_id, chat_id)
             queued = await session.scalar(select(OutboxMessage.created_at)

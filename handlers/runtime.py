@@ -17,7 +17,7 @@ from handlers.router import Router
 from handlers.types import Attachment, Incoming, Reply
 from locales import Translator
 from services.chats import Chats
-from services.conversations import Conversations
+from services.conversations import Conversations, conversation_lock
 from services.db import Database, utcnow
 from services.models import Conversation
 from services.outbox import Outbox
@@ -91,7 +91,7 @@ class Processor:
     async def process(self, inc: Incoming) -> Outcome:
         inc = normalise(inc)
         # The conversation's lock is taken by the statement recording the update.
-        lock = f"conv:{inc.channel}:{inc.chat_id}:{inc.user_id}"
+        lock = conversation_lock(inc.channel, inc.chat_id, inc.user_id)
         try:
             async with self.db.transaction() as session:
                 outcome = await self._handle(inc, session, lock)

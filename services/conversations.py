@@ -9,6 +9,11 @@ from services.db import utcnow
 from services.models import Chat, Conversation, User
 
 
+def conversation_lock(channel: str, chat_id: str, user_id: str) -> str:
+    """The name of the lock that serialises the work on one conversation (`Database`)."""
+    return f"conv:{channel}:{chat_id}:{user_id}"
+
+
 class Conversations:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
