@@ -15,7 +15,8 @@ from locales import Translator
 from services.audit import Audit
 from services.chats import Chats
 from services.communes import Communes
-from services.models import Chat, Conversation, User
+from services.conversations import ConversationState
+from services.models import Chat, User
 from services.outbox import Outbox
 from services.users import Users
 
@@ -41,11 +42,11 @@ class HandlerConfig:
 class State:
     """The conversation's place in a flow; changes are saved with the update's effects."""
 
-    def __init__(self, row: Conversation) -> None:
+    def __init__(self, row: ConversationState) -> None:
         self._row = row
 
     @property
-    def row(self) -> Conversation:
+    def row(self) -> ConversationState:
         return self._row
 
     @property
@@ -78,7 +79,7 @@ class Context:
     """Everything a handler may use; replies are collected and written to the outbox."""
 
     def __init__(self, inc: Incoming, session: AsyncSession, user: User, chat: Chat,
-                 conversation: Conversation, config: HandlerConfig, now: datetime,
+                 conversation: ConversationState, config: HandlerConfig, now: datetime,
                  router: Router) -> None:
         self.inc = inc
         self.router = router

@@ -17,10 +17,9 @@ from handlers.router import Router
 from handlers.types import Attachment, Incoming, Reply
 from locales import Translator
 from services.chats import Chats
-from services.conversations import Conversations, conversation_lock
+from services.conversations import Conversations, ConversationState, conversation_lock
 from services.db import Database, utcnow
-from services.models import Conversation
-from services.outbox import Outbox
+from services.outbox import Outbox, message_values
 from services.text import nfc, words
 from services.users import Users
 
@@ -122,11 +121,13 @@ class Processor:
             if inc.text is not None or inc.callback is not None or inc.command or inc.event \
                     or inc.photos or inc.voice or inc.location or inc.document:
                 await self.router.dispatch(inc, ctx)
-        conversation = ctx.state.row
-        Conversations.touch(conversation)
         if inc.channel in self.config.numbered_channels:
             moved = where != (ctx.state.flow, ctx.state.step)
-            remember_choices(conversation, ctx.replies, moved=moved)
+            remember_choices(ctx.state.row, ctx.replies, moved=moved)
+        # What the handlers changed through the ORM first, then the conversation and the
+        # replies as plain statements (a no-op flush costs nothing).
+        await session.flush()
+        await Conversations(session).save(ctx.state.row, ctx.now)
         return Outcome(replies=await write_replies(session, inc, ctx.replies))
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
@@ -160,28 +161,23 @@ class Processor:
         conversations = Conversations(session)
         user, chat, conversation = await conversations.find_with_parties(
             inc.channel, inc.chat_id, inc.user_id)
-        new = user is None or chat is None
-        if user is None:
-            user = Users(session).add(inc.channel, inc.user_id,
-                                      language=self.config.default_language)
+        if user is None:  # written at once: handlers may use its id
+            user = await Users(session).create(inc.channel, inc.user_id,
+                                               language=self.config.default_language)
         else:
             Users.seen(user)
         if chat is None:
-            chat = Chats(session).add(inc.channel, inc.chat_id, type=inc.chat_type,
-                                      title=inc.chat_title)
+            chat = await Chats(session).create(inc.channel, inc.chat_id, type=inc.chat_type,
+                                               title=inc.chat_title)
         else:
             Chats.retitle(chat, inc.chat_title)
-        if new:  # handlers may use their ids
-            await session.flush()
-        if conversation is None:  # written once, at the end, with the state it reached
-            conversation = conversations.add(inc.channel, inc.chat_id, inc.user_id)
         if not chat.active and inc.event != "member_removed":
             chat.active, chat.inactive_reason = True, None
         return Context(inc, session, user, chat, conversation, self.config, utcnow(),
                        self.router)
 
 
-def remember_choices(conversation: Conversation, replies: list[Reply], *, moved: bool) -> None:
+def remember_choices(conversation: ConversationState, replies: list[Reply], *, moved: bool) -> None:
     """Keep the buttons last shown in this chat, for answers by number; forget them when the
     conversation moved on without showing new ones."""
     shown = [r for r in replies if r.target is None and r.buttons]
@@ -196,13 +192,14 @@ def remember_choices(conversation: Conversation, replies: list[Reply], *, moved:
 async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Reply]) -> int:
     """Turn replies into outbox rows (files stored once by hash); how many."""
     outbox = Outbox(session)
+    messages = []
     for reply in replies:
         channel, chat_id = (reply.target.channel, reply.target.chat_id) if reply.target \
             else (inc.channel, inc.chat_id)
         attachment = reply.photo or reply.voice or reply.document
         edit_id = inc.message_id if reply.edit and inc.callback is not None and not attachment \
             and not reply.target else None
-        await outbox.enqueue(
+        messages.append(message_values(
             channel, chat_id,
             text=reply.text,
             buttons=[[dataclasses.asdict(b) for b in row] for row in reply.buttons],
@@ -210,7 +207,8 @@ async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Repl
             attachment=await _attachment(outbox, attachment) if attachment else None,
             edit_message_id=edit_id, pin=reply.pin, silent=reply.silent,
             priority=reply.priority,
-        )
+        ))
+    await outbox.insert(messages)
     return len(replies)
 
 

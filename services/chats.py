@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import insert_for, lock_key, utcnow
+from services.db import insert_for, insert_loaded, lock_key, utcnow
 from services.models import Chat, ProcessedUpdate
 
 
@@ -15,12 +15,11 @@ class Chats:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, channel: str, chat_id: str, *, type: str = "private",
-            title: str | None = None) -> Chat:
-        """A new chat, written with the session's next flush."""
-        chat = Chat(channel=channel, chat_id=chat_id, type=type, title=title, active=True)
-        self.session.add(chat)
-        return chat
+    async def create(self, channel: str, chat_id: str, *, type: str = "private",
+                     title: str | None = None) -> Chat:
+        """A new chat, written at once."""
+        return await insert_loaded(self.session, Chat, channel=channel, chat_id=chat_id,
+                                   type=type, title=title, active=True)
 
     @staticmethod
     def retitle(chat: Chat, title: str | None) -> None:

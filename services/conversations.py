@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, literal, select
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import utcnow
 from services.models import Chat, Conversation, User
 
 
 def conversation_lock(channel: str, chat_id: str, user_id: str) -> str:
     """The name of the lock that serialises the work on one conversation (`Database`)."""
     return f"conv:{channel}:{chat_id}:{user_id}"
+
+
+@dataclass
+class ConversationState:
+    """One conversation's row as plain values: read with the update's parties and written
+    back once at its end (`Conversations.save`), outside the ORM's unit of work, which costs
+    several times a statement on the path every update takes."""
+
+    channel: str
+    chat_id: str
+    user_external_id: str
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    choices: list[list[str]] = field(default_factory=list)
+    id: int | None = None
+    """None until the row is first written."""
 
 
 class Conversations:
@@ -35,24 +55,39 @@ class Conversations:
         return row
 
     async def find_with_parties(self, channel: str, chat_id: str, user_id: str
-                                ) -> tuple[User | None, Chat | None, Conversation | None]:
-        """The user, the chat and their conversation, each None if not stored yet, in one
-        query (one round trip for every update)."""
+                                ) -> tuple[User | None, Chat | None, ConversationState]:
+        """The user and the chat (None if not stored yet) and their conversation's state, in
+        one query (one round trip for every update)."""
         result = await self.session.execute(
             _PARTIES, {"channel": channel, "chat_id": chat_id, "user_id": user_id})
-        user, chat, conversation = result.one()
-        return user, chat, conversation
+        user, chat, key, flow, step, data, choices = result.one()
+        state = ConversationState(channel, chat_id, user_id)
+        if key is not None:
+            state.id, state.flow, state.step = key, flow, step
+            state.data, state.choices = data or {}, choices or []
+        return user, chat, state
 
-    @staticmethod
-    def touch(row: Conversation) -> None:
-        row.updated_at = utcnow()
+    async def save(self, state: ConversationState, now: datetime) -> None:
+        """Write the state back: insert a new conversation, update a stored one (a row erased
+        meanwhile stays erased)."""
+        values = {"flow": state.flow, "step": state.step, "data": state.data,
+                  "choices": state.choices, "updated_at": now}
+        connection = await self.session.connection()
+        if state.id is None:
+            result = await connection.execute(_INSERT, {
+                **values, "channel": state.channel, "chat_id": state.chat_id,
+                "user_external_id": state.user_external_id})
+            state.id = result.inserted_primary_key[0]
+        else:
+            await connection.execute(_UPDATE, {**values, "key": state.id})
 
 
 def _parties_query():  # type: ignore[no-untyped-def]
     channel, chat_id, user_id = bindparam("channel"), bindparam("chat_id"), bindparam("user_id")
     anchor = select(literal(1).label("one")).subquery()
     return (
-        select(User, Chat, Conversation).select_from(anchor)
+        select(User, Chat, Conversation.id, Conversation.flow, Conversation.step,
+               Conversation.data, Conversation.choices).select_from(anchor)
         .outerjoin(User, and_(User.channel == channel, User.external_id == user_id))
         .outerjoin(Chat, and_(Chat.channel == channel, Chat.chat_id == chat_id))
         .outerjoin(Conversation, and_(Conversation.channel == channel,
@@ -61,5 +96,8 @@ def _parties_query():  # type: ignore[no-untyped-def]
     )
 
 
-# Built once: every update runs it, and a built statement keeps its cache key.
+# Built once: every update runs them, and a built statement keeps its cache key.
 _PARTIES = _parties_query()
+_TABLE = Conversation.__table__
+_INSERT = insert(_TABLE)
+_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("key"))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db import insert_for, utcnow
@@ -24,6 +24,7 @@ from services.models import (
 )
 
 LEASE = timedelta(seconds=60)
+_INSERT = insert(OutboxMessage.__table__)
 MAX_ATTEMPTS = 8
 
 
@@ -49,32 +50,47 @@ def _button(label: str, value: str) -> dict[str, str]:
     return {"text": label, "data": value}
 
 
+def message_values(channel: str, chat_id: str, *, text: str | None = None,
+                   buttons: list[list[dict[str, str]]] | None = None,
+                   kind: str = "text", attachment: dict[str, Any] | None = None,
+                   edit_message_id: str | None = None, pin: bool = False,
+                   silent: bool = False, priority: int = 0,
+                   dedupe_key: str | None = None, group_key: str | None = None,
+                   not_before: datetime | None = None) -> dict[str, Any]:
+    """An outbox row's columns for a message to send."""
+    payload: dict[str, Any] = {"text": text, "buttons": buttons or []}
+    if attachment:
+        payload["attachment"] = attachment
+    if edit_message_id:
+        payload["edit_message_id"] = edit_message_id
+    if pin:
+        payload["pin"] = True
+    if silent:
+        payload["silent"] = True
+    now = utcnow()
+    return {"channel": channel, "chat_id": chat_id, "kind": kind, "payload": payload,
+            "priority": priority, "dedupe_key": dedupe_key, "group_key": group_key,
+            "status": OUTBOX_PENDING, "attempts": 0, "next_attempt_at": not_before or now,
+            "created_at": now}
+
+
 class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def enqueue(self, channel: str, chat_id: str, *, text: str | None = None,
-                      buttons: list[list[dict[str, str]]] | None = None,
-                      kind: str = "text", attachment: dict[str, Any] | None = None,
-                      edit_message_id: str | None = None, pin: bool = False,
-                      silent: bool = False, priority: int = 0,
-                      dedupe_key: str | None = None, group_key: str | None = None,
-                      not_before: datetime | None = None) -> OutboxMessage:
-        """Queue a message; its row is written with the session's next flush."""
-        payload: dict[str, Any] = {"text": text, "buttons": buttons or []}
-        if attachment:
-            payload["attachment"] = attachment
-        if edit_message_id:
-            payload["edit_message_id"] = edit_message_id
-        if pin:
-            payload["pin"] = True
-        if silent:
-            payload["silent"] = True
-        row = OutboxMessage(channel=channel, chat_id=chat_id, kind=kind, payload=payload,
-                            priority=priority, dedupe_key=dedupe_key, group_key=group_key,
-                            next_attempt_at=not_before or utcnow())
+    async def enqueue(self, channel: str, chat_id: str, **message: Any) -> OutboxMessage:
+        """Queue a message (`message_values`); its row is written with the session's next
+        flush."""
+        row = OutboxMessage(**message_values(channel, chat_id, **message))
         self.session.add(row)  # written with the next flush: a reply's rows go in one INSERT
         return row
+
+    async def insert(self, messages: list[dict[str, Any]]) -> None:
+        """Queue messages (`message_values`) at once, in one statement, without ORM objects:
+        the replies to every update go this way."""
+        if messages:
+            connection = await self.session.connection()
+            await connection.execute(_INSERT, messages)
 
     async def store_blob(self, data: bytes, mime: str | None = None) -> str:
         digest = hashlib.sha256(data).hexdigest()

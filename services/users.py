@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import utcnow
+from services.db import insert_loaded, utcnow
 from services.models import (
     ROLE_CITIZEN,
     ROLE_OFFICIAL,
@@ -37,15 +37,12 @@ class Users:
         if user is not None:
             self.seen(user)
             return user, False
-        user = self.add(channel, external_id, language=language)
-        await self.session.flush()
-        return user, True
+        return await self.create(channel, external_id, language=language), True
 
-    def add(self, channel: str, external_id: str, *, language: str = "vi") -> User:
-        """A new user, written with the session's next flush."""
-        user = User(channel=channel, external_id=external_id, language=language)
-        self.session.add(user)
-        return user
+    async def create(self, channel: str, external_id: str, *, language: str = "vi") -> User:
+        """A new user, written at once."""
+        return await insert_loaded(self.session, User, channel=channel,
+                                   external_id=external_id, language=language)
 
     @staticmethod
     def seen(user: User) -> None:

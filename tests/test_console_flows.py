@@ -5,7 +5,7 @@ import unicodedata
 
 from sqlalchemy import func, select
 
-from services.models import AuditEntry, User
+from services.models import AuditEntry, Conversation, User
 from tests.helpers import console_app, session, texts
 
 
@@ -99,6 +99,10 @@ async def test_privacy_export_and_erase(database_url: str) -> None:
         async with app.db.transaction() as s:
             user = await s.scalar(select(User).where(User.external_id == "citizen"))
             assert (user.display_name, user.commune_id, user.consent_at) == (None, None, None)
+            # the conversation is erased too: saving the update's state did not bring it back
+            kept = await s.scalars(select(Conversation).where(
+                Conversation.user_external_id == "citizen"))
+            assert list(kept) == []
 
 
 async def test_citizen_admin_command_is_refused_and_audited(database_url: str) -> None:
