@@ -9,6 +9,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,7 @@ from handlers.types import Attachment, Incoming, Reply
 from locales import Translator
 from services.chats import Chats
 from services.conversations import Conversations, ConversationState, conversation_lock
-from services.db import Database, utcnow
+from services.db import Database, insert_loaded, utcnow
 from services.outbox import Outbox, message_values
 from services.text import nfc, words
 from services.users import Users
@@ -124,11 +125,12 @@ class Processor:
         if inc.channel in self.config.numbered_channels:
             moved = where != (ctx.state.flow, ctx.state.step)
             remember_choices(ctx.state.row, ctx.replies, moved=moved)
-        # What the handlers changed through the ORM first, then the conversation and the
-        # replies as plain statements (a no-op flush costs nothing).
+        # What the handlers changed through the ORM first (a flush of nothing costs nothing),
+        # then the conversation and the replies, by plain statements.
         await session.flush()
-        await Conversations(session).save(ctx.state.row, ctx.now)
-        return Outcome(replies=await write_replies(session, inc, ctx.replies))
+        messages = await outbox_rows(session, inc, ctx.replies)
+        await Conversations(session).save(ctx.state.row, ctx.now, messages)
+        return Outcome(replies=len(messages))
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
         """On a channel without buttons, '2' or a button's words presses that button."""
@@ -155,22 +157,27 @@ class Processor:
             return Outcome(failed=True)
         user, _ = await Users(session).get_or_create(inc.channel, inc.user_id)
         reply = Reply(text=Translator(user.language)("errors.internal"))
-        return Outcome(replies=await write_replies(session, inc, [reply]), failed=True)
+        messages = await outbox_rows(session, inc, [reply])
+        await Outbox(session).insert(messages)
+        return Outcome(replies=len(messages), failed=True)
 
     async def _context(self, inc: Incoming, session: AsyncSession) -> Context:
         conversations = Conversations(session)
         user, chat, conversation = await conversations.find_with_parties(
             inc.channel, inc.chat_id, inc.user_id)
-        if user is None:  # written at once: handlers may use its id
-            user = await Users(session).create(inc.channel, inc.user_id,
-                                               language=self.config.default_language)
+        new = []
+        if user is None:
+            user = Users.new(inc.channel, inc.user_id, language=self.config.default_language)
+            new.append(user)
         else:
             Users.seen(user)
         if chat is None:
-            chat = await Chats(session).create(inc.channel, inc.chat_id, type=inc.chat_type,
-                                               title=inc.chat_title)
+            chat = Chats.new(inc.channel, inc.chat_id, type=inc.chat_type, title=inc.chat_title)
+            new.append(chat)
         else:
             Chats.retitle(chat, inc.chat_title)
+        if new:  # written at once (in one statement on PostgreSQL): handlers may use their ids
+            await insert_loaded(session, *new)
         if not chat.active and inc.event != "member_removed":
             chat.active, chat.inactive_reason = True, None
         return Context(inc, session, user, chat, conversation, self.config, utcnow(),
@@ -189,10 +196,11 @@ def remember_choices(conversation: ConversationState, replies: list[Reply], *, m
         conversation.choices = []
 
 
-async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Reply]) -> int:
-    """Turn replies into outbox rows (files stored once by hash); how many."""
+async def outbox_rows(session: AsyncSession, inc: Incoming, replies: list[Reply]
+                      ) -> list[dict[str, Any]]:
+    """The replies as outbox rows (`Outbox.insert`); their files are stored once by hash."""
     outbox = Outbox(session)
-    messages = []
+    messages: list[dict[str, Any]] = []
     for reply in replies:
         channel, chat_id = (reply.target.channel, reply.target.chat_id) if reply.target \
             else (inc.channel, inc.chat_id)
@@ -208,8 +216,7 @@ async def write_replies(session: AsyncSession, inc: Incoming, replies: list[Repl
             edit_message_id=edit_id, pin=reply.pin, silent=reply.silent,
             priority=reply.priority,
         ))
-    await outbox.insert(messages)
-    return len(replies)
+    return messages
 
 
 async def _attachment(outbox: Outbox, attachment: Attachment) -> dict[str, object]:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import insert_for, insert_loaded, lock_key, utcnow
+from services.db import insert_for, lock_key, utcnow
 from services.models import Chat, ProcessedUpdate
 
 
@@ -15,11 +15,11 @@ class Chats:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create(self, channel: str, chat_id: str, *, type: str = "private",
-                     title: str | None = None) -> Chat:
-        """A new chat, written at once."""
-        return await insert_loaded(self.session, Chat, channel=channel, chat_id=chat_id,
-                                   type=type, title=title, active=True)
+    @staticmethod
+    def new(channel: str, chat_id: str, *, type: str = "private",
+            title: str | None = None) -> Chat:
+        """A new chat to write (`services.db.insert_loaded`)."""
+        return Chat(channel=channel, chat_id=chat_id, type=type, title=title, active=True)
 
     @staticmethod
     def retitle(chat: Chat, title: str | None) -> None:

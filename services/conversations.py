@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, literal, select, update
+from sqlalchemy import and_, bindparam, insert, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.models import Chat, Conversation, User
+from services.models import Chat, Conversation, OutboxMessage, User
+from services.outbox import Outbox
 
 
 def conversation_lock(channel: str, chat_id: str, user_id: str) -> str:
@@ -31,7 +33,7 @@ class ConversationState:
     data: dict[str, Any] = field(default_factory=dict)
     choices: list[list[str]] = field(default_factory=list)
     id: int | None = None
-    """None until the row is first written."""
+    """None for a conversation not stored yet."""
 
 
 class Conversations:
@@ -67,19 +69,28 @@ class Conversations:
             state.data, state.choices = data or {}, choices or []
         return user, chat, state
 
-    async def save(self, state: ConversationState, now: datetime) -> None:
-        """Write the state back: insert a new conversation, update a stored one (a row erased
-        meanwhile stays erased)."""
+    async def save(self, state: ConversationState, now: datetime,
+                   messages: Sequence[dict[str, Any]] = ()) -> None:
+        """Write the state back (insert a new conversation; update a stored one, so that a
+        row erased meanwhile stays erased) with the messages the update queued (outbox rows,
+        `services.outbox.message_values`): one statement on PostgreSQL."""
         values = {"flow": state.flow, "step": state.step, "data": state.data,
                   "choices": state.choices, "updated_at": now}
-        connection = await self.session.connection()
         if state.id is None:
-            result = await connection.execute(_INSERT, {
-                **values, "channel": state.channel, "chat_id": state.chat_id,
-                "user_external_id": state.user_external_id})
-            state.id = result.inserted_primary_key[0]
+            values.update(channel=state.channel, chat_id=state.chat_id,
+                          user_external_id=state.user_external_id)
         else:
-            await connection.execute(_UPDATE, {**values, "key": state.id})
+            values["key"] = state.id
+        connection = await self.session.connection()
+        if messages and connection.dialect.name == "postgresql":
+            statement = _saved_with(state.id is None, len(messages), tuple(messages[0]))
+            values.update((f"m{i}_{key}", value)
+                          for i, message in enumerate(messages) for key, value in message.items())
+            await connection.execute(statement, values)
+            return
+        await connection.execute(_INSERT if state.id is None else _UPDATE, values)
+        if messages:
+            await Outbox(self.session).insert(list(messages))
 
 
 def _parties_query():  # type: ignore[no-untyped-def]
@@ -101,3 +112,26 @@ _PARTIES = _parties_query()
 _TABLE = Conversation.__table__
 _INSERT = insert(_TABLE)
 _UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("key"))
+_STATE = ("flow", "step", "data", "choices", "updated_at")
+_SAVED_WITH: dict[tuple[bool, int, tuple[str, ...]], Any] = {}
+
+
+def _saved_with(new: bool, count: int, columns: tuple[str, ...]) -> Any:
+    """PostgreSQL: the state written in a data-modifying WITH of the messages' INSERT."""
+    key = (new, count, columns)
+    statement = _SAVED_WITH.get(key)
+    if statement is None:
+        state = {name: bindparam(name, type_=_TABLE.c[name].type) for name in _STATE}
+        if new:
+            state.update({name: bindparam(name, type_=_TABLE.c[name].type)
+                          for name in ("channel", "chat_id", "user_external_id")})
+            write = insert(_TABLE).values(state)
+        else:
+            write = update(_TABLE).where(_TABLE.c.id == bindparam("key")).values(state)
+        outbox = OutboxMessage.__table__
+        # As SELECTs: a multi-row VALUES is compiled anew for every execution.
+        rows = [select(*(bindparam(f"m{i}_{name}", type_=outbox.c[name].type)
+                         for name in columns)) for i in range(count)]
+        statement = _SAVED_WITH[key] = insert(outbox).from_select(
+            columns, rows[0] if count == 1 else union_all(*rows)).add_cte(write.cte("state"))
+    return statement

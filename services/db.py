@@ -8,10 +8,21 @@ import hashlib
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
-from sqlalchemy import JSON, DateTime, MetaData, event, insert, text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    MetaData,
+    bindparam,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
@@ -162,34 +173,77 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-async def insert_loaded(session: AsyncSession, model: type[_Row], **values: Any) -> _Row:
-    """Insert one row with a plain statement and hand it to the session as if just read: a
-    persistent object whose later changes the session writes. (The unit of work's flush of a
-    new object costs several times the statement; every new citizen takes this path.)
-    Columns not given take their defaults."""
-    table = model.__table__  # type: ignore[attr-defined]
-    row: dict[str, Any] = {}
-    for column in table.columns:
-        if column.key in values:
-            row[column.key] = values[column.key]
-        elif column.default is not None:
-            default = column.default
-            row[column.key] = default.arg(None) if default.is_callable else default.arg
-        elif not column.primary_key:
-            row[column.key] = None
-    statement = _INSERT_RETURNING.get(table)
-    if statement is None:
-        statement = _INSERT_RETURNING[table] = insert(table).returning(*table.primary_key)
+async def insert_loaded(session: AsyncSession, *objects: Any) -> None:
+    """Write new objects with plain INSERT statements and hand them to the session as if just
+    read: persistent, keyed, their later changes written by the session as usual. Several
+    objects take one statement on PostgreSQL (a data-modifying WITH). The unit of work's
+    flush of a new object costs several times its statement, and every new citizen comes
+    this way. Attributes not set take their columns' defaults; each model has a single-column
+    generated primary key."""
+    rows = [_column_values(obj) for obj in objects]
+    tables = tuple(type(obj).__table__ for obj in objects)
     connection = await session.connection()
-    key = (await connection.execute(statement, row)).one()
-    instance = model(**row, **key._asdict())
-    make_transient_to_detached(instance)
-    session.add(instance)
-    return instance
+    if len(objects) > 1 and connection.dialect.name == "postgresql":
+        params = {f"r{i}_{key}": value for i, row in enumerate(rows) for key, value in row.items()}
+        keys = list((await connection.execute(_inserted_together(tables), params)).one())
+    else:
+        keys = [(await connection.execute(_inserted(table), row)).scalar_one()
+                for table, row in zip(tables, rows, strict=True)]
+    for obj, table, key in zip(objects, tables, keys, strict=True):
+        setattr(obj, _primary_key(table).key, key)
+        make_transient_to_detached(obj)
+        session.add(obj)
 
 
-_Row = TypeVar("_Row")
-_INSERT_RETURNING: dict[Any, Any] = {}
+def _column_values(obj: Any) -> dict[str, Any]:
+    """A new object's row; the defaults it takes are set on it too."""
+    given = inspect(obj).dict
+    row: dict[str, Any] = {}
+    for column in type(obj).__table__.columns:
+        if column.primary_key:
+            continue
+        if column.key in given:
+            row[column.key] = given[column.key]
+            continue
+        default = column.default
+        value = None if default is None else \
+            default.arg(None) if default.is_callable else default.arg
+        setattr(obj, column.key, value)
+        row[column.key] = value
+    return row
+
+
+def _primary_key(table: Any) -> Any:
+    (column,) = table.primary_key.columns
+    return column
+
+
+def _inserted(table: Any) -> Any:
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = insert(table).returning(_primary_key(table))
+    return statement
+
+
+def _inserted_together(tables: tuple[Any, ...]) -> Any:
+    statement = _INSERTS.get(tables)
+    if statement is None:
+        ctes = [
+            insert(table).values({
+                column.key: bindparam(f"r{i}_{column.key}", type_=column.type)
+                for column in table.columns if not column.primary_key
+            }).returning(_primary_key(table)).cte(f"r{i}")
+            for i, table in enumerate(tables)
+        ]
+        joined = ctes[0]
+        for cte in ctes[1:]:  # one row each
+            joined = joined.join(cte, true())
+        statement = _INSERTS[tables] = select(*(cte.c[0] for cte in ctes)).select_from(joined)
+    return statement
+
+
+_INSERTS: dict[Any, Any] = {}
+"""INSERT statements built once per table (or tuple of tables written together)."""
 
 
 def insert_for(session: AsyncSession):  # type: ignore[no-untyped-def]

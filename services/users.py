@@ -41,8 +41,14 @@ class Users:
 
     async def create(self, channel: str, external_id: str, *, language: str = "vi") -> User:
         """A new user, written at once."""
-        return await insert_loaded(self.session, User, channel=channel,
-                                   external_id=external_id, language=language)
+        user = self.new(channel, external_id, language=language)
+        await insert_loaded(self.session, user)
+        return user
+
+    @staticmethod
+    def new(channel: str, external_id: str, *, language: str = "vi") -> User:
+        """A new user to write (`services.db.insert_loaded`)."""
+        return User(channel=channel, external_id=external_id, language=language)
 
     @staticmethod
     def seen(user: User) -> None:

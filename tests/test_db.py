@@ -1,4 +1,5 @@
-"""The unit of work: all or nothing, and on SQLite run in place on the event loop's thread."""
+"""The unit of work: all or nothing, and on SQLite run in place on the event loop's thread;
+the plain statements of the path every update takes."""
 
 from __future__ import annotations
 
@@ -8,12 +9,22 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, event, func, insert, select
 
 from services.chats import Chats
-from services.db import Database, utcnow
-from services.models import OUTBOX_PENDING, OUTBOX_SENT, Commune, OutboxMessage
-from services.outbox import Outbox
+from services.conversations import Conversations, ConversationState
+from services.db import Database, insert_loaded, utcnow
+from services.models import (
+    OUTBOX_PENDING,
+    OUTBOX_SENT,
+    Chat,
+    Commune,
+    Conversation,
+    OutboxMessage,
+    User,
+)
+from services.outbox import Outbox, message_values
+from services.users import Users
 
 
 async def communes(db: Database) -> int:
@@ -152,3 +163,67 @@ async def test_a_claim_keeps_each_chat_in_order_behind_a_leased_or_deferred_row(
         claimed = await Outbox(session).claim("sender-a", limit=100)
     assert [(row.chat_id, row.payload["text"]) for row in claimed] == [
         ("C", "tin 5"), ("D", "tin 8"), ("D", "tin 9")]
+
+
+def count_statements(db: Database) -> list[str]:
+    """The statements the database is sent from now on (BEGIN and COMMIT aside)."""
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append(statement.split()[0])
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    return sent
+
+
+async def test_new_rows_written_by_statements_are_loaded_objects_of_the_session(
+        db: Database) -> None:
+    """`insert_loaded`: a new user and chat are written at once (one statement on
+    PostgreSQL), with their defaults; the session then treats them as read from the database:
+    nothing more is written for them, and a later change is."""
+    sent = count_statements(db)
+    async with db.transaction() as session:
+        user = Users.new("telegram", "701", language="en")
+        chat = Chats.new("telegram", "701", title="An")
+        await insert_loaded(session, user, chat)
+        assert sent == (["WITH"] if not db.is_sqlite else ["INSERT", "INSERT"])
+        assert user.id and chat.id and user in session and not session.dirty
+        assert (user.role, user.onboarded, user.language, chat.active) == \
+            ("citizen", False, "en", True)
+        assert abs(user.last_seen_at - user.created_at) < timedelta(seconds=1)
+        await session.flush()
+        assert len(sent) == (1 if not db.is_sqlite else 2)      # nothing to write again
+        user.onboarded = True
+    assert sent[-1] == "UPDATE"
+    async with db.transaction() as session:
+        stored = await session.get(User, user.id)
+        assert stored is not None and (stored.external_id, stored.onboarded) == ("701", True)
+        assert (await session.get(Chat, chat.id)).title == "An"  # type: ignore[union-attr]
+
+
+async def test_the_state_and_the_replies_of_an_update_are_saved_together(db: Database) -> None:
+    """`Conversations.save`: one statement on PostgreSQL; the replies keep their order; a
+    conversation erased meanwhile is not brought back, while its replies still go."""
+    sent = count_statements(db)
+    texts = ["một", "hai", "ba"]
+    async with db.transaction() as session:
+        state = ConversationState("telegram", "702", "702", flow="onboarding", step="language",
+                                  data={"payload": "fb"}, choices=[["Một", "x:1"]])
+        await Conversations(session).save(state, utcnow(), [
+            message_values("telegram", "702", text=text) for text in texts])
+        assert len(sent) == (1 if not db.is_sqlite else 2)
+    async with db.transaction() as session:
+        _, _, loaded = await Conversations(session).find_with_parties("telegram", "702", "702")
+        assert (loaded.flow, loaded.step, loaded.data, loaded.choices) == \
+            ("onboarding", "language", {"payload": "fb"}, [["Một", "x:1"]])
+        rows = list(await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.chat_id == "702").order_by(OutboxMessage.id)))
+        assert [r.payload["text"] for r in rows] == texts
+        assert {r.status for r in rows} == {OUTBOX_PENDING}
+        loaded.step = "commune"
+        await session.execute(delete(Conversation).where(Conversation.id == loaded.id))
+        await Conversations(session).save(loaded, utcnow(), [
+            message_values("telegram", "702", text="bốn")])
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 4
