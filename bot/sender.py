@@ -25,8 +25,7 @@ from bot.channels.base import (
     Sent,
 )
 from services.db import Database
-from services.models import OutboxMessage
-from services.outbox import Outbox
+from services.outbox import Leased, Outbox
 
 log = logging.getLogger(__name__)
 ProgressHook = Callable[[str], Awaitable[None]]
@@ -119,14 +118,14 @@ class Sender:
                                                channels=channels)
         if not rows:
             return 0
-        by_chat: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
+        by_chat: dict[tuple[str, str], list[Leased]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
         later = [row.id for chat_rows in by_chat.values() for row in chat_rows[PER_CHAT_PASS:]]
         if later:  # a chat's backlog waits for the next pass rather than outliving its lease
             async with self.db.transaction() as session:
                 await Outbox(session).release(later)
-        delivered: list[tuple[OutboxMessage, Sent]] = []
+        delivered: list[tuple[Leased, Sent]] = []
         await asyncio.gather(*(self._send_chat(chat_rows[:PER_CHAT_PASS], delivered)
                                for chat_rows in by_chat.values()))
         await self._record(delivered)
@@ -140,7 +139,7 @@ class Sender:
                     log.exception("progress hook failed for %s", group_key)
         return len(rows) - len(later)
 
-    async def _record(self, delivered: list[tuple[OutboxMessage, Sent]]) -> None:
+    async def _record(self, delivered: list[tuple[Leased, Sent]]) -> None:
         """Mark a pass's sent rows in one transaction."""
         if not delivered:
             return
@@ -152,16 +151,16 @@ class Sender:
                 if sent.file_id and digest:
                     await outbox.remember_file_id(row.channel, digest, sent.file_id)
 
-    async def _send_chat(self, rows: list[OutboxMessage],
-                         delivered: list[tuple[OutboxMessage, Sent]]) -> None:
+    async def _send_chat(self, rows: list[Leased],
+                         delivered: list[tuple[Leased, Sent]]) -> None:
         for index, row in enumerate(rows):
             if not await self._send_one(row, delivered):
                 async with self.db.transaction() as session:
                     await Outbox(session).release([r.id for r in rows[index + 1:]])
                 return
 
-    async def _send_one(self, row: OutboxMessage,
-                        delivered: list[tuple[OutboxMessage, Sent]]) -> bool:
+    async def _send_one(self, row: Leased,
+                        delivered: list[tuple[Leased, Sent]]) -> bool:
         """Send a row; False when the chat's later rows must wait."""
         channel = self.channels.get(row.channel)
         if channel is None:
@@ -201,7 +200,7 @@ class Sender:
         delivered.append((row, sent))
         return True
 
-    async def _prepare(self, row: OutboxMessage) -> Outgoing:
+    async def _prepare(self, row: Leased) -> Outgoing:
         payload = row.payload
         attachment = payload.get("attachment") or {}
         message = Outgoing(

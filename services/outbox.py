@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import Integer, and_, bindparam, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db import insert_for, utcnow
@@ -74,6 +74,69 @@ def message_values(channel: str, chat_id: str, *, text: str | None = None,
             "created_at": now}
 
 
+@dataclass(frozen=True)
+class Leased:
+    """A row leased for sending (`Outbox.claim`)."""
+
+    id: int
+    channel: str
+    chat_id: str
+    kind: str
+    payload: dict[str, Any]
+    priority: int
+    attempts: int
+    group_key: str | None
+
+
+def _claim_statement(by_channel: bool) -> Any:
+    table = OutboxMessage.__table__
+    c = table.c
+    now = bindparam("now", type_=c.next_attempt_at.type)
+    free = or_(c.claimed_until.is_(None), c.claimed_until < now)
+    # Chats held back by a leased or deferred row, with the first such row, computed once.
+    # (As a correlated NOT EXISTS over the backlog, a PostgreSQL plan made on statistics
+    # older than a broadcast scanned the backlog once per candidate: 1.3 s a claim of
+    # 3,000 waiting rows.)
+    blocked = (
+        select(c.channel, c.chat_id, func.min(c.id).label("first_id"))
+        .where(c.status == OUTBOX_PENDING, or_(c.claimed_until > now, c.next_attempt_at > now))
+        .group_by(c.channel, c.chat_id)
+        .cte("blocked").prefix_with("MATERIALIZED")
+    )
+    first_blocked = (
+        select(blocked.c.first_id).where(blocked.c.channel == c.channel,
+                                         blocked.c.chat_id == c.chat_id)
+    ).scalar_subquery()
+    # A row may go when its chat is not held back (a hashed lookup, whatever the plan) or
+    # it comes before its chat's first held-back row (looked up only then).
+    not_waiting = or_(
+        tuple_(c.channel, c.chat_id).not_in(select(blocked.c.channel, blocked.c.chat_id)),
+        c.id < first_blocked)
+    due = and_(c.status == OUTBOX_PENDING, c.next_attempt_at <= now, free, not_waiting)
+    if by_channel:
+        due = and_(due, c.channel.in_(bindparam("channels", expanding=True)))
+    # Picked once (materialised too): as `id IN (SELECT … LIMIT … SKIP LOCKED)`,
+    # PostgreSQL may run the subquery again for every row, each time skipping the rows it
+    # just locked, and lease the whole backlog.
+    picked = (
+        select(c.id).where(due)
+        .order_by(c.priority.desc(), c.id)
+        .limit(bindparam("limit", type_=Integer)).with_for_update(skip_locked=True)
+        .cte("picked").prefix_with("MATERIALIZED")
+    )
+    return (
+        update(table)
+        .where(c.id.in_(select(picked.c.id)))
+        .values(claimed_by=bindparam("token"),
+                claimed_until=bindparam("until", type_=c.claimed_until.type))
+        .returning(*(c[field.name] for field in fields(Leased)))
+    )
+
+
+_CLAIM = {by_channel: _claim_statement(by_channel) for by_channel in (False, True)}
+"""The lease, built once: for every channel, or for the channels given."""
+
+
 class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -115,59 +178,23 @@ class Outbox:
         )
 
     async def claim(self, worker: str, *, limit: int = 50,
-                    channels: tuple[str, ...] | None = None) -> list[OutboxMessage]:
+                    channels: tuple[str, ...] | None = None) -> list[Leased]:
         """Lease up to `limit` due rows, most urgent first, for this worker.
 
         Each call leases under its own token, so two passes never share rows, and a row waits
         while an earlier row of its chat is leased elsewhere or waiting to be retried, so each
-        chat receives its messages in order.
+        chat receives its messages in order. The rows come back as plain values, not ORM
+        objects: the sender only reads them.
         """
         now = utcnow()
-        token = f"{worker}:{uuid.uuid4().hex[:12]}"
-        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-        # Chats held back by a leased or deferred row, with the first such row, computed once.
-        # (As a correlated NOT EXISTS over the backlog, a PostgreSQL plan made on statistics
-        # older than a broadcast scanned the backlog once per candidate: 1.3 s a claim of
-        # 3,000 waiting rows.)
-        blocked = (
-            select(OutboxMessage.channel, OutboxMessage.chat_id,
-                   func.min(OutboxMessage.id).label("first_id"))
-            .where(OutboxMessage.status == OUTBOX_PENDING,
-                   or_(OutboxMessage.claimed_until > now, OutboxMessage.next_attempt_at > now))
-            .group_by(OutboxMessage.channel, OutboxMessage.chat_id)
-            .cte("blocked").prefix_with("MATERIALIZED")
-        )
-        first_blocked = (
-            select(blocked.c.first_id).where(blocked.c.channel == OutboxMessage.channel,
-                                             blocked.c.chat_id == OutboxMessage.chat_id)
-        ).scalar_subquery()
-        # A row may go when its chat is not held back (a hashed lookup, whatever the plan) or
-        # it comes before its chat's first held-back row (looked up only then).
-        not_waiting = or_(
-            tuple_(OutboxMessage.channel, OutboxMessage.chat_id).not_in(
-                select(blocked.c.channel, blocked.c.chat_id)),
-            OutboxMessage.id < first_blocked)
-        due = and_(OutboxMessage.status == OUTBOX_PENDING,
-                   OutboxMessage.next_attempt_at <= now, free, not_waiting)
+        params: dict[str, Any] = {
+            "now": now, "until": now + LEASE, "limit": limit,
+            "token": f"{worker}:{uuid.uuid4().hex[:12]}"}
         if channels:
-            due = and_(due, OutboxMessage.channel.in_(channels))
-        # Picked once (materialised too): as `id IN (SELECT … LIMIT … SKIP LOCKED)`,
-        # PostgreSQL may run the subquery again for every row, each time skipping the rows it
-        # just locked, and lease the whole backlog.
-        picked = (
-            select(OutboxMessage.id).where(due)
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
-            .limit(limit).with_for_update(skip_locked=True)
-            .cte("picked").prefix_with("MATERIALIZED")
-        )
-        rows = await self.session.scalars(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(select(picked.c.id)))
-            .values(claimed_by=token, claimed_until=now + LEASE)
-            .returning(OutboxMessage)
-            .execution_options(synchronize_session=False)
-        )
-        return sorted(rows, key=lambda row: (-row.priority, row.id))
+            params["channels"] = list(channels)
+        connection = await self.session.connection()
+        result = await connection.execute(_CLAIM[bool(channels)], params)
+        return sorted((Leased(*row) for row in result), key=lambda row: (-row.priority, row.id))
 
     async def mark_sent(self, sent: list[tuple[int, str | None]]) -> None:
         """Mark rows sent, given (row id, the platform's message id): one statement for all."""
@@ -189,7 +216,7 @@ class Outbox:
                     attempts=OutboxMessage.attempts + 1)
         )
 
-    async def retry_later(self, row: OutboxMessage, delay: float, error: str) -> bool:
+    async def retry_later(self, row: Leased, delay: float, error: str) -> bool:
         """Put the row (and the chat's later rows, to keep order) back after `delay` seconds.
 
         Returns False, and fails the row, once it has used up its attempts."""
