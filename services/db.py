@@ -178,8 +178,8 @@ async def insert_loaded(session: AsyncSession, *objects: Any) -> None:
     read: persistent, keyed, their later changes written by the session as usual. Several
     objects take one statement on PostgreSQL (a data-modifying WITH). The unit of work's
     flush of a new object costs several times its statement, and every new citizen comes
-    this way. Attributes not set take their columns' defaults; each model has a single-column
-    generated primary key."""
+    this way. Attributes not set take their columns' (Python-side) defaults; each model has a
+    single-column generated primary key."""
     rows = [_column_values(obj) for obj in objects]
     tables = tuple(type(obj).__table__ for obj in objects)
     connection = await session.connection()
@@ -205,6 +205,8 @@ def _column_values(obj: Any) -> dict[str, Any]:
         if column.key in given:
             row[column.key] = given[column.key]
             continue
+        if column.server_default is not None:  # the row written here would not carry it
+            raise ValueError(f"insert_loaded: {column} has a server default")
         default = column.default
         value = None if default is None else \
             default.arg(None) if default.is_callable else default.arg

@@ -227,3 +227,21 @@ async def test_the_state_and_the_replies_of_an_update_are_saved_together(db: Dat
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
         assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 4
+
+
+async def test_a_pass_marks_its_sent_rows_in_one_statement(db: Database) -> None:
+    async with db.transaction() as session:
+        await Outbox(session).insert([message_values("telegram", f"8{n}", text=f"tin {n}")
+                                      for n in range(4)])
+    async with db.transaction() as session:
+        claimed = await Outbox(session).claim("sender-a", limit=3)
+    sent = count_statements(db)
+    async with db.transaction() as session:
+        await Outbox(session).mark_sent([(row.id, f"m-{row.chat_id}") for row in claimed])
+    assert sent == ["UPDATE"]
+    async with db.transaction() as session:
+        rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [(r.status, r.sent_message_id, r.attempts, r.claimed_until is None) for r in rows] == [
+        (OUTBOX_SENT, "m-80", 1, True), (OUTBOX_SENT, "m-81", 1, True),
+        (OUTBOX_SENT, "m-82", 1, True), (OUTBOX_PENDING, None, 0, True)]
+    assert all(r.sent_at is not None for r in rows[:3])
