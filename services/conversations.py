@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, literal, select, union_all, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.models import Chat, Conversation, OutboxMessage, User
@@ -88,7 +90,8 @@ class Conversations:
                           for i, message in enumerate(messages) for key, value in message.items())
             await connection.execute(statement, values)
             return
-        await connection.execute(_INSERT if state.id is None else _UPDATE, values)
+        statement = _NEW[connection.dialect.name] if state.id is None else _UPDATE
+        await connection.execute(statement, values)
         if messages:
             await Outbox(self.session).insert(list(messages))
 
@@ -110,9 +113,22 @@ def _parties_query():  # type: ignore[no-untyped-def]
 # Built once: every update runs them, and a built statement keeps its cache key.
 _PARTIES = _parties_query()
 _TABLE = Conversation.__table__
-_INSERT = insert(_TABLE)
-_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("key"))
 _STATE = ("flow", "step", "data", "choices", "updated_at")
+_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("key"))
+
+
+def _new_state(insert: Any, values: dict[str, Any] | None = None) -> Any:
+    """A new conversation's row; if a handler of the same update already wrote one (say, a
+    survey sent to the citizen who published it), its state is taken over."""
+    statement = insert(_TABLE)
+    if values is not None:
+        statement = statement.values(values)
+    return statement.on_conflict_do_update(
+        index_elements=[_TABLE.c.channel, _TABLE.c.chat_id, _TABLE.c.user_external_id],
+        set_={name: statement.excluded[name] for name in _STATE})
+
+
+_NEW = {"postgresql": _new_state(pg_insert), "sqlite": _new_state(sqlite_insert)}
 _SAVED_WITH: dict[tuple[bool, int, tuple[str, ...]], Any] = {}
 
 
@@ -125,7 +141,7 @@ def _saved_with(new: bool, count: int, columns: tuple[str, ...]) -> Any:
         if new:
             state.update({name: bindparam(name, type_=_TABLE.c[name].type)
                           for name in ("channel", "chat_id", "user_external_id")})
-            write = insert(_TABLE).values(state)
+            write = _new_state(pg_insert, state)
         else:
             write = update(_TABLE).where(_TABLE.c.id == bindparam("key")).values(state)
         outbox = OutboxMessage.__table__

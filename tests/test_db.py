@@ -245,3 +245,20 @@ async def test_a_pass_marks_its_sent_rows_in_one_statement(db: Database) -> None
         (OUTBOX_SENT, "m-80", 1, True), (OUTBOX_SENT, "m-81", 1, True),
         (OUTBOX_SENT, "m-82", 1, True), (OUTBOX_PENDING, None, 0, True)]
     assert all(r.sent_at is not None for r in rows[:3])
+
+
+async def test_a_new_state_takes_over_a_row_written_earlier_in_the_same_update(
+        db: Database) -> None:
+    """A handler may write the conversation first (a survey sent to the official who
+    publishes it notes its choices): the update's own state then takes that row over."""
+    async with db.transaction() as session:
+        conversations = Conversations(session)
+        _, _, state = await conversations.find_with_parties("telegram", "703", "703")
+        (await conversations.load("telegram", "703", "703")).choices = [["Có", "sv:1"]]
+        await session.flush()
+        state.flow, state.choices = "survey", [["Một", "sv:a:1"]]
+        await conversations.save(state, utcnow(), [message_values("telegram", "703", text="?")])
+    async with db.transaction() as session:
+        rows = list(await session.scalars(select(Conversation)))
+    assert [(r.chat_id, r.flow, r.choices) for r in rows] == [
+        ("703", "survey", [["Một", "sv:a:1"]])]
