@@ -36,7 +36,6 @@ from services.models import (
 )
 
 LEASE = timedelta(seconds=60)
-_INSERT = insert(OutboxMessage.__table__)
 MAX_ATTEMPTS = 8
 
 
@@ -165,6 +164,7 @@ def _mark_sent_statements() -> tuple[Any, Any]:
 
 
 _MARK_SENT, _MARK_SENT_ARRAYS = _mark_sent_statements()
+_INSERT = insert(OutboxMessage.__table__)
 
 
 class Outbox:
@@ -233,11 +233,10 @@ class Outbox:
         if not sent:
             return
         connection = await self.session.connection()
-        ids = [row_id for row_id, _ in sent]
-        platform_ids = [platform_id for _, platform_id in sent]
         if connection.dialect.name == "postgresql":
+            ids, platform_ids = zip(*sent, strict=True)
             await connection.execute(_MARK_SENT_ARRAYS, {
-                "now": utcnow(), "ids": ids, "platform_ids": platform_ids})
+                "now": utcnow(), "ids": list(ids), "platform_ids": list(platform_ids)})
         else:
             await connection.execute(_MARK_SENT, [
                 {"now": utcnow(), "row_id": row_id, "platform_id": platform_id}
