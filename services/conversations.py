@@ -90,8 +90,7 @@ class Conversations:
                           for i, message in enumerate(messages) for key, value in message.items())
             await connection.execute(statement, values)
             return
-        statement = _NEW[connection.dialect.name] if state.id is None else _UPDATE
-        await connection.execute(statement, values)
+        await connection.execute(_WRITES[(connection.dialect.name, state.id is None)], values)
         if messages:
             await Outbox(self.session).insert(list(messages))
 
@@ -113,22 +112,29 @@ def _parties_query():  # type: ignore[no-untyped-def]
 # Built once: every update runs them, and a built statement keeps its cache key.
 _PARTIES = _parties_query()
 _TABLE = Conversation.__table__
+_KEY = ("channel", "chat_id", "user_external_id")
 _STATE = ("flow", "step", "data", "choices", "updated_at")
-_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("key"))
 
 
-def _new_state(insert: Any, values: dict[str, Any] | None = None) -> Any:
-    """A new conversation's row; if a handler of the same update already wrote one (say, a
-    survey sent to the citizen who published it), its state is taken over."""
-    statement = insert(_TABLE)
-    if values is not None:
-        statement = statement.values(values)
-    return statement.on_conflict_do_update(
-        index_elements=[_TABLE.c.channel, _TABLE.c.chat_id, _TABLE.c.user_external_id],
-        set_={name: statement.excluded[name] for name in _STATE})
+def _writes() -> dict[tuple[str, bool], Any]:
+    """The statement writing the state, per dialect, for a new conversation (True) or a
+    stored one (False). A new one takes over the row if a handler of the same update already
+    wrote one (say, a survey sent to the official who publishes it)."""
+    def params(names: tuple[str, ...]) -> dict[str, Any]:
+        return {name: bindparam(name, type_=_TABLE.c[name].type) for name in names}
+
+    stored = update(_TABLE).where(_TABLE.c.id == bindparam("key")).values(params(_STATE))
+    writes: dict[tuple[str, bool], Any] = {}
+    for dialect, insert_of in (("postgresql", pg_insert), ("sqlite", sqlite_insert)):
+        new = insert_of(_TABLE).values(params(_KEY + _STATE))
+        writes[(dialect, True)] = new.on_conflict_do_update(
+            index_elements=[_TABLE.c[name] for name in _KEY],
+            set_={name: new.excluded[name] for name in _STATE})
+        writes[(dialect, False)] = stored
+    return writes
 
 
-_NEW = {"postgresql": _new_state(pg_insert), "sqlite": _new_state(sqlite_insert)}
+_WRITES = _writes()
 _SAVED_WITH: dict[tuple[bool, int, tuple[str, ...]], Any] = {}
 
 
@@ -137,17 +143,11 @@ def _saved_with(new: bool, count: int, columns: tuple[str, ...]) -> Any:
     key = (new, count, columns)
     statement = _SAVED_WITH.get(key)
     if statement is None:
-        state = {name: bindparam(name, type_=_TABLE.c[name].type) for name in _STATE}
-        if new:
-            state.update({name: bindparam(name, type_=_TABLE.c[name].type)
-                          for name in ("channel", "chat_id", "user_external_id")})
-            write = _new_state(pg_insert, state)
-        else:
-            write = update(_TABLE).where(_TABLE.c.id == bindparam("key")).values(state)
         outbox = OutboxMessage.__table__
         # As SELECTs: a multi-row VALUES is compiled anew for every execution.
         rows = [select(*(bindparam(f"m{i}_{name}", type_=outbox.c[name].type)
                          for name in columns)) for i in range(count)]
         statement = _SAVED_WITH[key] = insert(outbox).from_select(
-            columns, rows[0] if count == 1 else union_all(*rows)).add_cte(write.cte("state"))
+            columns, rows[0] if count == 1 else union_all(*rows),
+        ).add_cte(_WRITES[("postgresql", new)].cte("state"))
     return statement
