@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.types import Button, Incoming, Reply
+from handlers.flows import Flow, declared
+from handlers.types import AnyButton, Incoming, Reply
 from locales import Translator
 from services.audit import Audit
 from services.chats import Chats
@@ -61,11 +62,16 @@ class State:
     def data(self) -> dict[str, Any]:
         return dict(self._row.data or {})
 
-    def start(self, flow: str, step: str | None = None, **data: Any) -> None:
-        self._row.flow, self._row.step, self._row.data = flow, step, data
+    def start(self, flow: Flow[Any] | str, step: str | None = None, **data: Any) -> None:
+        name = flow.name if isinstance(flow, Flow) else flow
+        self._row.flow, self._row.step, self._row.data = name, _value(step), data
 
     def go(self, step: str | None, **changes: Any) -> None:
-        self._row.step = step
+        """Move to `step`; a declared flow refuses a transition its table does not list."""
+        spec = declared(self._row.flow)
+        if spec is not None:
+            spec.check(self._row.step, _value(step))
+        self._row.step = _value(step)
         self.update(**changes)
 
     def update(self, **changes: Any) -> None:
@@ -73,6 +79,11 @@ class State:
 
     def clear(self) -> None:
         self._row.flow, self._row.step, self._row.data = None, None, {}
+
+
+def _value(step: str | None) -> str | None:
+    """A step as stored: the plain string (a `StrEnum` member is one, but is kept unwrapped)."""
+    return None if step is None else str(step)
 
 
 class Context:
@@ -119,12 +130,12 @@ class Context:
     def is_private(self) -> bool:
         return self.inc.chat_type == "private"
 
-    def reply(self, text: str | None = None, buttons: list[list[Button]] | None = None,
+    def reply(self, text: str | None = None, buttons: list[list[AnyButton]] | None = None,
               **options: Any) -> Reply:
         reply = Reply(text=text, buttons=buttons or [], **options)
         self.replies.append(reply)
         return reply
 
-    def say(self, key: str, buttons: list[list[Button]] | None = None, **params: Any) -> Reply:
+    def say(self, key: str, buttons: list[list[AnyButton]] | None = None, **params: Any) -> Reply:
         """Reply with a catalogue message in the user's language."""
         return self.reply(self.t(key, **params), buttons)

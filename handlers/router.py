@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from handlers.context import Context
+from handlers.flows import Flow
 from handlers.types import Incoming
+from services.callbacks import CallbackData, StaleCallback, decode
 from services.users import is_admin, is_official
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Incoming, Context], Awaitable[None]]
+Data = TypeVar("Data", bound=CallbackData)
+ButtonHandler = Callable[[Incoming, Context, Data], Awaitable[None]]
 Gate = Callable[[Incoming, Context], Awaitable[bool]]
 Role = Literal["anyone", "official", "admin"]
 Where = Literal["private", "group", "any"]
@@ -28,15 +32,27 @@ class Command:
     help_key: str | None = None
 
 
+class DuplicateRegistration(ValueError):
+    """Two handlers registered for the same command, button, flow, event or entry."""
+
+
+def _add(table: dict[str, Any], key: str, value: Any, what: str) -> None:
+    if key in table:
+        raise DuplicateRegistration(f"{what} {key!r} is registered twice")
+    table[key] = value
+
+
 class Router:
     """Handlers register here by name; `dispatch` picks one per update.
 
-    Order: chat events; button presses (by the prefix of their data before ':'); commands;
+    Order: chat events; button presses (by the typed callback data they carry); commands;
     gates (e.g. onboarding of a new user); the running flow; finally the free-text fallback.
+    Registering the same name twice raises `DuplicateRegistration`.
     """
 
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
+        self.buttons: dict[type[CallbackData], ButtonHandler[Any]] = {}
         self.callbacks: dict[str, Handler] = {}
         self.flows: dict[str, Handler] = {}
         self.events: dict[str, Handler] = {}
@@ -49,39 +65,59 @@ class Router:
                 help_key: str | None = None) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for name in names:
-                self.commands[name] = Command(name, handler, role, where, help_key)
+                _add(self.commands, name, Command(name, handler, role, where, help_key),
+                     "command")
+            return handler
+        return register
+
+    def button(self, data: type[Data]) -> Callable[[ButtonHandler[Data]], ButtonHandler[Data]]:
+        """The handler of buttons carrying `data` (a `CallbackData` class); it gets the decoded
+        value as its third argument."""
+        def register(handler: ButtonHandler[Data]) -> ButtonHandler[Data]:
+            if data in self.buttons:
+                raise DuplicateRegistration(f"button {data.__name__} is registered twice")
+            self.buttons[data] = handler
             return handler
         return register
 
     def callback(self, prefix: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.callbacks[prefix] = handler
+            _add(self.callbacks, prefix, handler, "callback prefix")
             return handler
         return register
 
-    def flow(self, name: str) -> Callable[[Handler], Handler]:
+    def flow(self, flow: Flow[Any] | str) -> Callable[[Handler], Handler]:
+        """The handler of a running flow's input; a declared `Flow` dispatches by its table
+        (`router.flow(FLOW)(fallback)` handles steps the table gives no handler)."""
         def register(handler: Handler) -> Handler:
-            self.flows[name] = handler
+            if isinstance(flow, str):
+                _add(self.flows, flow, handler, "flow")
+                return handler
+
+            async def by_step(inc: Incoming, ctx: Context) -> None:
+                if not await flow.handle(inc, ctx):
+                    await handler(inc, ctx)
+            _add(self.flows, flow.name, by_step, "flow")
             return handler
         return register
 
     def event(self, name: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.events[name] = handler
+            _add(self.events, name, handler, "event")
             return handler
         return register
 
     def menu_action(self, name: str) -> Callable[[Handler], Handler]:
-        """A main-menu entry (`menu:<name>` buttons)."""
+        """A main-menu entry."""
         def register(handler: Handler) -> Handler:
-            self.menu_actions[name] = handler
+            _add(self.menu_actions, name, handler, "menu entry")
             return handler
         return register
 
     def deep_link(self, prefix: str) -> Callable[[Handler], Handler]:
         """A `/start <payload>` whose payload starts with `prefix`."""
         def register(handler: Handler) -> Handler:
-            self.deep_links[prefix] = handler
+            _add(self.deep_links, prefix, handler, "deep link")
             return handler
         return register
 
@@ -131,12 +167,23 @@ class Router:
                 return
 
     async def _button(self, inc: Incoming, ctx: Context) -> None:
-        prefix = (inc.callback or "").split(":", 1)[0]
-        handler = self.callbacks.get(prefix)
+        raw = inc.callback or ""
+        prefix = raw.split(":", 1)[0]
+        legacy = self.callbacks.get(prefix)
+        if legacy is not None:
+            await legacy(inc, ctx)
+            return
+        try:
+            data = decode(raw)
+        except StaleCallback as why:
+            log.info("stale or forged button data refused (%s)", why)
+            ctx.say("errors.stale_button")
+            return
+        handler = self.buttons.get(type(data))
         if handler is None:
             ctx.say("errors.stale_button")
             return
-        await handler(inc, ctx)
+        await handler(inc, ctx, data)
 
     async def _command(self, inc: Incoming, ctx: Context) -> None:
         command = self.commands.get(inc.command or "")

@@ -190,7 +190,8 @@ def remember_choices(conversation: ConversationState, replies: list[Reply], *, m
     shown = [r for r in replies if r.target is None and r.buttons]
     if shown:
         conversation.choices = [
-            [b.text, b.data] for row in shown[-1].buttons for b in row if b.data
+            [b.text, b.as_json()["data"]] for row in shown[-1].buttons for b in row
+            if b.data is not None
         ]
     elif moved:
         conversation.choices = []
@@ -210,7 +211,7 @@ async def outbox_rows(session: AsyncSession, inc: Incoming, replies: list[Reply]
         messages.append(message_values(
             channel, chat_id,
             text=reply.text,
-            buttons=[[dataclasses.asdict(b) for b in row] for row in reply.buttons],
+            buttons=[[b.as_json() for b in row] for row in reply.buttons],
             kind=reply.kind,
             attachment=await _attachment(outbox, attachment) if attachment else None,
             edit_message_id=edit_id, pin=reply.pin, silent=reply.silent,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from services.callbacks import Button as TypedButton
+
 ChatType = Literal["private", "group"]
 MAX_CALLBACK_BYTES = 64
 
@@ -71,6 +73,15 @@ class Button:
         if self.data is not None and len(self.data.encode()) > MAX_CALLBACK_BYTES:
             raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.data!r}")
 
+    def as_json(self) -> dict[str, str]:
+        if self.data is not None:
+            return {"text": self.text, "data": self.data}
+        assert self.url is not None
+        return {"text": self.text, "url": self.url}
+
+
+AnyButton = Button | TypedButton
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -97,7 +108,7 @@ class Reply:
     """One outgoing message. Exactly one of text-only, photo, voice or document is meant."""
 
     text: str | None = None
-    buttons: list[list[Button]] = field(default_factory=list)
+    buttons: list[list[AnyButton]] = field(default_factory=list)
     photo: Attachment | None = None
     voice: Attachment | None = None
     document: Attachment | None = None

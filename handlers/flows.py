@@ -1,0 +1,79 @@
+"""A flow's steps and transitions in one place, like python-telegram-bot's `states={…}`.
+
+Each flow declares its steps as a `StrEnum`, which step may follow which, and what handles
+the citizen's input at each step::
+
+    class Step(StrEnum):
+        CATEGORY = "category"
+        DESCRIPTION = "description"
+
+    FLOW = Flow("feedback", Step,
+                transitions={Step.CATEGORY: {Step.DESCRIPTION}, Step.DESCRIPTION: set()},
+                on_input={Step.DESCRIPTION: on_description})
+
+`ctx.state.start(FLOW, Step.CATEGORY)` enters it and `ctx.state.go(Step.DESCRIPTION)` moves on;
+a move the table does not list raises `InvalidTransition` (a bug, caught by the tests), so the
+table stays the truth about the flow. Steps are stored as their string value, so a
+conversation saved before a deploy resumes after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from handlers.context import Context
+    from handlers.types import Incoming
+
+S = TypeVar("S", bound=StrEnum)
+StepHandler = Callable[["Incoming", "Context"], Awaitable[None]]
+
+_FLOWS: dict[str, Flow[StrEnum]] = {}
+
+
+class InvalidTransition(RuntimeError):
+    """A handler moved a conversation along a transition its flow does not declare."""
+
+
+class Flow(Generic[S]):
+    def __init__(self, name: str, steps: type[S], *, transitions: Mapping[S, Iterable[S]],
+                 on_input: Mapping[S, StepHandler] | None = None) -> None:
+        if name in _FLOWS:
+            raise ValueError(f"flow {name!r} is declared twice")
+        unknown = set(transitions) - set(steps)
+        if unknown or set(steps) - set(transitions):
+            raise ValueError(f"flow {name!r}: every step needs a transitions entry")
+        self.name = name
+        self.steps = steps
+        self.transitions: dict[str, frozenset[str]] = {
+            str(step): frozenset(str(s) for s in after) for step, after in transitions.items()}
+        self.on_input: dict[str, StepHandler] = {
+            str(step): handler for step, handler in (on_input or {}).items()}
+        _FLOWS[name] = self  # type: ignore[assignment]
+
+    def step(self, value: str | None) -> S | None:
+        """The stored step as this flow's enum (None for a step this version does not know)."""
+        try:
+            return self.steps(value) if value is not None else None
+        except ValueError:
+            return None
+
+    def check(self, current: str | None, target: str | None) -> None:
+        if target is None or current is None or target == current:
+            return
+        if target not in self.transitions.get(current, frozenset()):
+            raise InvalidTransition(f"{self.name}: {current} → {target} is not declared")
+
+    async def handle(self, inc: Incoming, ctx: Context) -> bool:
+        """Run the handler of the conversation's step; False when the step takes no input."""
+        handler = self.on_input.get(ctx.state.step or "")
+        if handler is None:
+            return False
+        await handler(inc, ctx)
+        return True
+
+
+def declared(name: str | None) -> Flow[StrEnum] | None:
+    return _FLOWS.get(name or "")
