@@ -21,7 +21,7 @@ from services.chats import Chats
 from services.conversations import Conversations, ConversationState, conversation_lock
 from services.db import Database, insert_loaded, utcnow
 from services.outbox import Outbox, message_values
-from services.text import nfc, words
+from services.text import at_the_door, words
 from services.users import Users
 
 log = logging.getLogger(__name__)
@@ -37,14 +37,15 @@ class Outcome:
 
 
 def normalise(inc: Incoming) -> Incoming:
-    """NFC at the door: some keyboards send decomposed Vietnamese."""
+    """NFC at the door (some keyboards send decomposed Vietnamese), NUL characters dropped."""
     return dataclasses.replace(
         inc,
-        text=nfc(inc.text) if inc.text is not None else None,
-        args=nfc(inc.args),
-        callback=nfc(inc.callback) if inc.callback is not None else None,
-        user_name=nfc(inc.user_name) if inc.user_name else inc.user_name,
-        chat_title=nfc(inc.chat_title) if inc.chat_title else inc.chat_title,
+        text=at_the_door(inc.text) if inc.text is not None else None,
+        command=at_the_door(inc.command) if inc.command else inc.command,
+        args=at_the_door(inc.args),
+        callback=at_the_door(inc.callback) if inc.callback is not None else None,
+        user_name=at_the_door(inc.user_name) if inc.user_name else inc.user_name,
+        chat_title=at_the_door(inc.chat_title) if inc.chat_title else inc.chat_title,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from services.models import Commune, Village
 from services.text import fold
+from services.users import Users
 
 DEMO_CODE = "00000"
 DEMO_NAME = "Xã Thôn Số (thử nghiệm)"
@@ -95,7 +96,10 @@ class Communes:
                     f"line {number}: commune_code and commune_name are required")
         demo = await self.by_code(DEMO_CODE)
         if demo is not None and demo.is_demo:
+            await Users(self.session).revoke_officials_of(demo.id)
             await self.session.execute(delete(Commune).where(Commune.id == demo.id))
+            for gone in (*demo.villages, demo):  # deleted by the database, not by the session
+                self.session.expunge(gone)
             report.demo_removed = True
         seen: dict[str, Commune] = {}
         for row in rows:

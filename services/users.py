@@ -68,6 +68,13 @@ class Users:
             user.role = ROLE_OFFICIAL
         user.official_commune_id = commune_id
 
+    async def revoke_officials_of(self, commune_id: int) -> int:
+        """Officials of a commune about to be removed become citizens again."""
+        officials = await self.officials_of(commune_id)
+        for user in officials:
+            await self.revoke(user)
+        return len(officials)
+
     async def grant_admin(self, user: User) -> None:
         user.role = ROLE_PROVINCE_ADMIN
 
@@ -91,7 +98,10 @@ def is_admin(user: User) -> bool:
 
 
 def is_official(user: User) -> bool:
-    return user.role in (ROLE_OFFICIAL, ROLE_PROVINCE_ADMIN)
+    """A province admin, or an official who still has a commune: one whose commune was
+    removed (the foreign key sets it to NULL) has lost the role with it."""
+    return user.role == ROLE_PROVINCE_ADMIN or (
+        user.role == ROLE_OFFICIAL and user.official_commune_id is not None)
 
 
 def can_act_in(user: User, commune_id: int | None) -> bool:

@@ -1,0 +1,66 @@
+"""What enters the system: NUL characters, numbers typed in other scripts or too large, and
+an official whose commune is removed."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from locales import Translator
+from services.models import User
+from services.text import at_the_door, whole_number
+from services.users import Users, is_official
+from tests.helpers import console_app, session, texts
+
+
+@pytest.mark.parametrize(("typed", "number"), [
+    ("12", 12), (" 7 ", 7), ("0001", 1), ("2147483647", 2**31 - 1),
+    ("2147483648", None), ("99999999999", None), ("²", None), ("١٢", None), ("-3", None),
+    ("1e3", None), ("", None), ("12a", None),
+])
+def test_whole_numbers_are_ascii_and_fit_a_database_integer(typed: str,
+                                                            number: int | None) -> None:
+    assert whole_number(typed) == number
+
+
+def test_nul_is_dropped_and_text_composed() -> None:
+    assert at_the_door("Tho\u0302n\x00 \u0110o\u00e0i") == "Thôn Đoài"
+
+
+async def test_a_nul_character_is_stripped_at_the_door(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app, name="Lê\x00 Thị Hoa")
+        shown = await person.say("/start\x00")
+        assert "Mời bạn chọn ngôn ngữ" in texts(shown)
+        shown = await person.say("1\x00")
+        assert "bạn ở thôn nào" in texts(shown)
+        shown = await person.say("Thôn\x00 Đoài")
+        assert "Nghị định 13/2023/NĐ-CP" in texts(shown)
+
+
+async def test_an_official_of_a_removed_commune_loses_the_role(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        async with app.db.transaction() as s:
+            users = Users(s)
+            official = await users.create("console", "officer")
+            demo = (await app_communes(s))[0]
+            await users.grant_official(official, demo.id)
+        officer = session(app, user_id="officer", name="Cán bộ")
+        refusal = Translator("vi")("errors.not_allowed")
+        assert refusal not in texts(await officer.say("/inbox"))
+        async with app.db.transaction() as s:
+            from services.communes import Communes
+            await Communes(s).import_csv(
+                "commune_code,commune_name,district,province,village_name\n"
+                "00001,Xã Mới,,Tỉnh Mẫu,Thôn Một\n")
+        async with app.db.transaction() as s:
+            user = await s.scalar(select(User).where(User.external_id == "officer"))
+            assert user is not None and not is_official(user)
+            assert user.official_commune_id is None
+        refused = await officer.say("/inbox")
+        assert refusal in texts(refused)
+
+
+async def app_communes(s):  # type: ignore[no-untyped-def]
+    from services.communes import Communes
+    return await Communes(s).all()
