@@ -53,6 +53,8 @@ class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
         self.buttons: dict[type[CallbackData], ButtonHandler[Any]] = {}
+        self.roles: dict[str | type[CallbackData], Role] = {}
+        """The role a flow (by name) or a button (by data class) needs, checked at every step."""
         self.callbacks: dict[str, Handler] = {}
         self.flows: dict[str, Handler] = {}
         self.events: dict[str, Handler] = {}
@@ -70,13 +72,15 @@ class Router:
             return handler
         return register
 
-    def button(self, data: type[Data]) -> Callable[[ButtonHandler[Data]], ButtonHandler[Data]]:
+    def button(self, data: type[Data], *, role: Role = "anyone"
+               ) -> Callable[[ButtonHandler[Data]], ButtonHandler[Data]]:
         """The handler of buttons carrying `data` (a `CallbackData` class); it gets the decoded
-        value as its third argument."""
+        value as its third argument. `role` is checked at every press."""
         def register(handler: ButtonHandler[Data]) -> ButtonHandler[Data]:
             if data in self.buttons:
                 raise DuplicateRegistration(f"button {data.__name__} is registered twice")
             self.buttons[data] = handler
+            self.roles[data] = role
             return handler
         return register
 
@@ -86,9 +90,14 @@ class Router:
             return handler
         return register
 
-    def flow(self, flow: Flow[Any] | str) -> Callable[[Handler], Handler]:
+    def flow(self, flow: Flow[Any] | str, *, role: Role = "anyone"
+             ) -> Callable[[Handler], Handler]:
         """The handler of a running flow's input; a declared `Flow` dispatches by its table
-        (`router.flow(FLOW)(fallback)` handles steps the table gives no handler)."""
+        (`router.flow(FLOW)(fallback)` handles steps the table gives no handler). `role` is
+        checked at every step, so an official revoked in the middle of a wizard creates
+        nothing afterwards."""
+        self.roles[flow if isinstance(flow, str) else flow.name] = role
+
         def register(handler: Handler) -> Handler:
             if isinstance(flow, str):
                 _add(self.flows, flow, handler, "flow")
@@ -157,6 +166,10 @@ class Router:
         if ctx.state.flow:
             handler = self.flows.get(ctx.state.flow)
             if handler:
+                if await self._refused(ctx, self.roles.get(ctx.state.flow, "anyone"),
+                                       f"flow:{ctx.state.flow}"):
+                    ctx.state.clear()
+                    return
                 await handler(inc, ctx)
                 return
             log.warning("conversation in unknown flow %r; cleared", ctx.state.flow)
@@ -183,7 +196,17 @@ class Router:
         if handler is None:
             ctx.say("errors.stale_button")
             return
+        if await self._refused(ctx, self.roles.get(type(data), "anyone"), data.prefix):
+            return
         await handler(inc, ctx, data)
+
+    async def _refused(self, ctx: Context, role: Role, action: str, **detail: Any) -> bool:
+        """Refuse (audited) an action of a role the user does not have (any more)."""
+        if allowed(ctx, role):
+            return False
+        await ctx.audit.record(ctx.user, action, outcome="denied", **detail)
+        ctx.say("errors.not_allowed")
+        return True
 
     async def _command(self, inc: Incoming, ctx: Context) -> None:
         command = self.commands.get(inc.command or "")
@@ -197,10 +220,7 @@ class Router:
         if command.where == "group" and ctx.is_private:
             ctx.say("errors.group_only", command=command.name)
             return
-        if not allowed(ctx, command.role):
-            await ctx.audit.record(ctx.user, f"/{command.name}", outcome="denied",
-                                   args=inc.args[:200])
-            ctx.say("errors.not_allowed")
+        if await self._refused(ctx, command.role, f"/{command.name}", args=inc.args[:200]):
             return
         await command.handler(inc, ctx)
 
