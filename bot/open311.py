@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 BASE = "/open311/v2"
+KEY_HEADER = "X-Api-Key"
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
@@ -66,8 +67,12 @@ def install_open311(app: App) -> Callable[[web.Application], None]:
         return await api.request(request.match_info["code"])
 
     async def create(api: Open311, request: web.Request) -> Any:
+        if "api_key" in request.query:  # proxies and gateways log URLs: a key there is spent
+            raise Open311Error(403, "send api_key in the form body or the X-Api-Key header, "
+                                    "never in the URL")
         params = await _params(request)
-        if not key_ok(app.settings.open311_api_keys, params.get("api_key")):
+        given = request.headers.get(KEY_HEADER) or params.get("api_key")
+        if not isinstance(given, str) or not key_ok(app.settings.open311_api_keys, given):
             raise Open311Error(403, "invalid api_key")
         return await api.create(params, utcnow())
 

@@ -169,3 +169,54 @@ async def test_post_needs_a_key_and_keeps_no_contact(database_url: str, shared) 
         async with app.db.transaction() as s:
             report = await s.scalar(select(FeedbackReport))
             assert report.reporter_id is None and report.channel == "open311"
+
+
+async def test_bad_input_gets_a_standard_error_and_changes_nothing(database_url: str) -> None:
+    async with console_app(database_url, open311_api_keys=[KEY]) as app:
+        client = await client_for(app)
+        form = {"service_code": "lighting", "description": "Đèn cao áp tắt cả tuần",
+                "lat": "21.01", "long": "105.80"}
+        try:
+            for query in ("start_date=0001-01-01T00:00:00%2B07:00", "end_date=9999-12-31",
+                          "start_date=99999-01-01", "start_date=1900-01-01"):
+                response = await client.get(f"/open311/v2/requests.json?{query}")
+                assert response.status == 400, query
+                assert "2000 and 2100" in (await response.json())[0]["description"]
+            for lat, long in (("nan", "105.8"), ("21.0", "inf"), ("-inf", "1"),
+                              ("91", "105.8"), ("21.0", "-181"), ("1e400", "1")):
+                response = await client.post("/open311/v2/requests.json", headers={
+                    "X-Api-Key": KEY}, data={**form, "lat": lat, "long": long})
+                assert response.status == 400, (lat, long)
+            for value in (7, ["00000"], {"code": "00000"}):
+                response = await client.post("/open311/v2/requests.json", json={
+                    **form, "api_key": KEY, "jurisdiction_id": value})
+                assert response.status == 400
+                assert (await response.json())[0]["description"] == \
+                    "jurisdiction_id must be a string"
+            response = await client.post("/open311/v2/requests.json",
+                                         json={**form, "api_key": KEY, "service_code": 3})
+            assert response.status == 400
+        finally:
+            await client.close()
+        async with app.db.transaction() as s:
+            assert await s.scalar(select(FeedbackReport)) is None
+
+
+async def test_the_key_is_taken_from_the_body_or_a_header_never_the_url(
+        database_url: str) -> None:
+    async with console_app(database_url, open311_api_keys=[KEY]) as app:
+        client = await client_for(app)
+        form = {"service_code": "lighting", "description": "Đèn cao áp tắt cả tuần",
+                "lat": "21.01", "long": "105.80"}
+        try:
+            response = await client.post(f"/open311/v2/requests.json?api_key={KEY}", data=form)
+            assert response.status == 403
+            assert "never in the URL" in (await response.json())[0]["description"]
+            response = await client.post("/open311/v2/requests.json",
+                                         headers={"X-Api-Key": "wrong"}, data=form)
+            assert response.status == 403
+            response = await client.post("/open311/v2/requests.json",
+                                         headers={"X-Api-Key": KEY}, data=form)
+            assert response.status == 201
+        finally:
+            await client.close()

@@ -5,6 +5,7 @@ Nothing about the reporter (name, phone, chat id) ever leaves through here.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,12 +74,42 @@ def request_dict(report: FeedbackReport, commune: Commune) -> dict[str, Any]:
     }
 
 
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _parse_time(value: str, name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
-        raise Open311Error(400, f"{name} must be an ISO 8601 date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if not EARLIEST <= moment < LATEST:  # compared in UTC: year 1 or 9999 overflow there
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise Open311Error(400, f"{name} must be an ISO 8601 date-time between 2000 and 2100"
+                           ) from None
+    return moment
+
+
+def _text(params: dict[str, Any], name: str) -> str | None:
+    """A parameter that must be text (a JSON body may carry numbers, lists or objects)."""
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise Open311Error(400, f"{name} must be a string")
+    return value
+
+
+def _coordinate(params: dict[str, Any], name: str, limit: float) -> float | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Open311Error(400, "lat and long must be numbers") from None
+    if not math.isfinite(number) or abs(number) > limit:
+        raise Open311Error(400, f"{name} must be a finite number within ±{limit:g}")
+    return number
 
 
 class Open311:
@@ -100,7 +131,7 @@ class Open311:
 
     async def requests(self, params: dict[str, str]) -> list[dict[str, Any]]:
         query = select(FeedbackReport)
-        commune = await self._jurisdiction(params.get("jurisdiction_id"))
+        commune = await self._jurisdiction(_text(params, "jurisdiction_id"))
         if commune is not None:
             query = query.where(FeedbackReport.commune_id == commune.id)
         if params.get("service_code"):
@@ -141,25 +172,22 @@ class Open311:
 
     async def create(self, params: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
         """A report from another system (no reporter is kept: contact fields are ignored)."""
-        commune = await self._jurisdiction(params.get("jurisdiction_id"))
+        commune = await self._jurisdiction(_text(params, "jurisdiction_id"))
         if commune is None:
             all_communes = await self.communes.all()
             if len(all_communes) != 1:
                 raise Open311Error(400, "jurisdiction_id is required")
             commune = all_communes[0]
-        code = str(params.get("service_code") or "")
+        code = _text(params, "service_code") or ""
         if code not in {c.code for c in categories_for(commune)}:
             raise Open311Error(400, f"unknown service_code {code!r}")
-        try:
-            lat = float(params["lat"]) if params.get("lat") not in (None, "") else None
-            lon = float(params["long"]) if params.get("long") not in (None, "") else None
-        except (TypeError, ValueError):
-            raise Open311Error(400, "lat and long must be numbers") from None
-        address = str(params.get("address_string") or "").strip() or None
+        lat = _coordinate(params, "lat", 90)
+        lon = _coordinate(params, "long", 180)
+        address = (_text(params, "address_string") or "").strip() or None
         if (lat is None or lon is None) and not address:
             raise Open311Error(400, "a location is required: lat and long, or address_string")
         draft = Draft(commune_id=commune.id, category=code, channel="open311",
-                      description=str(params.get("description") or "") or None,
+                      description=_text(params, "description"),
                       latitude=lat, longitude=lon, address=address and address[:500])
         try:
             report = await Feedback(self.session).file(draft, None, now)
