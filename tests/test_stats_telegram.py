@@ -47,7 +47,8 @@ async def seed(app) -> dict:  # type: ignore[no-untyped-def]
         await users.grant_admin(admin)
         surveys = Surveys(session)
         survey = await surveys.from_template("filing", demo.id, official,
-                                             now - timedelta(hours=2))
+                                             now - timedelta(hours=2),
+                                             target={"kind": "commune"})  # asks the people below
         await surveys.open(survey, now - timedelta(hours=2))
         people = [(doai, v) for v in DOAI] + [(dong, v) for v in DONG]
         for n, (village, value) in enumerate(people):

@@ -147,7 +147,8 @@ async def test_answers_are_exported_and_unlinked_on_erasure(db: Database) -> Non
     commune_id, official, citizens = await people(db)
     async with db.transaction() as session:
         surveys = Surveys(session)
-        survey = await surveys.from_template("feedback", commune_id, official, NOW)
+        survey = await surveys.from_template("feedback", commune_id, official, NOW,
+                                             target={"kind": "commune"})  # asks citizens[0]
         survey.status = "open"
         await surveys.answer(survey.id, survey.questions[0].id, citizens[0], NOW, value=5)
         await surveys.answer(survey.id, survey.questions[2].id, citizens[0], NOW,

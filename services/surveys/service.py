@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import LANGUAGES, Translator
+from services.audit import Audit
 from services.conversations import Conversations
 from services.db import insert_for
 from services.models import Chat, User
@@ -265,6 +266,21 @@ class Surveys:
 
     async def recipients(self, survey: Survey) -> list[User]:
         """The targeted citizens who consented to keep their data."""
+        query = await self._recipients_query(survey)
+        if query is None:
+            return []
+        return list(await self.session.scalars(query.order_by(User.id)))
+
+    async def addressed_to(self, survey: Survey, user: User) -> bool:
+        """Whether the survey asks this user in private: consented, and in its target."""
+        query = await self._recipients_query(survey)
+        if query is None:
+            return False
+        found = await self.session.scalar(query.where(User.id == user.id).with_only_columns(
+            User.id))
+        return found is not None
+
+    async def _recipients_query(self, survey: Survey) -> Select[tuple[User]] | None:
         target = survey.target or {}
         kind = target.get("kind", "commune")
         query = select(User).where(User.consent_at.is_not(None), User.onboarded.is_(True))
@@ -285,8 +301,8 @@ class Surveys:
                                                     until, target.get("procedure"))
             query = query.where(User.id.in_(ids))
         elif kind == "groups":
-            return []
-        return list(await self.session.scalars(query.order_by(User.id)))
+            return None
+        return query
 
     async def target_groups(self, survey: Survey) -> list[Chat]:
         target = survey.target or {}
@@ -368,6 +384,10 @@ class Surveys:
             raise SurveyError("surveys.err.stale")
         if survey.status != OPEN or now >= survey.closes_at:
             raise SurveyError("surveys.err.closed", title=local(survey.title, user.language))
+        if via == "private" and not await self.addressed_to(survey, user):
+            await Audit(self.session).record(user, "survey.answer", commune_id=survey.commune_id,
+                                             target=f"survey:{survey.id}", outcome="denied")
+            raise SurveyError("surveys.err.not_addressed")
         if question.kind == TEXT:
             text = (text or "").strip()
             if not text:
