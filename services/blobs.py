@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.models import Blob, OutboxMessage
@@ -42,7 +42,7 @@ async def in_use(session: AsyncSession, digests: Iterable[str]) -> set[str]:
         used.update(await session.scalars(
             select(NoticeAudioCache.sha256).where(NoticeAudioCache.sha256.in_(chunk))))
     for audio in await session.scalars(select(Notice.audio)):
-        used.update(part.get("sha256") for part in audio or [] if isinstance(part, dict))
+        used.update(str(part.get("sha256")) for part in audio or [] if isinstance(part, dict))
     return wanted & used
 
 
@@ -52,7 +52,8 @@ async def remove_unused(session: AsyncSession, digests: Iterable[str]) -> int:
     unused = candidates - await in_use(session, candidates)
     removed = 0
     for chunk in _chunks(unused):
-        result = await session.execute(delete(Blob).where(Blob.sha256.in_(chunk)))
+        result = cast(CursorResult[Any], await session.execute(
+            delete(Blob).where(Blob.sha256.in_(chunk))))
         removed += result.rowcount or 0
     return removed
 

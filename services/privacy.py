@@ -71,6 +71,7 @@ async def erase(session: AsyncSession, user: User) -> None:
     traces = {f"{user.channel}:{user.external_id}", user.display_name or ""}
     for tracer in _tracers.values():
         traces |= await tracer(session, user)
+    traces = {trace for trace in traces if len(trace.strip()) >= MIN_TRACE}
     await _erase_messages(session, user, traces)
     for eraser in _erasers.values():
         await eraser(session, user)
@@ -96,12 +97,8 @@ async def erase(session: AsyncSession, user: User) -> None:
 
 def _stored_forms(traces: Iterable[str]) -> set[str]:
     """Each trace as it appears inside stored JSON text, with and without \\u escapes."""
-    forms = set()
-    for trace in traces:
-        if len(trace.strip()) >= MIN_TRACE:
-            forms.add(json.dumps(trace)[1:-1])
-            forms.add(json.dumps(trace, ensure_ascii=False)[1:-1])
-    return forms
+    return {form for trace in traces
+            for form in (json.dumps(trace)[1:-1], json.dumps(trace, ensure_ascii=False)[1:-1])}
 
 
 async def _erase_messages(session: AsyncSession, user: User, traces: set[str]) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from typing import cast as typed
 
-from sqlalchemy import Text, cast, delete, func, update
+from sqlalchemy import CursorResult, Text, cast, delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import blobs
@@ -34,14 +36,14 @@ class Pruned:
 
 
 async def prune(session: AsyncSession, policy: Policy, now: datetime) -> Pruned:
-    updates = await session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.received_at < now - policy.processed_updates))
+    updates = typed(CursorResult[Any], await session.execute(delete(ProcessedUpdate).where(
+        ProcessedUpdate.received_at < now - policy.processed_updates)))
     c = OutboxMessage
     finished_at = func.coalesce(c.sent_at, c.created_at)
-    payloads = await session.execute(
+    payloads = typed(CursorResult[Any], await session.execute(
         update(c).where(c.status != OUTBOX_PENDING, finished_at < now - policy.sent_payloads,
                         cast(c.payload, Text) != "{}")
         .values(payload=ERASED_PAYLOAD, last_error=None)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     collected = await blobs.collect(session, now - policy.blob_grace)
     return Pruned(updates.rowcount or 0, payloads.rowcount or 0, collected)
