@@ -219,6 +219,8 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
         description=report.description or ctx.t("feedback.voice_only"),
         photos=len(report.photos or []), voice=ctx.t("common.yes") if report.voice
         else ctx.t("common.no"))]
+    if report.public_summary:
+        lines.append(ctx.t("feedback.admin.public_summary", text=report.public_summary))
     if report.rating:
         lines.append(ctx.t("feedback.admin.rating", stars="⭐" * report.rating,
                            comment=report.rating_comment or ""))

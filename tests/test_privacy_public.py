@@ -86,6 +86,8 @@ async def test_open311_shows_only_what_is_public(database_url: str) -> None:
             assert by_code[pothole]["description"] == (
                 "Ổ gà trên đường liên thôn, đội giao thông đã được báo")
             assert by_code[burglary]["description"] is None     # sensitive: never any text
+            assert "🌐 Tóm tắt công khai: Ổ gà trên đường liên thôn" in texts(
+                await staff.say(f"/fb {pothole}"))
             assert "Đã xoá tóm tắt công khai" in texts(await staff.say(f"/public {pothole} -"))
             response = await client.get(f"/open311/v2/requests/{pothole}.json")
             assert (await response.json())[0]["description"] is None
