@@ -22,6 +22,7 @@ from bot.channels.zalo import ZaloChannel
 from bot.feedback_jobs import FeedbackJobs
 from bot.migrate import upgrade
 from bot.open311 import install_open311
+from bot.retention_job import RetentionJob, policy_from
 from bot.scheduler import NoticeScheduler
 from bot.sender import Sender
 from bot.settings import Settings
@@ -71,6 +72,7 @@ class App:
         self.feedback_jobs = FeedbackJobs(self.db, on_sent=self.sender.wake)
         self.survey_jobs = SurveyJobs(self.db, self.channels, on_sent=self.sender.wake)
         self.filing_reminders = ReminderJob(self.db, on_sent=self.sender.wake)
+        self.retention = RetentionJob(self.db, policy_from(settings))
         if self.zalo is not None:
             self.web_routes.append(zalo_web.install(self))
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -129,6 +131,7 @@ class App:
             self.feedback_jobs.start()
             self.survey_jobs.start()
             self.filing_reminders.start()
+            self.background(self.retention.run_forever())
         if serve_http:
             self._runner = web.AppRunner(build_web_app(self), access_log=None)
             await self._runner.setup()

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     zalo_bot_token: SecretStr | None = None
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None
+    # Retention (Decree 13/2023/NĐ-CP), in days: see services/retention.py.
+    retention_processed_updates_days: int = Field(default=7, ge=1)
+    retention_sent_payload_days: int = Field(default=30, ge=1)
 
     @field_validator("database_url")
     @classmethod

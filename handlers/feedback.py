@@ -7,7 +7,7 @@ from handlers.context import Context
 from handlers.format import local_date, local_datetime
 from handlers.router import Router
 from handlers.types import Button, Incoming, buttons_in_rows, callback_parts
-from services.feedback.categories import categories_for, category_name, category_of
+from services.feedback.categories import categories_for, category_name, category_of, is_sensitive
 from services.feedback.models import FeedbackEvent, FeedbackReport
 from services.feedback.service import (
     HOURLY_LIMIT,
@@ -328,7 +328,8 @@ async def show_summary(ctx: Context, draft: Draft) -> None:
         photos=len(draft.photos), place=place,
         urgent=ctx.t("feedback.urgent_yes") if draft.urgent else ctx.t("feedback.urgent_no"),
         anonymous=ctx.t("common.yes") if draft.anonymous else ctx.t("common.no"),
-    ), [
+    ) + "\n\n" + ctx.t("feedback.public_notice_sensitive" if is_sensitive(
+        commune, draft.category) else "feedback.public_notice"), [
         [Button(ctx.t("feedback.send"), "fb:send:")],
         [Button(ctx.t("feedback.edit_description"), "fb:edit:desc"),
          Button(ctx.t("feedback.edit_place"), "fb:edit:place")],

@@ -219,6 +219,8 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
         description=report.description or ctx.t("feedback.voice_only"),
         photos=len(report.photos or []), voice=ctx.t("common.yes") if report.voice
         else ctx.t("common.no"))]
+    if report.public_summary:
+        lines.append(ctx.t("feedback.admin.public_summary", text=report.public_summary))
     if report.rating:
         lines.append(ctx.t("feedback.admin.rating", stars="⭐" * report.rating,
                            comment=report.rating_comment or ""))
@@ -398,6 +400,25 @@ async def note(inc: Incoming, ctx: Context) -> None:
     ctx.say("feedback.admin.noted", code=report.code)
 
 
+async def public(inc: Incoming, ctx: Context) -> None:
+    code, text = split_code(inc.args)
+    if not code or not text:
+        ctx.say("feedback.admin.public_usage")
+        return
+    report = await load(ctx, code, "feedback.public")
+    if report is None:
+        return
+    try:
+        await service(ctx).set_public_summary(report, ctx.user, text, ctx.now)
+    except FeedbackError as error:
+        ctx.say(error.key, **error.params)
+        return
+    await ctx.audit.record(ctx.user, "feedback.public", commune_id=report.commune_id,
+                           target=report.code)
+    ctx.say("feedback.admin.public_set" if report.public_summary
+            else "feedback.admin.public_cleared", code=report.code)
+
+
 async def templates(inc: Incoming, ctx: Context) -> None:
     code, _ = split_code(inc.args)
     if not code:
@@ -424,6 +445,7 @@ def register(router: Router) -> None:
     router.command("status", role="official", help_key="feedback.admin.help_status")(status)
     router.command("assign", role="official", help_key="feedback.admin.help_assign")(assign)
     router.command("note", role="official", help_key="feedback.admin.help_note")(note)
+    router.command("public", role="official", help_key="feedback.admin.help_public")(public)
     router.command("templates", role="official",
                    help_key="feedback.admin.help_templates")(templates)
     router.callback("fbi")(on_inbox_button)

@@ -3,4 +3,5 @@
 from services import privacy
 from services.feedback import personal_data
 
-privacy.register("feedback", personal_data.export, personal_data.erase)
+privacy.register("feedback", personal_data.export, personal_data.erase,
+                 personal_data.traces)

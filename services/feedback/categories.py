@@ -1,8 +1,9 @@
 """Feedback categories: the defaults, or a commune's own list in its settings.
 
 A commune may set ``settings["feedback"]["categories"]`` to a list of
-``{"code": "...", "name": {"vi": "...", "en": "..."}, "due_days": 10}`` (name and due_days
-optional; a default code keeps its catalogue name) and ``settings["feedback"]["templates"]``
+``{"code": "...", "name": {"vi": "...", "en": "..."}, "due_days": 10, "sensitive": false}``
+(name, due_days and sensitive optional; a default code keeps its catalogue name and, for
+"security", its sensitivity) and ``settings["feedback"]["templates"]``
 to ``{"<code>": ["reply text", ...]}``.
 """
 
@@ -16,6 +17,9 @@ from services.models import Commune
 
 DEFAULT_CODES = ("roads", "lighting", "waste", "security", "land", "water", "admin", "other")
 DEFAULT_DUE_DAYS = 10
+SENSITIVE_CODES = frozenset({"security"})
+"""Categories whose reports show nothing of their place or text in public (Decree 13: a
+report on security and order can point at a victim's home)."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Category:
     code: str
     names: dict[str, str] = field(default_factory=dict)
     due_days: int = DEFAULT_DUE_DAYS
+    sensitive: bool = False
 
     def name(self, language: str) -> str:
         if language in self.names:
@@ -32,7 +37,7 @@ class Category:
         return t(key) if t.has(key) else self.names.get("vi", self.code)
 
 
-DEFAULTS = tuple(Category(code) for code in DEFAULT_CODES)
+DEFAULTS = tuple(Category(code, sensitive=code in SENSITIVE_CODES) for code in DEFAULT_CODES)
 
 
 def _settings(commune: Commune | None) -> dict[str, Any]:
@@ -47,13 +52,22 @@ def categories_for(commune: Commune | None) -> list[Category]:
     for item in configured:
         if isinstance(item, str):
             item = {"code": item}
-        found.append(Category(str(item["code"]), dict(item.get("name") or {}),
-                              int(item.get("due_days") or DEFAULT_DUE_DAYS)))
+        code = str(item["code"])
+        sensitive = item.get("sensitive")
+        found.append(Category(code, dict(item.get("name") or {}),
+                              int(item.get("due_days") or DEFAULT_DUE_DAYS),
+                              code in SENSITIVE_CODES if sensitive is None else bool(sensitive)))
     return found
 
 
 def category_of(commune: Commune | None, code: str) -> Category | None:
     return next((c for c in categories_for(commune) if c.code == code), None)
+
+
+def is_sensitive(commune: Commune | None, code: str) -> bool:
+    """An unknown code (a category since removed) is treated as sensitive: show less."""
+    category = category_of(commune, code)
+    return category.sensitive if category is not None else True
 
 
 def category_name(commune: Commune | None, code: str, language: str) -> str:

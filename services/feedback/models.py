@@ -53,7 +53,11 @@ class FeedbackReport(Base):
     """Keep the reporter's name from the public (officials always see it)."""
     status: Mapped[str] = mapped_column(String(20), default=RECEIVED)
     status_note: Mapped[str | None] = mapped_column(Text)
-    """The latest public word: the answer, the reason for a rejection, the agency."""
+    """The latest word to the reporter and followers: the answer, the reason for a rejection,
+    the agency."""
+    public_summary: Mapped[str | None] = mapped_column(Text)
+    """The only free text shown in public (Open311), written or approved by an official; the
+    citizen's own words never are."""
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -82,7 +86,7 @@ class FeedbackEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))
-    """created, status, answer, note, assign, rating, reopened, follow."""
+    """created, status, answer, note, assign, rating, reopened, follow, public."""
     status: Mapped[str | None] = mapped_column(String(20))
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     text: Mapped[str | None] = mapped_column(Text)

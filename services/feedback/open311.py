@@ -1,6 +1,8 @@
 """Open311 GeoReport v2 for feedback: services are categories, requests are reports.
 
-Nothing about the reporter (name, phone, chat id) ever leaves through here.
+What a request shows is `public_view`: nothing about the reporter (name, phone, chat id), none
+of the citizen's own words, coordinates rounded to about 100 m, and for a sensitive category
+no place at all.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.communes import Communes
 from services.feedback.categories import categories_for, category_name
 from services.feedback.models import CLOSED_STATUSES, OPEN_STATUSES, FeedbackReport
+from services.feedback.public import public_view
 from services.feedback.service import Draft, Feedback, FeedbackError
 from services.models import Commune
 
@@ -51,25 +54,24 @@ def service_dict(commune: Commune | None, code: str) -> dict[str, Any]:
 
 def request_dict(report: FeedbackReport, commune: Commune) -> dict[str, Any]:
     tz = commune.timezone or "Asia/Ho_Chi_Minh"
-    village = next((v.name for v in commune.villages if v.id == report.village_id), None)
-    address = ", ".join(part for part in (report.address, village, commune.name) if part)
+    view = public_view(report, commune)
     return {
         "service_request_id": report.code,
         "status": "closed" if report.status in CLOSED_STATUSES else "open",
-        "status_notes": report.status_note,
+        "status_notes": None,
         "service_name": category_name(commune, report.category, LANGUAGE),
         "service_code": report.category,
-        "description": report.description,
+        "description": view.summary,
         "agency_responsible": commune.name,
         "service_notice": None,
         "requested_datetime": _iso(report.created_at, tz),
         "updated_datetime": _iso(report.updated_at, tz),
         "expected_datetime": _iso(report.due_at, tz),
-        "address": address or None,
+        "address": view.place,
         "address_id": None,
         "zipcode": None,
-        "lat": report.latitude,
-        "long": report.longitude,
+        "lat": view.latitude,
+        "long": view.longitude,
         "media_url": None,
     }
 

@@ -1,5 +1,6 @@
 """A citizen's feedback in their data export, and its erasure: the report stays (as a public
-matter, for statistics) without the person or what they sent."""
+matter, for statistics: category, village, status, dates, rating, the official's public
+summary) without the person, what they sent, or what was written to them about it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ from services.feedback.models import FeedbackEvent, FeedbackFollower, FeedbackRe
 from services.models import User
 
 ERASED = "—"
+QUOTED = 60
+"""Messages quote a report's words cut short (300 characters to officials): its first
+characters find them."""
+
+
+def _media(item: Any) -> list[str]:
+    return [str(item[key]) for key in ("file_id", "url")
+            if isinstance(item, dict) and item.get(key)]
+
+
+async def traces(session: AsyncSession, user: User) -> set[str]:
+    found: set[str] = set()
+    for report in await session.scalars(
+            select(FeedbackReport).where(FeedbackReport.reporter_id == user.id)):
+        for text in (report.description, report.address, report.rating_comment):
+            if text:
+                found |= {text, text[:QUOTED]}
+        for item in [*(report.photos or []), report.voice]:
+            found.update(_media(item))
+    return found
 
 
 async def export(session: AsyncSession, user: User) -> dict[str, Any]:
@@ -39,12 +60,14 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
 async def erase(session: AsyncSession, user: User) -> None:
     ids = select(FeedbackReport.id).where(FeedbackReport.reporter_id == user.id)
     await session.execute(
-        update(FeedbackEvent)
-        .where(FeedbackEvent.report_id.in_(ids), FeedbackEvent.actor_id == user.id)
+        update(FeedbackEvent).where(FeedbackEvent.report_id.in_(ids))
+        .values(text=None).execution_options(synchronize_session=False))
+    await session.execute(
+        update(FeedbackEvent).where(FeedbackEvent.actor_id == user.id)
         .values(text=None, actor_id=None).execution_options(synchronize_session=False))
     await session.execute(
         update(FeedbackReport).where(FeedbackReport.reporter_id == user.id)
         .values(reporter_id=None, description=ERASED, voice=None, photos=[], latitude=None,
-                longitude=None, address=None, rating_comment=None)
+                longitude=None, address=None, rating_comment=None, status_note=None)
         .execution_options(synchronize_session=False))
     await session.execute(delete(FeedbackFollower).where(FeedbackFollower.user_id == user.id))

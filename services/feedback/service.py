@@ -46,6 +46,7 @@ MAX_TEXT = 4000
 MAX_PHOTOS = 3
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Telegram bots cannot download files over 20 MB."""
+MAX_PUBLIC_SUMMARY = 500
 HOURLY_LIMIT = 5
 NEEDS_NOTE = (ANSWERED, REJECTED, TRANSFERRED)
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
@@ -378,6 +379,19 @@ class Feedback:
         if not text.strip():
             raise FeedbackError("feedback.admin.note_usage")
         self._event(report, "note", official, now, public=False, text=text.strip()[:MAX_TEXT])
+
+    async def set_public_summary(self, report: FeedbackReport, official: User, text: str,
+                                 now: datetime) -> None:
+        """Set the only free text the public sees (Open311), or clear it with "-". Chat's
+        `/public` and the web workspace both call this."""
+        text = text.strip()
+        if not text:
+            raise FeedbackError("feedback.admin.public_usage")
+        if len(text) > MAX_PUBLIC_SUMMARY:
+            raise FeedbackError("feedback.too_long", limit=MAX_PUBLIC_SUMMARY)
+        report.public_summary = None if text == "-" else text
+        report.updated_at = now
+        self._event(report, "public", official, now, public=False, text=report.public_summary)
 
     async def assign(self, report: FeedbackReport, official: User, assignee: User,
                      now: datetime) -> None:

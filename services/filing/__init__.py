@@ -4,4 +4,5 @@ dossier code and its status, reminders for stalled walks, SIPAS ratings, the fun
 from services import privacy
 from services.filing import personal_data
 
-privacy.register("filing", personal_data.export, personal_data.erase)
+privacy.register("filing", personal_data.export, personal_data.erase,
+                 personal_data.traces)

@@ -31,6 +31,12 @@ async def export(session: AsyncSession, user: User) -> list[dict[str, Any]]:
     ]
 
 
+async def traces(session: AsyncSession, user: User) -> set[str]:
+    rows = await session.execute(
+        select(Filing.dossier_code, Filing.dossier_note).where(Filing.user_id == user.id))
+    return {text for row in rows.all() for text in row if text}
+
+
 async def erase(session: AsyncSession, user: User) -> None:
     await session.execute(
         update(Filing).where(Filing.user_id == user.id, Filing.status == ACTIVE)

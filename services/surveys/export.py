@@ -1,6 +1,7 @@
 """CSV exports (UTF-8 with BOM, so spreadsheet programs read Vietnamese right) of feedback,
 ratings and survey answers. Without `full`, nothing identifies a person: no names, no chat
-ids, no free text."""
+ids, no free text. Every cell goes through `services.cells.inert`, so a citizen's text that
+looks like a formula stays text in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.cells import inert
 from services.models import User, Village
 from services.surveys import sources
 from services.surveys.models import Survey, SurveyAnswer, SurveyQuestion
@@ -30,10 +32,10 @@ class CsvFile:
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([inert(v) for v in header])
     count = 0
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([inert(v) for v in row])
         count += 1
     return buffer.getvalue().encode("utf-8-sig"), count
 
@@ -52,7 +54,7 @@ async def export_csvs(session: AsyncSession, commune_ids: list[int] | None, peri
     feedback_header = ["code", "category", "village", "status", "created_at", "due_at",
                        "answered_at", "resolved_at", "answered_on_time", "rating"]
     if full:
-        feedback_header += ["reporter_name", "reporter_channel", "reporter_id"]
+        feedback_header += ["description", "reporter_name", "reporter_channel", "reporter_id"]
     rows = []
     for row in await sources.feedback_rows(session, commune_ids, period.since, period.until):
         line: list[Any] = [
@@ -60,7 +62,7 @@ async def export_csvs(session: AsyncSession, commune_ids: list[int] | None, peri
             iso(row.created_at), iso(row.due_at), iso(row.answered_at), iso(row.resolved_at),
             "" if row.answered_at is None else int(row.answered_at <= row.due_at), row.rating]
         if full:
-            line += _person(users.get(row.reporter_id or 0))
+            line += [row.description, *_person(users.get(row.reporter_id or 0))]
         rows.append(line)
     data, count = to_csv(feedback_header, rows)
     files.append(CsvFile(f"phan_anh_{tag}.csv", data, count))

@@ -27,10 +27,16 @@ async def export(session: AsyncSession, user: User) -> list[dict[str, Any]]:
             for answer, question, survey in rows.all()]
 
 
+async def traces(session: AsyncSession, user: User) -> set[str]:
+    texts = await session.scalars(select(SurveyAnswer.text).where(
+        SurveyAnswer.user_id == user.id, SurveyAnswer.text.is_not(None)))
+    return {text for text in texts if text}
+
+
 async def erase(session: AsyncSession, user: User) -> None:
     await session.execute(
         update(SurveyAnswer).where(SurveyAnswer.user_id == user.id)
         .values(user_id=None, text=None).execution_options(synchronize_session=False))
 
 
-privacy.register("surveys", export, erase)
+privacy.register("surveys", export, erase, traces)

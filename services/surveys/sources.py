@@ -32,6 +32,7 @@ class FeedbackRow:
     rating: int | None
     rated_at: datetime | None
     reporter_id: int | None
+    description: str | None
 
 
 async def feedback_reporters(session: AsyncSession, commune_id: int, since: datetime | None,
@@ -77,7 +78,7 @@ async def feedback_rows(session: AsyncSession, commune_ids: list[int] | None,
             answered_at=_aware(answered_at) or report.resolved_at,
             resolved_at=report.resolved_at, rating=report.rating,
             rated_at=_aware(rated_at) or report.resolved_at or report.updated_at,
-            reporter_id=report.reporter_id))
+            reporter_id=report.reporter_id, description=report.description))
     return rows
 
 

@@ -1,0 +1,44 @@
+"""The retention pass (`services.retention.prune`) as a periodic job: one transaction per
+pass, idempotent, so every replica may run it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from bot.settings import Settings
+from services.db import Database, utcnow
+from services.retention import Policy, Pruned, prune
+
+log = logging.getLogger(__name__)
+INTERVAL = timedelta(hours=6)
+FIRST_RUN_AFTER = timedelta(minutes=5)
+
+
+def policy_from(settings: Settings) -> Policy:
+    return Policy(processed_updates=timedelta(days=settings.retention_processed_updates_days),
+                  sent_payloads=timedelta(days=settings.retention_sent_payload_days))
+
+
+class RetentionJob:
+    def __init__(self, db: Database, policy: Policy) -> None:
+        self.db = db
+        self.policy = policy
+
+    async def run_once(self) -> Pruned:
+        async with self.db.transaction() as session:
+            pruned = await prune(session, self.policy, utcnow())
+        log.info("retention: %d update ids pruned, %d payloads blanked, %d files collected",
+                 pruned.processed_updates, pruned.payloads, pruned.blobs)
+        return pruned
+
+    async def run_forever(self) -> None:
+        """Until cancelled (`App.stop`); a cancelled pass is rolled back whole."""
+        await asyncio.sleep(FIRST_RUN_AFTER.total_seconds())
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("retention pass failed")
+            await asyncio.sleep(INTERVAL.total_seconds())
