@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Coroutine
@@ -19,21 +20,22 @@ from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, make_bot
 from bot.channels.zalo import ZaloChannel
-from bot.feedback_jobs import FeedbackJobs
+from bot.feedback_jobs import FeedbackJob
+from bot.jobs import PassJob, Scheduler
 from bot.migrate import upgrade
 from bot.open311 import install_open311
 from bot.retention_job import RetentionJob, policy_from
-from bot.scheduler import NoticeScheduler
+from bot.scheduler import NoticeJobs
 from bot.sender import Sender
 from bot.settings import Settings
-from bot.survey_jobs import SurveyJobs
+from bot.survey_jobs import SurveyJob, record_posted_polls
 from bot.web import TELEGRAM_PATH, build_web_app
 from handlers import build_router
 from handlers.context import HandlerConfig
 from handlers.runtime import Processor
 from services.communes import Communes
 from services.db import Database
-from services.filing.reminders import ReminderJob
+from services.filing import reminders
 from services.procedures.catalogue import load_catalogue
 from services.procedures.store import Procedures
 from services.users import Users
@@ -63,16 +65,21 @@ class App:
             self.channels[self.zalo.name] = self.zalo
         self.sender = Sender(self.db, self.channels)
         self.processor = Processor(self.db, self.router, self.config, on_commit=self.sender.wake)
-        self.notices = NoticeScheduler(self.db, self.channels)
-        self.notices.on_fired.append(self.sender.wake)
+        self.notices = NoticeJobs(self.db, self.channels)
         self.sender.progress_hooks.append(self.notices.on_progress)
+        self.sender.recorders.append(record_posted_polls)
         self.metrics: Counter[str] = Counter()
         self.web_routes: list[Callable[[web.Application], None]] = []
         self.web_routes.append(install_open311(self))
-        self.feedback_jobs = FeedbackJobs(self.db, on_sent=self.sender.wake)
-        self.survey_jobs = SurveyJobs(self.db, self.channels, on_sent=self.sender.wake)
-        self.filing_reminders = ReminderJob(self.db, on_sent=self.sender.wake)
+        self.feedback_jobs = FeedbackJob(self.db)
+        self.survey_jobs = SurveyJob(self.db, self.channels)
         self.retention = RetentionJob(self.db, policy_from(settings))
+        self.scheduler = Scheduler(on_queued=self.sender.wake)
+        self.scheduler.add(
+            *self.notices.jobs(), self.feedback_jobs, self.survey_jobs, self.retention,
+            PassJob("filing-reminders", reminders.EVERY,
+                    functools.partial(reminders.remind_stalled, self.db),
+                    first_run_after=reminders.FIRST_RUN_AFTER))
         if self.zalo is not None:
             self.web_routes.append(zalo_web.install(self))
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -109,10 +116,27 @@ class App:
 
     async def start(self, *, serve_http: bool = True, sender: bool = True,
                     scheduler: bool = True) -> None:
+        """Prepare, start the sender and the jobs, listen, and only then ask the platforms
+        for updates: a webhook set before the server listens gets its first updates
+        refused."""
         await self.prepare()
         if self.telegram is not None:
             await self.telegram.bot.initialize()
             self.set_config(bot_username=self.telegram.bot.username)
+        if sender:
+            self._sender_task = asyncio.create_task(self.sender.run())
+        if scheduler:
+            self.scheduler.start()
+        if serve_http:
+            self._runner = web.AppRunner(build_web_app(self), access_log=None)
+            await self._runner.setup()
+            await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+            log.info("listening on %s:%s", self.settings.host, self.settings.port)
+        await self._take_updates()
+
+    async def _take_updates(self) -> None:
+        """Set the webhooks (WEBHOOK_BASE_URL set), or start polling."""
+        if self.telegram is not None:
             if self.settings.webhook_mode:
                 url = f"{self.settings.webhook_base_url}{TELEGRAM_PATH}"
                 await self.telegram.bot.set_webhook(
@@ -124,30 +148,14 @@ class App:
                 log.info("Telegram long polling started")
         if self.zalo is not None:
             await zalo_web.start(self)
-        if sender:
-            self._sender_task = asyncio.create_task(self.sender.run())
-        if scheduler:
-            self.notices.start()
-            self.feedback_jobs.start()
-            self.survey_jobs.start()
-            self.filing_reminders.start()
-            self.background(self.retention.run_forever())
-        if serve_http:
-            self._runner = web.AppRunner(build_web_app(self), access_log=None)
-            await self._runner.setup()
-            await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
-            log.info("listening on %s:%s", self.settings.host, self.settings.port)
 
     async def stop(self) -> None:
-        """Stop taking updates, stop the jobs, let the sender finish what it is sending,
-        then close the channels and the database."""
+        """Stop taking updates, stop the jobs (a pass under way finishes), let the sender
+        finish what it is sending, then close the channels and the database."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        await self.notices.stop()
-        await self.feedback_jobs.stop()
-        self.survey_jobs.shutdown()
-        self.filing_reminders.shutdown()
+        await self.scheduler.stop()
         if self._sender_task is not None:
             self.sender.stop()
             try:

@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        for noisy in ("alembic", "httpx", "aiohttp.access"):
+        # APScheduler logs every run of every job at INFO: twice a second for the notices.
+        for noisy in ("alembic", "httpx", "aiohttp.access", "apscheduler"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         commands = importlib.import_module(getattr(args, "module", "bot.commands"))
         handler: Command = getattr(commands, args.command)

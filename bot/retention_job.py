@@ -3,10 +3,10 @@ pass, idempotent, so every replica may run it."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
+from bot.jobs import Job
 from bot.settings import Settings
 from services.db import Database, utcnow
 from services.retention import Policy, Pruned, prune
@@ -21,24 +21,22 @@ def policy_from(settings: Settings) -> Policy:
                   sent_payloads=timedelta(days=settings.retention_sent_payload_days))
 
 
-class RetentionJob:
+class RetentionJob(Job):
+    name = "retention"
+    every = INTERVAL
+    first_run_after = FIRST_RUN_AFTER
+
     def __init__(self, db: Database, policy: Policy) -> None:
         self.db = db
         self.policy = policy
 
-    async def run_once(self) -> Pruned:
+    async def run_once(self) -> int:
+        await self.prune_once()
+        return 0  # no message queued
+
+    async def prune_once(self) -> Pruned:
         async with self.db.transaction() as session:
             pruned = await prune(session, self.policy, utcnow())
         log.info("retention: %d update ids pruned, %d payloads blanked, %d files collected",
                  pruned.processed_updates, pruned.payloads, pruned.blobs)
         return pruned
-
-    async def run_forever(self) -> None:
-        """Until cancelled (`App.stop`); a cancelled pass is rolled back whole."""
-        await asyncio.sleep(FIRST_RUN_AFTER.total_seconds())
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("retention pass failed")
-            await asyncio.sleep(INTERVAL.total_seconds())

@@ -1,19 +1,18 @@
-"""The notice scheduler: APScheduler interval jobs that fire due notice occurrences and make
-pending audio. The notices table is the source of truth, so any number of app instances
-may run it: each occurrence is delivered once (see `services.notices.service`)."""
+"""The notices' two passes, run every second by the app's scheduler (`bot.jobs`): fire due
+notice occurrences, and make pending audio (apart, so that slow speech never delays a due
+notice). The notices table is the source of truth, so any number of app instances may run
+them: each occurrence is delivered once (see `services.notices.service`)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.channels.base import Channel
+from bot.jobs import Job, PassJob
 from services.audio import EspeakEngine, GTTSEngine, SpeechEngine
 from services.db import Database, utcnow
 from services.notices.audio import DbAudioCache
@@ -33,7 +32,7 @@ def grace_from_env() -> timedelta:
     return timedelta(minutes=int(minutes)) if minutes.isdigit() else DEFAULT_GRACE
 
 
-class NoticeScheduler:
+class NoticeJobs:
     def __init__(self, db: Database, channels: dict[str, Channel], *,
                  engines: Sequence[SpeechEngine] | None = None, cache: Any = None,
                  interval: float = 1.0, grace: timedelta | None = None) -> None:
@@ -43,51 +42,15 @@ class NoticeScheduler:
         self.cache = cache or DbAudioCache(db)
         self.interval = interval
         self.grace = grace or grace_from_env()
-        self.on_fired: list[Any] = []
-        """Callables run after a tick created outbox rows (the app wakes its sender)."""
-        self._scheduler: AsyncIOScheduler | None = None
-        self._running: set[asyncio.Task[None]] = set()
 
-    def start(self) -> None:
-        """Two interval jobs, so that slow speech never delays a due notice."""
-        self._scheduler = AsyncIOScheduler(timezone="UTC")
-        for job in (self.fire_due, self.prepare_audio):
-            self._scheduler.add_job(self._safely, "interval", args=[job],
-                                    seconds=self.interval, next_run_time=utcnow(),
-                                    max_instances=1, coalesce=True, misfire_grace_time=None,
-                                    id=f"notices-{job.__name__}")
-        self._scheduler.start()
-
-    async def stop(self) -> None:
-        """Stop the jobs and wait for a running one to finish its cancellation."""
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        self._scheduler = None
-        running = list(self._running)
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
-
-    async def _safely(self, job: Callable[[], Awaitable[int]]) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._running.add(task)
-        try:
-            if await job():
-                for callback in self.on_fired:
-                    callback()
-        except Exception:
-            log.exception("notice scheduler job %s failed", job.__name__)
-        finally:
-            self._running.discard(task)
+    def jobs(self) -> list[Job]:
+        every = timedelta(seconds=self.interval)
+        return [PassJob("notices-fire_due", every, self.fire_due),
+                PassJob("notices-prepare_audio", every, self.prepare_audio)]
 
     async def tick(self) -> int:
         """Prepare pending audio, then fire what is due; return how many things happened."""
-        happened = await self.prepare_audio() + await self.fire_due()
-        if happened:
-            for callback in self.on_fired:
-                callback()
-        return happened
+        return await self.prepare_audio() + await self.fire_due()
 
     async def prepare_audio(self) -> int:
         return await prepare_pending(self.db, self.engines, self.cache, self._download)

@@ -15,6 +15,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.channels.base import (
     Channel,
     ChatGone,
@@ -29,6 +31,9 @@ from services.outbox import Leased, Outbox
 
 log = logging.getLogger(__name__)
 ProgressHook = Callable[[str], Awaitable[None]]
+Recorder = Callable[[AsyncSession, list[tuple[Leased, Sent]]], Awaitable[None]]
+"""Writes what a feature keeps of its sent rows (a poll's platform id), in the transaction
+that marks them sent."""
 PER_CHAT_PASS = 5
 """Rows of one chat sent in one pass: a chat's backlog must not outlive the lease."""
 KEEP_CHAT_BUCKETS = 1000
@@ -72,6 +77,7 @@ class Sender:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.progress_hooks: list[ProgressHook] = []
+        self.recorders: list[Recorder] = []
         self._wake = asyncio.Event()
         self._stopping = False
         self._overall: dict[str, TokenBucket] = {}
@@ -150,6 +156,8 @@ class Sender:
                 digest = (row.payload.get("attachment") or {}).get("sha256")
                 if sent.file_id and digest:
                     await outbox.remember_file_id(row.channel, digest, sent.file_id)
+            for recorder in self.recorders:
+                await recorder(session, delivered)
 
     async def _send_chat(self, rows: list[Leased],
                          delivered: list[tuple[Leased, Sent]]) -> None:
@@ -203,13 +211,15 @@ class Sender:
     async def _prepare(self, row: Leased) -> Outgoing:
         payload = row.payload
         attachment = payload.get("attachment") or {}
+        poll = payload.get("poll") or {}
         message = Outgoing(
             id=row.id, chat_id=row.chat_id, kind=row.kind, text=payload.get("text"),
             buttons=payload.get("buttons") or [], file_id=attachment.get("file_id"),
             url=attachment.get("url"), filename=attachment.get("filename", "file"),
             mime=attachment.get("mime"), duration=attachment.get("duration"),
             edit_message_id=payload.get("edit_message_id"), pin=bool(payload.get("pin")),
-            silent=bool(payload.get("silent")),
+            silent=bool(payload.get("silent")), options=list(poll.get("options") or []),
+            anonymous=bool(poll.get("anonymous")),
         )
         digest = attachment.get("sha256")
         if digest and not message.file_id:

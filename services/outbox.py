@@ -64,14 +64,16 @@ def _button(label: str, value: str) -> dict[str, str]:
 def message_values(channel: str, chat_id: str, *, text: str | None = None,
                    buttons: list[list[dict[str, str]]] | None = None,
                    kind: str = "text", attachment: dict[str, Any] | None = None,
-                   edit_message_id: str | None = None, pin: bool = False,
-                   silent: bool = False, priority: int = 0,
+                   poll: dict[str, Any] | None = None, edit_message_id: str | None = None,
+                   pin: bool = False, silent: bool = False, priority: int = 0,
                    dedupe_key: str | None = None, group_key: str | None = None,
                    not_before: datetime | None = None) -> dict[str, Any]:
     """An outbox row's columns for a message to send."""
     payload: dict[str, Any] = {"text": text, "buttons": buttons or []}
     if attachment:
         payload["attachment"] = attachment
+    if poll:
+        payload["poll"] = poll
     if edit_message_id:
         payload["edit_message_id"] = edit_message_id
     if pin:

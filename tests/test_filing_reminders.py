@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from services.filing.reminders import ReminderJob
+from services.filing.reminders import remind_stalled
 from services.models import OutboxMessage
 from tests.filing_support import onboard, one_filing
 from tests.helpers import console_app, session, texts
@@ -28,20 +28,20 @@ async def test_a_stalled_walk_is_reminded_once_then_once_more_at_most(
         filing = await one_filing(app, "citizen")
         await person.press(f"fl:skip:{filing.id}:1")
         last_move = (await one_filing(app, "citizen")).updated_at
-        job = ReminderJob(app.db)
 
-        assert await job.run(now=last_move + timedelta(days=1, hours=23)) == 0
-        assert await job.run(now=last_move + timedelta(days=2, minutes=1)) == 1
-        assert await job.run(now=last_move + timedelta(days=2, minutes=5)) == 0
+        assert await remind_stalled(app.db, last_move + timedelta(days=1, hours=23)) == 0
+        assert await remind_stalled(app.db, last_move + timedelta(days=2, minutes=1)) == 1
+        assert await remind_stalled(app.db, last_move + timedelta(days=2, minutes=5)) == 0
         await app.sender.drain()
         reminder = [m for m in app.console.shown if m.chat_id == "citizen"][-1]
         assert reminder.text == ("🧭 Bạn đang làm dở hướng dẫn nộp hồ sơ «Đăng ký khai sinh» "
                                  "(bước 2/5). Bạn có muốn làm tiếp không?")
         assert reminder.choices == ("▶ Làm tiếp", "🔕 Không nhắc nữa")
 
-        assert await job.run(now=last_move + timedelta(days=4)) == 0   # two days after the first
-        assert await job.run(now=last_move + timedelta(days=4, minutes=2)) == 1
-        assert await job.run(now=last_move + timedelta(days=30)) == 0
+        # two days after the first
+        assert await remind_stalled(app.db, last_move + timedelta(days=4)) == 0
+        assert await remind_stalled(app.db, last_move + timedelta(days=4, minutes=2)) == 1
+        assert await remind_stalled(app.db, last_move + timedelta(days=30)) == 0
         assert await reminders_in_outbox(app, "citizen") == 2
 
         shown = texts(await person.press(f"fl:resume:{filing.id}"))
@@ -65,14 +65,14 @@ async def test_no_reminder_after_finishing_cancelling_opting_out_or_a_recent_mov
         dropped = await one_filing(app, "dropped")
         await people["dropped"].press(f"fl:drop:{dropped.id}:1")
         busy = await one_filing(app, "busy")
-        job = ReminderJob(app.db)
         later = busy.updated_at + timedelta(days=3)
 
         async with app.db.transaction() as s:   # the busy citizen moved a day ago
             row = await s.get(type(busy), busy.id)
             row.updated_at = later - timedelta(days=1)
-        assert await job.run(now=later) == 0
-        assert await job.run(now=later + timedelta(days=1, minutes=1)) == 1   # busy, at last
+        assert await remind_stalled(app.db, later) == 0
+        # the busy citizen, at last
+        assert await remind_stalled(app.db, later + timedelta(days=1, minutes=1)) == 1
         for name in ("done", "muted", "dropped"):
             assert await reminders_in_outbox(app, name) == 0
         assert await reminders_in_outbox(app, "busy") == 1
@@ -80,10 +80,10 @@ async def test_no_reminder_after_finishing_cancelling_opting_out_or_a_recent_mov
 
 async def test_the_app_schedules_the_reminder_job(database_url: str) -> None:
     async with console_app(database_url) as app:
-        assert app.filing_reminders.next_run is None
-        app.filing_reminders.start()
+        assert app.scheduler.next_run("filing-reminders") is None
+        app.scheduler.start()
         try:
-            assert app.filing_reminders.next_run is not None
+            assert app.scheduler.next_run("filing-reminders") is not None
         finally:
-            app.filing_reminders.shutdown()
-        assert app.filing_reminders.next_run is None
+            await app.scheduler.stop()
+        assert app.scheduler.next_run("filing-reminders") is None

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.scheduler import NoticeScheduler
+from bot.scheduler import NoticeJobs
 from services.db import Database, utcnow
 from services.models import OutboxMessage
 from services.notices.models import Notice, NoticeRun
@@ -105,7 +105,7 @@ async def test_many_schedulers_racing_deliver_one_occurrence(database_url: str) 
             await s.execute(update(Notice).values(next_run_at=utcnow() - timedelta(seconds=1)))
         databases = [Database(database_url) for _ in range(6)]
         try:
-            schedulers = [NoticeScheduler(db, {}, engines=[]) for db in databases]
+            schedulers = [NoticeJobs(db, {}, engines=[]) for db in databases]
             fired = await asyncio.gather(*(s.fire_due() for s in schedulers))
         finally:
             for db in databases:

@@ -55,7 +55,7 @@ async def test_a_pass_prunes_what_is_past_its_limit_and_keeps_the_rest(
             commune = (await Communes(s).all())[0]
             s.add(Notice(commune_id=commune.id, text="Thông báo", audio=[{"sha256": "d" * 64}]))
 
-        assert await app.retention.run_once() == Pruned(processed_updates=1, payloads=2,
+        assert await app.retention.prune_once() == Pruned(processed_updates=1, payloads=2,
                                                         blobs=2)
 
         async with app.db.transaction() as s:
@@ -68,4 +68,4 @@ async def test_a_pass_prunes_what_is_past_its_limit_and_keeps_the_rest(
             assert set(await s.scalars(select(Blob.sha256))) == {"b" * 64, "c" * 64, "d" * 64}
             assert list(await s.scalars(select(ChannelFile))) == []
         # A second pass finds nothing left to do.
-        assert await app.retention.run_once() == Pruned(0, 0, 0)
+        assert await app.retention.prune_once() == Pruned(0, 0, 0)

@@ -97,7 +97,7 @@ async def test_village_survey_answered_changed_closed_on_schedule(database_url: 
 
         # It closes on schedule (the job runs with an injected clock); the official is told.
         before = len(tg.shown(OFFICIAL))
-        assert await app.survey_jobs.run(now=closes_at + timedelta(seconds=1)) >= 1
+        assert await app.survey_jobs.run_once(now=closes_at + timedelta(seconds=1)) >= 1
         await tg.settle()
         results = words(tg.shown(OFFICIAL)[before:])
         assert "Kết quả khảo sát" in results and "5 câu trả lời" in results
@@ -127,7 +127,8 @@ async def test_group_polls_are_counted(database_url: str) -> None:
         await tg.press(OFFICIAL, f"svo:cl:{survey_id}:7")
         opened = await tg.press(OFFICIAL, f"svo:open:{survey_id}")
         assert "3 bình chọn trong nhóm" in words(opened)
-        await app.survey_jobs.run()
+        await app.survey_jobs.run_once()
+        await tg.settle()
         polls = [c for c in fake.calls_of("sendPoll") if c.ok]
         assert len(polls) == 3 and all(c.chat_id == GROUP for c in polls)
         assert polls[0].params["is_anonymous"] is False
@@ -149,7 +150,8 @@ async def test_group_polls_are_counted(database_url: str) -> None:
         await tg.press(OFFICIAL, f"svo:dl:{copy_id}:anon")
         await tg.press(OFFICIAL, f"svo:cl:{copy_id}:7")
         await tg.press(OFFICIAL, f"svo:open:{copy_id}")
-        await app.survey_jobs.run()
+        await app.survey_jobs.run_once()
+        await tg.settle()
         anonymous = [c for c in fake.calls_of("sendPoll") if c.ok][3]
         assert anonymous.params["is_anonymous"] is True
         poll = anonymous.result["poll"]
@@ -166,7 +168,7 @@ async def test_group_polls_are_counted(database_url: str) -> None:
             closes_at = (await session.get(Survey, copy_id)).closes_at
 
         before = len(tg.shown(OFFICIAL))
-        await app.survey_jobs.run(now=closes_at + timedelta(seconds=1))
+        await app.survey_jobs.run_once(now=closes_at + timedelta(seconds=1))
         await tg.settle()
         assert len([c for c in fake.calls_of("stopPoll") if c.ok]) >= 3
         results = words(tg.shown(OFFICIAL)[before:])

@@ -187,7 +187,7 @@ async def test_village_survey_answered_by_number_changed_and_counted_once(
 
         # It closes on schedule (the job with an injected clock); the official gets the results.
         before = len(app.console.shown)
-        assert await app.survey_jobs.run(now=closes_at + timedelta(seconds=1)) >= 1
+        assert await app.survey_jobs.run_once(now=closes_at + timedelta(seconds=1)) >= 1
         await settle(app)
         [closing] = [m.text for m in app.console.shown[before:] if m.chat_id == "official"]
         assert closing.startswith(f"📊 Kết quả khảo sát #{survey_id}: Ý kiến về đường thôn mới")

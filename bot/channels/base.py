@@ -42,6 +42,9 @@ class Outgoing:
     edit_message_id: str | None = None
     pin: bool = False
     silent: bool = False
+    options: list[str] = field(default_factory=list)
+    """A poll's options (kind `poll`; `text` is its question)."""
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Sent:
     message_id: str | None = None
     file_id: str | None = None
     """The platform's id for an uploaded file, to reuse it instead of uploading again."""
+    poll_id: str | None = None
+    """The platform's id for a posted poll (its votes and totals come by this id)."""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ class Shown:
 
     def render(self) -> str:
         lines = [self.text] if self.text else []
-        if self.kind != "text":
+        if self.kind not in ("text", "poll"):  # a poll's options are its choices
             lines.append(f"[{self.kind}: {self.filename or 'file'}]")
         lines += [f"  {i}. {label}" for i, label in enumerate(self.choices, start=1)]
         return "\n".join(lines)
@@ -50,8 +50,9 @@ class ConsoleChannel:
         return chat_id.startswith("group")
 
     async def send(self, message: Outgoing) -> Sent:
-        choices = tuple(b["text"] + (f" ({b['url']})" if b.get("url") else "")
-                        for row in message.buttons for b in row)
+        choices = tuple(message.options) or tuple(
+            b["text"] + (f" ({b['url']})" if b.get("url") else "")
+            for row in message.buttons for b in row)
         self.shown.append(Shown(message.chat_id, message.text or "", choices, message.kind,
                                 message.data, message.filename))
         return Sent(str(next(self._ids)), f"console-file-{message.id}" if message.data else None)

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 NAME = "telegram"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_POLL_QUESTION = 300
+MAX_POLL_OPTION = 100
 POLL_CHAT = "poll"
 """The chat and user id given to `poll` updates, which come from no chat and no person."""
 GONE_HINTS = ("chat not found", "bot was kicked", "user is deactivated", "group chat was deleted")
@@ -197,6 +199,8 @@ class TelegramChannel:
             assert sent is not None
             await self._pin(message, sent)
             return Sent(str(sent.message_id))
+        if message.kind == "poll":
+            return await self._poll(chat_id, message)
         media = message.file_id or (InputFile(message.data, filename=message.filename)
                                     if message.data is not None else message.url)
         if media is None:
@@ -215,6 +219,22 @@ class TelegramChannel:
             file_id = sent.document.file_id if sent.document else None
         await self._pin(message, sent)
         return Sent(str(sent.message_id), file_id)
+
+    async def _poll(self, chat_id: int, message: Outgoing) -> Sent:
+        sent = await self.bot.send_poll(
+            chat_id, (message.text or "")[:MAX_POLL_QUESTION],
+            [option[:MAX_POLL_OPTION] for option in message.options],
+            is_anonymous=message.anonymous, disable_notification=message.silent)
+        return Sent(str(sent.message_id), poll_id=sent.poll.id if sent.poll else None)
+
+    async def stop_poll(self, chat_id: str, message_id: str) -> list[int] | None:
+        """Close a posted poll; its final totals, or None when Telegram refused."""
+        try:
+            poll = await self.bot.stop_poll(int(chat_id), int(message_id))
+        except TelegramError as error:
+            log.info("stopping poll message %s failed: %s", message_id, error)
+            return None
+        return [option.voter_count for option in poll.options]
 
     async def _edit(self, message: Outgoing, markup: InlineKeyboardMarkup | None) -> Sent | None:
         try:

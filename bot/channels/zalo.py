@@ -282,6 +282,8 @@ class ZaloChannel:
         return sent
 
     async def _send(self, message: Outgoing) -> Sent:
+        if message.kind == "poll":
+            raise Rejected("Zalo has no native polls")
         text = render(message.text, message.buttons)
         if message.kind == "text":
             return Sent(await self._send_text(message.chat_id, text))

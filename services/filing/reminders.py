@@ -4,11 +4,8 @@ citizen finished, cancelled or said "no more reminders". Each reminder is claime
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,11 +15,9 @@ from services.filing.models import ACTIVE, STEPS, Filing
 from services.models import User
 from services.outbox import Outbox
 
-log = logging.getLogger(__name__)
-
 STALL = timedelta(days=2)
 MAX_REMINDERS = 2
-INTERVAL_MINUTES = 30
+EVERY = timedelta(minutes=30)
 FIRST_RUN_AFTER = timedelta(minutes=2)
 """Not at once: a stall is counted in days, and a short-lived process has no work to do."""
 
@@ -62,41 +57,8 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
     return sent
 
 
-class ReminderJob:
-    """An APScheduler interval job running `send_reminders`."""
-
-    def __init__(self, db: Database, on_sent: Callable[[], None] | None = None) -> None:
-        self.db = db
-        self.on_sent = on_sent
-        self._scheduler: AsyncIOScheduler | None = None
-
-    def start(self) -> None:
-        self._scheduler = AsyncIOScheduler(timezone="UTC")
-        self._scheduler.add_job(self._run_safely, "interval", minutes=INTERVAL_MINUTES,
-                                next_run_time=utcnow() + FIRST_RUN_AFTER, max_instances=1,
-                                coalesce=True, id="filing-reminders")
-        self._scheduler.start()
-
-    @property
-    def next_run(self) -> datetime | None:
-        """When the job runs next (None when not started)."""
-        job = self._scheduler.get_job("filing-reminders") if self._scheduler else None
-        return job.next_run_time if job else None
-
-    def shutdown(self) -> None:
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        self._scheduler = None
-
-    async def run(self, now: datetime | None = None) -> int:
-        async with self.db.transaction() as session:
-            sent = await send_reminders(session, now or utcnow())
-        if sent and self.on_sent:
-            self.on_sent()
-        return sent
-
-    async def _run_safely(self) -> None:
-        try:
-            await self.run()
-        except Exception:
-            log.exception("filing reminders failed")
+async def remind_stalled(db: Database, now: datetime | None = None) -> int:
+    """The periodic pass (the app schedules it every `EVERY`): `send_reminders` in its own
+    transaction."""
+    async with db.transaction() as session:
+        return await send_reminders(session, now or utcnow())

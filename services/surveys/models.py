@@ -22,9 +22,10 @@ TEXT = "text"
 KINDS = (SCALE, CHOICE, YESNO, TEXT)
 
 POLL_PENDING = "pending"
+POLL_QUEUED = "queued"
+"""Its outbox row (kind `poll`) is written; the sender posts it."""
 POLL_SENT = "sent"
 POLL_CLOSED = "closed"
-POLL_FAILED = "failed"
 
 
 class Survey(Base):
@@ -112,8 +113,8 @@ class SurveyAnswer(Base):
 
 
 class SurveyPoll(Base):
-    """A question posted as a native poll in a group chat; the row is the poll's outbox
-    entry (pending → sent → closed) and keeps the anonymous totals."""
+    """A question posted as a native poll in a group chat (pending → queued in the outbox →
+    sent → closed); it keeps the platform's poll id and the anonymous totals."""
 
     __tablename__ = "survey_polls"
     __table_args__ = (

@@ -1,8 +1,9 @@
 """Surveys: create (from a template or by hand), open, deliver, answer, close, copy.
 
 Delivery is data: a private question is an outbox row for each consenting citizen, a group
-poll is a `SurveyPoll` row that the bot's survey job posts. Answers are one per person and
-question (a unique key, written with an upsert) and may change until the survey closes.
+poll is a `SurveyPoll` row that the survey pass queues in the outbox (`polls.py`). Answers
+are one per person and question (a unique key, written with an upsert) and may change until
+the survey closes.
 """
 
 from __future__ import annotations
