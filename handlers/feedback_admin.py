@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Literal
 
 from handlers.context import Context
+from handlers.feedback import service
 from handlers.format import local_datetime
 from handlers.router import Router
 from handlers.types import Attachment, Incoming
@@ -25,7 +26,7 @@ from services.feedback.models import (
     TRANSFERRED,
     FeedbackReport,
 )
-from services.feedback.service import Feedback, FeedbackError, InboxFilter, overdue
+from services.feedback.service import FeedbackError, InboxFilter, overdue
 from services.models import Commune, User
 from services.text import fold
 from services.users import is_admin, is_official
@@ -85,10 +86,6 @@ class ShowTemplates(CallbackData, prefix="fb.tpl"):
 class SendTemplate(CallbackData, prefix="fb.tplsend"):
     report_id: int
     number: int
-
-
-def service(ctx: Context) -> Feedback:
-    return Feedback(ctx.session)
 
 
 def parse_status(word: str) -> str | None:
