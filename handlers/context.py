@@ -3,6 +3,7 @@ the translator and the services bound to this update's unit of work."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -23,6 +24,10 @@ from services.users import Users
 
 if TYPE_CHECKING:
     from handlers.router import Router
+
+Rows = Sequence[Sequence[AnyButton]]
+"""Rows of buttons, of either kind while the legacy one is still in use (read only: a list
+of typed rows is one)."""
 
 
 @dataclass(frozen=True)
@@ -130,12 +135,12 @@ class Context:
     def is_private(self) -> bool:
         return self.inc.chat_type == "private"
 
-    def reply(self, text: str | None = None, buttons: list[list[AnyButton]] | None = None,
+    def reply(self, text: str | None = None, buttons: Rows | None = None,
               **options: Any) -> Reply:
-        reply = Reply(text=text, buttons=buttons or [], **options)
+        reply = Reply(text=text, buttons=[list(row) for row in buttons or []], **options)
         self.replies.append(reply)
         return reply
 
-    def say(self, key: str, buttons: list[list[AnyButton]] | None = None, **params: Any) -> Reply:
+    def say(self, key: str, buttons: Rows | None = None, **params: Any) -> Reply:
         """Reply with a catalogue message in the user's language."""
         return self.reply(self.t(key, **params), buttons)

@@ -3,10 +3,18 @@ place, urgency, anonymity), follow a similar one instead, see one's reports, rat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from handlers.context import Context
+from handlers.flows import Flow
 from handlers.format import local_date, local_datetime
+from handlers.menu import MenuEntry, OpenMenu
+from handlers.privacy import ShowPrivacy
 from handlers.router import Router
-from handlers.types import Button, Incoming, buttons_in_rows, callback_parts
+from handlers.types import Incoming
+from services.callbacks import Button, CallbackData, in_rows
+from services.feedback.actions import CheckinAnswer, RateReport, ReportNotFixed
 from services.feedback.categories import categories_for, category_name, category_of, is_sensitive
 from services.feedback.models import FeedbackEvent, FeedbackReport
 from services.feedback.service import (
@@ -19,9 +27,104 @@ from services.feedback.service import (
     FeedbackError,
 )
 
-FLOW = "feedback"
-RATING_FLOW = "feedback_rating"
 ADDRESS_MAX = 500
+
+
+class Step(StrEnum):
+    """Writing a report. The moves between steps are `FLOW`'s table below."""
+
+    CATEGORY = "category"
+    DESCRIBE = "describe"
+    PHOTOS = "photos"
+    LOCATION = "location"
+    ADDRESS = "address"
+    URGENT = "urgent"
+    ANONYMOUS = "anonymous"
+    SIMILAR = "similar"
+    SUMMARY = "summary"
+
+
+class RatingStep(StrEnum):
+    COMMENT = "comment"
+
+
+class DraftPart(StrEnum):
+    DESCRIPTION = "desc"
+    PLACE = "place"
+    CATEGORY = "cat"
+
+
+@dataclass(frozen=True)
+class GiveConsent(CallbackData, prefix="fb.consent"):
+    """Agree to keep personal data, to be able to write a report."""
+
+
+@dataclass(frozen=True)
+class PickCategory(CallbackData, prefix="fb.cat"):
+    code: str
+
+
+@dataclass(frozen=True)
+class ContentDone(CallbackData, prefix="fb.next"):
+    """The description and photos are complete."""
+
+
+@dataclass(frozen=True)
+class PickPlace(CallbackData, prefix="fb.vil"):
+    village_id: int | None
+    """None: skip the place."""
+
+
+@dataclass(frozen=True)
+class SkipAddress(CallbackData, prefix="fb.addr"):
+    pass
+
+
+@dataclass(frozen=True)
+class SetUrgent(CallbackData, prefix="fb.urg"):
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class SetAnonymous(CallbackData, prefix="fb.anon"):
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class FollowSimilar(CallbackData, prefix="fb.follow"):
+    report_id: int
+
+
+@dataclass(frozen=True)
+class FileAnyway(CallbackData, prefix="fb.new"):
+    """None of the similar reports: file one's own."""
+
+
+@dataclass(frozen=True)
+class EditDraft(CallbackData, prefix="fb.edit"):
+    part: DraftPart
+
+
+@dataclass(frozen=True)
+class SendReport(CallbackData, prefix="fb.send"):
+    pass
+
+
+@dataclass(frozen=True)
+class CancelReport(CallbackData, prefix="fb.cancel"):
+    pass
+
+
+@dataclass(frozen=True)
+class ShowMine(CallbackData, prefix="fb.mine"):
+    """One of the reports the citizen filed or follows."""
+
+    report_id: int
+
+
+@dataclass(frozen=True)
+class SkipComment(CallbackData, prefix="fb.nocomment"):
+    """No comment after a rating."""
 
 
 def service(ctx: Context) -> Feedback:
@@ -32,12 +135,8 @@ def draft_of(ctx: Context) -> Draft:
     return Draft.from_data(ctx.state.data)
 
 
-def save(ctx: Context, draft: Draft, step: str | None = None, **extra: object) -> None:
+def save(ctx: Context, draft: Draft, step: Step | None = None, **extra: object) -> None:
     ctx.state.go(step if step is not None else ctx.state.step, **draft.to_data(), **extra)
-
-
-def in_step(ctx: Context, *steps: str) -> bool:
-    return ctx.state.flow == FLOW and ctx.state.step in steps
 
 
 # --- start ----------------------------------------------------------------------------------
@@ -45,20 +144,20 @@ def in_step(ctx: Context, *steps: str) -> bool:
 async def start(inc: Incoming, ctx: Context) -> None:
     if not ctx.user.has_consented or ctx.user.commune_id is None:
         ctx.reply(ctx.t("feedback.needs_consent"), [
-            [Button(ctx.t("feedback.give_consent"), "fbc:consent")],
-            [Button(ctx.t("settings.privacy"), "pv:show")],
-            [Button(ctx.t("menu.settings"), "menu:settings")],
+            [Button(ctx.t("feedback.give_consent"), GiveConsent())],
+            [Button(ctx.t("settings.privacy"), ShowPrivacy())],
+            [Button(ctx.t("menu.settings"), OpenMenu(MenuEntry.SETTINGS))],
         ])
         return
     if not await service(ctx).may_file(ctx.user, ctx.now):
         ctx.say("feedback.flood", limit=HOURLY_LIMIT)
         return
     draft = Draft(commune_id=ctx.user.commune_id, channel=ctx.inc.channel)
-    ctx.state.start(FLOW, "category", **draft.to_data())
+    ctx.state.start(FLOW, Step.CATEGORY, **draft.to_data())
     await ask_category(ctx)
 
 
-async def on_consent_button(inc: Incoming, ctx: Context) -> None:
+async def on_consent_button(inc: Incoming, ctx: Context, data: GiveConsent) -> None:
     """Agree to keep personal data: onboarding again, ending with the consent question."""
     from handlers import onboarding
 
@@ -68,68 +167,77 @@ async def on_consent_button(inc: Incoming, ctx: Context) -> None:
     await onboarding.start(inc, ctx)
 
 
+def cancel_row(ctx: Context) -> list[Button]:
+    return [Button(ctx.t("common.cancel"), CancelReport())]
+
+
 async def ask_category(ctx: Context) -> None:
     commune = await ctx.communes.get(ctx.user.commune_id or 0)
-    buttons = [Button(c.name(ctx.user.language), f"fb:cat:{c.code}")
+    buttons = [Button(c.name(ctx.user.language), PickCategory(c.code))
                for c in categories_for(commune)]
-    rows = buttons_in_rows(buttons, 2)
-    rows.append([Button(ctx.t("common.cancel"), "fb:cancel")])
-    ctx.reply(ctx.t("feedback.ask_category"), rows)
+    ctx.reply(ctx.t("feedback.ask_category"), [*in_rows(buttons, 2), cancel_row(ctx)])
 
 
 def ask_description(ctx: Context) -> None:
-    ctx.reply(ctx.t("feedback.ask_description", limit=MAX_TEXT),
-              [[Button(ctx.t("common.cancel"), "fb:cancel")]])
+    ctx.reply(ctx.t("feedback.ask_description", limit=MAX_TEXT), [cancel_row(ctx)])
 
 
 def ask_photos(ctx: Context, draft: Draft, key: str = "feedback.ask_photos") -> None:
     ctx.reply(ctx.t(key, count=len(draft.photos), limit=MAX_PHOTOS),
-              [[Button(ctx.t("feedback.continue"), "fb:next")]])
+              [[Button(ctx.t("feedback.continue"), ContentDone())]])
 
 
 async def ask_location(ctx: Context) -> None:
     commune = await ctx.communes.get(ctx.user.commune_id or 0)
     villages = sorted(commune.villages if commune else [],
                       key=lambda v: (v.id != ctx.user.village_id, v.id))
-    rows = buttons_in_rows([Button(v.name, f"fb:vil:{v.id}") for v in villages], 2)
-    rows.append([Button(ctx.t("common.skip"), "fb:vil:none")])
+    rows = in_rows([Button(v.name, PickPlace(v.id)) for v in villages], 2)
+    rows.append([Button(ctx.t("common.skip"), PickPlace(None))])
     ctx.reply(ctx.t("feedback.ask_location"), rows)
 
 
 def ask_address(ctx: Context) -> None:
-    ctx.reply(ctx.t("feedback.ask_address"), [[Button(ctx.t("common.skip"), "fb:addr:skip")]])
+    ctx.reply(ctx.t("feedback.ask_address"), [[Button(ctx.t("common.skip"), SkipAddress())]])
 
 
 def ask_urgent(ctx: Context) -> None:
     ctx.reply(ctx.t("feedback.ask_urgent"), [[
-        Button(ctx.t("feedback.urgent_yes"), "fb:urg:1"),
-        Button(ctx.t("feedback.urgent_no"), "fb:urg:0"),
+        Button(ctx.t("feedback.urgent_yes"), SetUrgent(True)),
+        Button(ctx.t("feedback.urgent_no"), SetUrgent(False)),
     ]])
 
 
 def ask_anonymous(ctx: Context) -> None:
     ctx.reply(ctx.t("feedback.ask_anonymous"), [[
-        Button(ctx.t("feedback.anonymous_yes"), "fb:anon:1"),
-        Button(ctx.t("feedback.anonymous_no"), "fb:anon:0"),
+        Button(ctx.t("feedback.anonymous_yes"), SetAnonymous(True)),
+        Button(ctx.t("feedback.anonymous_no"), SetAnonymous(False)),
     ]])
 
 
 # --- typed input, photos, voice, location --------------------------------------------------
 
-async def on_input(inc: Incoming, ctx: Context) -> None:
-    step = ctx.state.step
-    draft = draft_of(ctx)
-    if inc.document is not None:
-        ctx.say("feedback.unsupported_attachment")
+def refuses_document(inc: Incoming, ctx: Context) -> bool:
+    if inc.document is None:
+        return False
+    ctx.say("feedback.unsupported_attachment")
+    return True
+
+
+async def on_content(inc: Incoming, ctx: Context) -> None:
+    if not refuses_document(inc, ctx):
+        await collect(inc, ctx, draft_of(ctx))
+
+
+async def on_place(inc: Incoming, ctx: Context) -> None:
+    if not refuses_document(inc, ctx):
+        await take_place(inc, ctx, draft_of(ctx))
+
+
+async def on_other_input(inc: Incoming, ctx: Context) -> None:
+    """Input at a step that asks for a button."""
+    if refuses_document(inc, ctx):
         return
-    if step in ("describe", "photos"):
-        await collect(inc, ctx, draft)
-    elif step in ("location", "address"):
-        await take_place(inc, ctx, draft)
-    elif inc.photos or inc.voice:
-        ctx.say("feedback.not_now")
-    else:
-        ctx.say("feedback.use_buttons")
+    ctx.say("feedback.not_now" if inc.photos or inc.voice else "feedback.use_buttons")
 
 
 async def collect(inc: Incoming, ctx: Context, draft: Draft) -> None:
@@ -151,11 +259,8 @@ async def collect(inc: Incoming, ctx: Context, draft: Draft) -> None:
     for photo in inc.photos:
         draft.photos.append({"file_id": photo.file_id, "url": photo.url, "size": photo.size})
     if inc.voice is not None:
-        duration = inc.voice.duration
-        if hasattr(duration, "total_seconds"):  # python-telegram-bot may give a timedelta
-            duration = int(duration.total_seconds())
         draft.voice = {"file_id": inc.voice.file_id, "url": inc.voice.url,
-                       "duration": duration, "size": inc.voice.size}
+                       "duration": inc.voice.duration, "size": inc.voice.size}
     if inc.location is not None:
         draft.latitude, draft.longitude = inc.location.latitude, inc.location.longitude
     if not (text or inc.photos or inc.voice or inc.location):
@@ -163,17 +268,16 @@ async def collect(inc: Incoming, ctx: Context, draft: Draft) -> None:
         return
     has_content = bool(draft.description or draft.voice)
     if not has_content:
-        save(ctx, draft, "describe")
+        save(ctx, draft, Step.DESCRIBE)
         if inc.photos:
             ctx.say("feedback.photo_needs_text", count=len(draft.photos), limit=MAX_PHOTOS)
         else:
             ctx.say("feedback.need_description")
         return
+    save(ctx, draft, Step.PHOTOS)
     if len(draft.photos) >= MAX_PHOTOS:
-        save(ctx, draft, "photos")
         await after_content(ctx, draft)
         return
-    save(ctx, draft, "photos")
     ask_photos(ctx, draft, "feedback.photo_received" if inc.photos else "feedback.ask_photos")
 
 
@@ -182,10 +286,10 @@ async def after_content(ctx: Context, draft: Draft) -> None:
         await show_summary(ctx, draft)
         return
     if draft.latitude is not None:
-        save(ctx, draft, "urgent")
+        save(ctx, draft, Step.URGENT)
         ask_urgent(ctx)
         return
-    save(ctx, draft, "location")
+    save(ctx, draft, Step.LOCATION)
     await ask_location(ctx)
 
 
@@ -194,7 +298,7 @@ async def take_place(inc: Incoming, ctx: Context, draft: Draft) -> None:
         draft.latitude, draft.longitude = inc.location.latitude, inc.location.longitude
     elif inc.text and inc.text.strip():
         draft.address = inc.text.strip()[:ADDRESS_MAX]
-        if draft.village_id is None and ctx.state.step == "location":
+        if draft.village_id is None and ctx.state.step == Step.LOCATION:
             draft.village_id = ctx.user.village_id
     else:
         ctx.say("feedback.use_buttons")
@@ -206,36 +310,47 @@ async def after_place(ctx: Context, draft: Draft) -> None:
     if ctx.state.data.get("editing"):
         await show_summary(ctx, draft)
         return
-    save(ctx, draft, "urgent")
+    save(ctx, draft, Step.URGENT)
     ask_urgent(ctx)
+
+
+FLOW = Flow("feedback", Step, transitions={
+    Step.CATEGORY: {Step.DESCRIBE, Step.SUMMARY},
+    Step.DESCRIBE: {Step.PHOTOS},
+    Step.PHOTOS: {Step.LOCATION, Step.URGENT, Step.SUMMARY},
+    Step.LOCATION: {Step.ADDRESS, Step.URGENT, Step.SUMMARY},
+    Step.ADDRESS: {Step.URGENT, Step.SUMMARY},
+    Step.URGENT: {Step.ANONYMOUS},
+    Step.ANONYMOUS: {Step.SIMILAR, Step.SUMMARY},
+    Step.SIMILAR: {Step.SUMMARY},
+    Step.SUMMARY: {Step.DESCRIBE, Step.LOCATION, Step.CATEGORY},
+}, on_input={
+    Step.DESCRIBE: on_content,
+    Step.PHOTOS: on_content,
+    Step.LOCATION: on_place,
+    Step.ADDRESS: on_place,
+})
+"""Writing a report (the other steps take buttons only: `on_other_input`). Following a
+similar report, sending and cancelling end the flow."""
 
 
 # --- buttons --------------------------------------------------------------------------------
 
-async def on_button(inc: Incoming, ctx: Context) -> None:
-    _, action, value = callback_parts(inc, 3)
-    handler = BUTTONS.get(action)
-    if handler is None or not in_step(ctx, *handler[0]):
-        ctx.say("errors.stale_button")
-        return
-    await handler[1](ctx, value)
-
-
-async def on_category(ctx: Context, value: str) -> None:
+async def on_category(inc: Incoming, ctx: Context, data: PickCategory) -> None:
     commune = await ctx.communes.get(ctx.user.commune_id or 0)
-    if category_of(commune, value) is None:
+    if category_of(commune, data.code) is None:
         ctx.say("errors.stale_button")
         return
     draft = draft_of(ctx)
-    draft.category = value
+    draft.category = data.code
     if ctx.state.data.get("editing"):
         await show_summary(ctx, draft)
         return
-    save(ctx, draft, "describe")
+    save(ctx, draft, Step.DESCRIBE)
     ask_description(ctx)
 
 
-async def on_next(ctx: Context, value: str) -> None:
+async def on_content_done(inc: Incoming, ctx: Context, data: ContentDone) -> None:
     draft = draft_of(ctx)
     if not (draft.description or draft.voice):
         ctx.say("feedback.need_description")
@@ -243,46 +358,39 @@ async def on_next(ctx: Context, value: str) -> None:
     await after_content(ctx, draft)
 
 
-async def on_village(ctx: Context, value: str) -> None:
+async def on_village(inc: Incoming, ctx: Context, data: PickPlace) -> None:
     draft = draft_of(ctx)
-    if value == "none":
+    if data.village_id is None:
         await after_place(ctx, draft)
         return
     commune = await ctx.communes.get(ctx.user.commune_id or 0)
-    if not value.isdigit() or commune is None \
-            or int(value) not in {v.id for v in commune.villages}:
+    if commune is None or commune.village_name(data.village_id) is None:
         ctx.say("errors.stale_button")
         return
-    draft.village_id = int(value)
-    save(ctx, draft, "address")
+    draft.village_id = data.village_id
+    save(ctx, draft, Step.ADDRESS)
     ask_address(ctx)
 
 
-async def on_address_skip(ctx: Context, value: str) -> None:
+async def on_address_skip(inc: Incoming, ctx: Context, data: SkipAddress) -> None:
     await after_place(ctx, draft_of(ctx))
 
 
-async def on_urgent(ctx: Context, value: str) -> None:
-    if value not in ("0", "1"):
-        ctx.say("errors.stale_button")
-        return
+async def on_urgent(inc: Incoming, ctx: Context, data: SetUrgent) -> None:
     draft = draft_of(ctx)
-    draft.urgent = value == "1"
-    save(ctx, draft, "anonymous")
+    draft.urgent = data.urgent
+    save(ctx, draft, Step.ANONYMOUS)
     ask_anonymous(ctx)
 
 
-async def on_anonymous(ctx: Context, value: str) -> None:
-    if value not in ("0", "1"):
-        ctx.say("errors.stale_button")
-        return
+async def on_anonymous(inc: Incoming, ctx: Context, data: SetAnonymous) -> None:
     draft = draft_of(ctx)
-    draft.anonymous = value == "1"
+    draft.anonymous = data.anonymous
     similar = await service(ctx).similar(draft, ctx.user, ctx.now)
     if not similar:
         await show_summary(ctx, draft)
         return
-    save(ctx, draft, "similar", similar_ids=[r.id for r in similar])
+    save(ctx, draft, Step.SIMILAR, similar_ids=[r.id for r in similar])
     commune = await ctx.communes.get(draft.commune_id)
     lines = [ctx.t("feedback.similar_found")]
     rows = []
@@ -291,15 +399,16 @@ async def on_anonymous(ctx: Context, value: str) -> None:
                            category=category_name(commune, report.category, ctx.user.language),
                            date=local_date(ctx, report.created_at),
                            status=ctx.t(f"feedback.status.{report.status}")))
-        rows.append([Button(ctx.t("feedback.follow", code=report.code), f"fb:follow:{report.id}")])
-    rows.append([Button(ctx.t("feedback.file_anyway"), "fb:new:")])
+        rows.append([Button(ctx.t("feedback.follow", code=report.code),
+                            FollowSimilar(report.id))])
+    rows.append([Button(ctx.t("feedback.file_anyway"), FileAnyway())])
     ctx.reply("\n".join(lines), rows)
 
 
-async def on_follow(ctx: Context, value: str) -> None:
+async def on_follow(inc: Incoming, ctx: Context, data: FollowSimilar) -> None:
     offered = ctx.state.data.get("similar_ids") or []
-    report = await service(ctx).get(int(value)) if value.isdigit() else None
-    if report is None or report.id not in offered:
+    report = await service(ctx).get(data.report_id) if data.report_id in offered else None
+    if report is None:
         ctx.say("errors.stale_button")
         return
     await service(ctx).follow(report, ctx.user, ctx.now)
@@ -307,15 +416,14 @@ async def on_follow(ctx: Context, value: str) -> None:
     ctx.say("feedback.following", code=report.code)
 
 
-async def on_file_anyway(ctx: Context, value: str) -> None:
+async def on_file_anyway(inc: Incoming, ctx: Context, data: FileAnyway) -> None:
     await show_summary(ctx, draft_of(ctx))
 
 
 async def show_summary(ctx: Context, draft: Draft) -> None:
-    save(ctx, draft, "summary", editing=False)
+    save(ctx, draft, Step.SUMMARY, editing=False)
     commune = await ctx.communes.get(draft.commune_id)
-    village = next((v.name for v in commune.villages if v.id == draft.village_id), None) \
-        if commune else None
+    village = commune.village_name(draft.village_id) if commune else None
     place = ", ".join(p for p in (draft.address, village) if p) or "—"
     if draft.latitude is not None:
         place = f"📍 {draft.latitude:.5f}, {draft.longitude:.5f}" + (
@@ -330,32 +438,30 @@ async def show_summary(ctx: Context, draft: Draft) -> None:
         anonymous=ctx.t("common.yes") if draft.anonymous else ctx.t("common.no"),
     ) + "\n\n" + ctx.t("feedback.public_notice_sensitive" if is_sensitive(
         commune, draft.category) else "feedback.public_notice"), [
-        [Button(ctx.t("feedback.send"), "fb:send:")],
-        [Button(ctx.t("feedback.edit_description"), "fb:edit:desc"),
-         Button(ctx.t("feedback.edit_place"), "fb:edit:place")],
-        [Button(ctx.t("feedback.edit_category"), "fb:edit:cat"),
-         Button(ctx.t("common.cancel"), "fb:cancel:")],
+        [Button(ctx.t("feedback.send"), SendReport())],
+        [Button(ctx.t("feedback.edit_description"), EditDraft(DraftPart.DESCRIPTION)),
+         Button(ctx.t("feedback.edit_place"), EditDraft(DraftPart.PLACE))],
+        [Button(ctx.t("feedback.edit_category"), EditDraft(DraftPart.CATEGORY)),
+         *cancel_row(ctx)],
     ])
 
 
-async def on_edit(ctx: Context, value: str) -> None:
+async def on_edit(inc: Incoming, ctx: Context, data: EditDraft) -> None:
     draft = draft_of(ctx)
-    if value == "desc":
+    if data.part is DraftPart.DESCRIPTION:
         draft.description, draft.voice, draft.photos = None, None, []
-        save(ctx, draft, "describe", editing=True)
+        save(ctx, draft, Step.DESCRIBE, editing=True)
         ask_description(ctx)
-    elif value == "place":
+    elif data.part is DraftPart.PLACE:
         draft.latitude = draft.longitude = draft.village_id = draft.address = None
-        save(ctx, draft, "location", editing=True)
+        save(ctx, draft, Step.LOCATION, editing=True)
         await ask_location(ctx)
-    elif value == "cat":
-        save(ctx, draft, "category", editing=True)
-        await ask_category(ctx)
     else:
-        ctx.say("errors.stale_button")
+        save(ctx, draft, Step.CATEGORY, editing=True)
+        await ask_category(ctx)
 
 
-async def on_send(ctx: Context, value: str) -> None:
+async def on_send(inc: Incoming, ctx: Context, data: SendReport) -> None:
     draft = draft_of(ctx)
     try:
         report = await service(ctx).file(draft, ctx.user, ctx.now)
@@ -368,25 +474,9 @@ async def on_send(ctx: Context, value: str) -> None:
             due_time=local_datetime(ctx, report.due_at))
 
 
-async def on_cancel(ctx: Context, value: str) -> None:
+async def on_cancel(inc: Incoming, ctx: Context, data: CancelReport) -> None:
     ctx.state.clear()
     ctx.say("common.cancelled")
-
-
-BUTTONS = {
-    "cat": (("category",), on_category),
-    "next": (("describe", "photos"), on_next),
-    "vil": (("location",), on_village),
-    "addr": (("address",), on_address_skip),
-    "urg": (("urgent",), on_urgent),
-    "anon": (("anonymous",), on_anonymous),
-    "follow": (("similar",), on_follow),
-    "new": (("similar",), on_file_anyway),
-    "edit": (("summary",), on_edit),
-    "send": (("summary",), on_send),
-    "cancel": (("category", "describe", "photos", "location", "address", "urgent",
-                "anonymous", "similar", "summary"), on_cancel),
-}
 
 
 # --- my feedback, tracking, rating ----------------------------------------------------------
@@ -394,7 +484,8 @@ BUTTONS = {
 async def my_feedback(inc: Incoming, ctx: Context) -> None:
     reports = await service(ctx).mine(ctx.user)
     if not reports:
-        ctx.reply(ctx.t("feedback.mine_empty"), [[Button(ctx.t("menu.feedback"), "menu:feedback")]])
+        ctx.reply(ctx.t("feedback.mine_empty"),
+                  [[Button(ctx.t("menu.feedback"), OpenMenu(MenuEntry.FEEDBACK))]])
         return
     lines = [ctx.t("feedback.mine_title")]
     rows = []
@@ -402,13 +493,12 @@ async def my_feedback(inc: Incoming, ctx: Context) -> None:
         lines.append(ctx.t("feedback.mine_line", code=report.code,
                            status=ctx.t(f"feedback.status.{report.status}"),
                            date=local_date(ctx, report.created_at)))
-        rows.append([Button(report.code, f"fbm:{report.id}")])
+        rows.append([Button(report.code, ShowMine(report.id))])
     ctx.reply("\n".join(lines), rows)
 
 
-async def on_mine_button(inc: Incoming, ctx: Context) -> None:
-    _, value = callback_parts(inc, 2)
-    report = await service(ctx).get(int(value)) if value.isdigit() else None
+async def on_mine_button(inc: Incoming, ctx: Context, data: ShowMine) -> None:
+    report = await service(ctx).get(data.report_id)
     if report is None or await service(ctx).visible_to_citizen(ctx.user, report.code) is None:
         ctx.say("errors.stale_button")
         return
@@ -457,38 +547,58 @@ def history_line(ctx: Context, event: FeedbackEvent) -> str:
     return f"• {when} — {what}"
 
 
-async def on_report_button(inc: Incoming, ctx: Context) -> None:
-    """Buttons under updates: rate 1–5, "not resolved", the four-week check-in."""
-    _, action, ident, value = callback_parts(inc, 4)
-    report = await service(ctx).get(int(ident)) if ident.isdigit() else None
+async def own_report(ctx: Context, report_id: int) -> FeedbackReport | None:
+    """The report a button under an update names, if the citizen filed it (else stale)."""
+    report = await service(ctx).get(report_id)
     if report is None or report.reporter_id != ctx.user.id:
         ctx.say("errors.stale_button")
+        return None
+    return report
+
+
+async def on_rate(inc: Incoming, ctx: Context, data: RateReport) -> None:
+    report = await own_report(ctx, data.report_id)
+    if report is None:
         return
     try:
-        if action == "rate" and value in ("1", "2", "3", "4", "5"):
-            await service(ctx).rate(report, ctx.user, int(value), ctx.now)
-            ctx.state.start(RATING_FLOW, "comment", report_id=report.id)
-            ctx.reply(ctx.t("feedback.rated", stars="⭐" * int(value)),
-                      [[Button(ctx.t("common.skip"), "fbr:nocomment:0")]])
-        elif action == "notfixed":
-            await service(ctx).reopen(report, ctx.user, ctx.now)
-            ctx.say("feedback.reopened", code=report.code, due=local_date(ctx, report.due_at))
-        elif action == "still" and value in ("yes", "no"):
-            await service(ctx).checkin_answer(report, ctx.user, value == "yes", ctx.now)
-            if value == "yes":
-                ctx.say("feedback.checkin_thanks")
-            else:
-                ctx.say("feedback.reopened", code=report.code, due=local_date(ctx, report.due_at))
-        else:
-            ctx.say("errors.stale_button")
+        await service(ctx).rate(report, ctx.user, data.stars, ctx.now)
     except FeedbackError as error:
         ctx.say(error.key, **error.params)
-
-
-async def on_no_comment(inc: Incoming, ctx: Context) -> None:
-    if ctx.state.flow != RATING_FLOW:
-        ctx.say("errors.stale_button")
         return
+    ctx.state.start(RATING_FLOW, RatingStep.COMMENT, report_id=report.id)
+    ctx.reply(ctx.t("feedback.rated", stars="⭐" * data.stars),
+              [[Button(ctx.t("common.skip"), SkipComment())]])
+
+
+async def on_not_fixed(inc: Incoming, ctx: Context, data: ReportNotFixed) -> None:
+    report = await own_report(ctx, data.report_id)
+    if report is None:
+        return
+    try:
+        await service(ctx).reopen(report, ctx.user, ctx.now)
+    except FeedbackError as error:
+        ctx.say(error.key, **error.params)
+        return
+    ctx.say("feedback.reopened", code=report.code, due=local_date(ctx, report.due_at))
+
+
+async def on_checkin(inc: Incoming, ctx: Context, data: CheckinAnswer) -> None:
+    """The four-week check-in: still fixed, or back to the officials."""
+    report = await own_report(ctx, data.report_id)
+    if report is None:
+        return
+    try:
+        await service(ctx).checkin_answer(report, ctx.user, data.fixed, ctx.now)
+    except FeedbackError as error:
+        ctx.say(error.key, **error.params)
+        return
+    if data.fixed:
+        ctx.say("feedback.checkin_thanks")
+    else:
+        ctx.say("feedback.reopened", code=report.code, due=local_date(ctx, report.due_at))
+
+
+async def on_no_comment(inc: Incoming, ctx: Context, data: SkipComment) -> None:
     ctx.state.clear()
     ctx.say("feedback.rating_thanks")
 
@@ -510,11 +620,8 @@ async def on_rating_comment(inc: Incoming, ctx: Context) -> None:
     ctx.say("feedback.rating_thanks")
 
 
-async def on_report_buttons(inc: Incoming, ctx: Context) -> None:
-    if (inc.callback or "").startswith("fbr:nocomment"):
-        await on_no_comment(inc, ctx)
-    else:
-        await on_report_button(inc, ctx)
+RATING_FLOW = Flow("feedback_rating", RatingStep, transitions={RatingStep.COMMENT: set()})
+"""After a rating, an optional comment: its one step takes any text (`on_rating_comment`)."""
 
 
 def register(router: Router) -> None:
@@ -523,9 +630,22 @@ def register(router: Router) -> None:
     router.command("feedback", "phananh")(start)
     router.command("myfeedback")(my_feedback)
     router.command("track")(track)
-    router.callback("fb")(on_button)
-    router.callback("fbc")(on_consent_button)
-    router.callback("fbm")(on_mine_button)
-    router.callback("fbr")(on_report_buttons)
-    router.flow(FLOW)(on_input)
+    router.button(GiveConsent)(on_consent_button)
+    router.button(PickCategory)(FLOW.at(Step.CATEGORY)(on_category))
+    router.button(ContentDone)(FLOW.at(Step.DESCRIBE, Step.PHOTOS)(on_content_done))
+    router.button(PickPlace)(FLOW.at(Step.LOCATION)(on_village))
+    router.button(SkipAddress)(FLOW.at(Step.ADDRESS)(on_address_skip))
+    router.button(SetUrgent)(FLOW.at(Step.URGENT)(on_urgent))
+    router.button(SetAnonymous)(FLOW.at(Step.ANONYMOUS)(on_anonymous))
+    router.button(FollowSimilar)(FLOW.at(Step.SIMILAR)(on_follow))
+    router.button(FileAnyway)(FLOW.at(Step.SIMILAR)(on_file_anyway))
+    router.button(EditDraft)(FLOW.at(Step.SUMMARY)(on_edit))
+    router.button(SendReport)(FLOW.at(Step.SUMMARY)(on_send))
+    router.button(CancelReport)(FLOW.at()(on_cancel))
+    router.button(ShowMine)(on_mine_button)
+    router.button(RateReport)(on_rate)
+    router.button(ReportNotFixed)(on_not_fixed)
+    router.button(CheckinAnswer)(on_checkin)
+    router.button(SkipComment)(RATING_FLOW.at()(on_no_comment))
+    router.flow(FLOW)(on_other_input)
     router.flow(RATING_FLOW)(on_rating_comment)

@@ -4,11 +4,17 @@ notes and reply templates. Officials act only in their commune; refusals are aud
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
 
 from handlers.context import Context
+from handlers.feedback import service
 from handlers.format import local_datetime
 from handlers.router import Router
-from handlers.types import Attachment, Button, Incoming, callback_parts
+from handlers.types import Attachment, Incoming
+from services.callbacks import Button, CallbackData, in_rows
+from services.feedback.actions import OpenReport
 from services.feedback.categories import categories_for, category_name, templates_for
 from services.feedback.models import (
     ANSWERED,
@@ -20,7 +26,7 @@ from services.feedback.models import (
     TRANSFERRED,
     FeedbackReport,
 )
-from services.feedback.service import Feedback, FeedbackError, InboxFilter, overdue
+from services.feedback.service import FeedbackError, InboxFilter, overdue
 from services.models import Commune, User
 from services.text import fold
 from services.users import is_admin, is_official
@@ -34,8 +40,52 @@ STATUS_WORDS = {
 TEMPLATE_REF = re.compile(r"^#(\d{1,2})$")
 
 
-def service(ctx: Context) -> Feedback:
-    return Feedback(ctx.session)
+@dataclass(frozen=True)
+class InboxPage(CallbackData, prefix="fb.inbox"):
+    """A page of the inbox under a filter (the fields of `InboxFilter`)."""
+
+    page: int
+    status: str
+    category: str | None
+    village_id: int | None
+    overdue: bool
+
+    @classmethod
+    def of(cls, flt: InboxFilter, page: int = 0) -> InboxPage:
+        return cls(page, flt.status, flt.category, flt.village_id, flt.overdue)
+
+    def filter(self) -> InboxFilter:
+        """Raises ValueError for a status no inbox shows."""
+        return InboxFilter(self.status, self.category, self.village_id, self.overdue)
+
+
+class FilterBy(StrEnum):
+    CATEGORY = "cat"
+    VILLAGE = "vil"
+
+
+@dataclass(frozen=True)
+class PickFilter(CallbackData, prefix="fb.filter"):
+    """Choose a category or a village to filter the inbox by."""
+
+    by: FilterBy
+
+
+@dataclass(frozen=True)
+class QuickStatus(CallbackData, prefix="fb.status"):
+    report_id: int
+    status: Literal["in_progress", "resolved"]
+
+
+@dataclass(frozen=True)
+class ShowTemplates(CallbackData, prefix="fb.tpl"):
+    report_id: int
+
+
+@dataclass(frozen=True)
+class SendTemplate(CallbackData, prefix="fb.tplsend"):
+    report_id: int
+    number: int
 
 
 def parse_status(word: str) -> str | None:
@@ -84,18 +134,17 @@ async def inbox(inc: Incoming, ctx: Context) -> None:
     await show_inbox(ctx, flt, 0)
 
 
-async def on_inbox_button(inc: Incoming, ctx: Context) -> None:
+async def on_inbox_button(inc: Incoming, ctx: Context, data: InboxPage) -> None:
     if await refuse_button(ctx, "feedback.inbox"):
         return
-    _, page, encoded = callback_parts(inc, 3)
     try:
-        flt = InboxFilter.decode(encoded)
+        flt = data.filter()
     except ValueError:
         flt = None
-    if flt is None or not page.isdigit():
+    if flt is None or data.page < 0:
         ctx.say("errors.stale_button")
         return
-    await show_inbox(ctx, flt, int(page), edit=True)
+    await show_inbox(ctx, flt, data.page, edit=True)
 
 
 async def show_inbox(ctx: Context, flt: InboxFilter, page: int, *, edit: bool = False) -> None:
@@ -123,42 +172,43 @@ async def show_inbox(ctx: Context, flt: InboxFilter, page: int, *, edit: bool = 
             status=ctx.t(f"feedback.status.{report.status}"),
             due=local_datetime(ctx, report.due_at),
             late=ctx.t("feedback.admin.overdue_mark") if late else ""))
-        rows.append([Button(f"{mark} {report.code}", f"fbo:view:{report.id}")])
+        rows.append([Button(f"{mark} {report.code}", OpenReport(report.id))])
     if not reports:
         lines.append(ctx.t("feedback.admin.inbox_empty"))
-    code = flt.encode()
     nav = []
     if page > 0:
-        nav.append(Button(ctx.t("common.previous"), f"fbi:{page - 1}:{code}"))
+        nav.append(Button(ctx.t("common.previous"), InboxPage.of(flt, page - 1)))
     if (page + 1) * PER_PAGE < total:
-        nav.append(Button(ctx.t("common.next"), f"fbi:{page + 1}:{code}"))
+        nav.append(Button(ctx.t("common.next"), InboxPage.of(flt, page + 1)))
     if nav:
         rows.append(nav)
-    rows.append([Button(ctx.t("feedback.admin.filter_open"), "fbi:0:"),
-                 Button(ctx.t("feedback.admin.filter_overdue"), "fbi:0:o"),
-                 Button(ctx.t("feedback.admin.filter_new"), "fbi:0:s=received")])
-    rows.append([Button(ctx.t("feedback.admin.filter_category"), "fbf:cat"),
-                 Button(ctx.t("feedback.admin.filter_village"), "fbf:vil"),
-                 Button(ctx.t("feedback.admin.filter_all"), "fbi:0:s=all")])
+    rows.append([Button(ctx.t("feedback.admin.filter_open"), InboxPage.of(InboxFilter())),
+                 Button(ctx.t("feedback.admin.filter_overdue"),
+                        InboxPage.of(InboxFilter(overdue=True))),
+                 Button(ctx.t("feedback.admin.filter_new"),
+                        InboxPage.of(InboxFilter(RECEIVED)))])
+    rows.append([Button(ctx.t("feedback.admin.filter_category"), PickFilter(FilterBy.CATEGORY)),
+                 Button(ctx.t("feedback.admin.filter_village"), PickFilter(FilterBy.VILLAGE)),
+                 Button(ctx.t("feedback.admin.filter_all"), InboxPage.of(InboxFilter("all")))])
     ctx.reply("\n".join(lines), rows, edit=edit)
 
 
-async def on_filter_button(inc: Incoming, ctx: Context) -> None:
+async def on_filter_button(inc: Incoming, ctx: Context, data: PickFilter) -> None:
     """Choose a category or a village to filter the inbox by (the message is edited)."""
     if await refuse_button(ctx, "feedback.inbox"):
         return
-    _, what = callback_parts(inc, 2)
     commune = await ctx.communes.get(scope(ctx.user) or 0)
-    if what == "cat":
-        choices = [Button(c.name(ctx.user.language), f"fbi:0:c={c.code}")
+    if data.by is FilterBy.CATEGORY:
+        choices = [Button(c.name(ctx.user.language), InboxPage.of(InboxFilter(category=c.code)))
                    for c in categories_for(commune)]
-    elif what == "vil" and commune is not None:
-        choices = [Button(v.name, f"fbi:0:v={v.id}") for v in commune.villages]
+    elif commune is not None:
+        choices = [Button(v.name, InboxPage.of(InboxFilter(village_id=v.id)))
+                   for v in commune.villages]
     else:
         ctx.say("errors.stale_button")
         return
-    rows = [choices[i:i + 2] for i in range(0, len(choices), 2)]
-    rows.append([Button(ctx.t("common.back"), "fbi:0:")])
+    rows = in_rows(choices, 2)
+    rows.append([Button(ctx.t("common.back"), InboxPage.of(InboxFilter()))])
     ctx.reply(ctx.t("feedback.admin.pick_filter"), rows, edit=True)
 
 
@@ -171,8 +221,7 @@ def describe_filter(ctx: Context, flt: InboxFilter, commune: Commune | None) -> 
     if flt.category:
         parts.append(category_name(commune, flt.category, ctx.user.language))
     if flt.village_id is not None:
-        village = next((v.name for v in commune.villages if v.id == flt.village_id), None) \
-            if commune else None
+        village = commune.village_name(flt.village_id) if commune else None
         parts.append(village or f"#{flt.village_id}")
     return ", ".join(parts) or ctx.t("feedback.admin.filter_open")
 
@@ -196,8 +245,7 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
     commune = await ctx.communes.get(report.commune_id)
     reporter = await ctx.users.get(report.reporter_id) if report.reporter_id else None
     assignee = await ctx.users.get(report.assignee_id) if report.assignee_id else None
-    village = next((v.name for v in commune.villages if v.id == report.village_id), None) \
-        if commune else None
+    village = commune.village_name(report.village_id) if commune else None
     place = ", ".join(p for p in (report.address, village) if p) or "—"
     if report.latitude is not None:
         place += (f"\n📍 https://maps.google.com/?q={report.latitude:.6f},"
@@ -234,9 +282,9 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
         lines.append(f"• {local_datetime(ctx, event.at)} {lock}"
                      f"{ctx.t(f'feedback.event.{event.kind}')}{status} {name}{text}".rstrip())
     ctx.reply("\n".join(lines), [
-        [Button(ctx.t("feedback.admin.to_in_progress"), f"fbo:st:{report.id}:in_progress"),
-         Button(ctx.t("feedback.admin.to_resolved"), f"fbo:st:{report.id}:resolved")],
-        [Button(ctx.t("feedback.admin.templates"), f"fbo:tpl:{report.id}")],
+        [Button(ctx.t("feedback.admin.to_in_progress"), QuickStatus(report.id, "in_progress")),
+         Button(ctx.t("feedback.admin.to_resolved"), QuickStatus(report.id, "resolved"))],
+        [Button(ctx.t("feedback.admin.templates"), ShowTemplates(report.id))],
     ])
     if report.channel != ctx.inc.channel:
         return  # file ids belong to the channel they came from
@@ -251,27 +299,39 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
                                                 duration=voice.get("duration")))
 
 
-async def on_report_button(inc: Incoming, ctx: Context) -> None:
+async def report_for_button(ctx: Context, report_id: int, action: str) -> FeedbackReport | None:
+    """The report a button names, if this official may act on it (refusals answered)."""
     if await refuse_button(ctx, "feedback.button"):
-        return
-    _, action, ident, value = callback_parts(inc, 4)
-    report = await service(ctx).get(int(ident)) if ident.isdigit() else None
-    if report is None or action not in ("view", "st", "tpl", "tplsend"):
-        ctx.say("errors.stale_button")
-        return
-    report = await load(ctx, report.code, f"feedback.{action}")
+        return None
+    report = await service(ctx).get(report_id)
     if report is None:
-        return
-    if action == "view":
-        await show_full(ctx, report)
-    elif action == "tpl":
-        show_templates(ctx, report, await ctx.communes.get(report.commune_id))
-    elif action == "tplsend" and value.isdigit():
-        await send_template(ctx, report, int(value))
-    elif action == "st" and value in (IN_PROGRESS, RESOLVED):
-        await change_status(ctx, report, value, None)
-    else:
         ctx.say("errors.stale_button")
+        return None
+    return await load(ctx, report.code, action)
+
+
+async def on_open(inc: Incoming, ctx: Context, data: OpenReport) -> None:
+    report = await report_for_button(ctx, data.report_id, "feedback.view")
+    if report is not None:
+        await show_full(ctx, report)
+
+
+async def on_templates(inc: Incoming, ctx: Context, data: ShowTemplates) -> None:
+    report = await report_for_button(ctx, data.report_id, "feedback.tpl")
+    if report is not None:
+        show_templates(ctx, report, await ctx.communes.get(report.commune_id))
+
+
+async def on_send_template(inc: Incoming, ctx: Context, data: SendTemplate) -> None:
+    report = await report_for_button(ctx, data.report_id, "feedback.tplsend")
+    if report is not None:
+        await send_template(ctx, report, data.number)
+
+
+async def on_quick_status(inc: Incoming, ctx: Context, data: QuickStatus) -> None:
+    report = await report_for_button(ctx, data.report_id, "feedback.st")
+    if report is not None:
+        await change_status(ctx, report, data.status, None)
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -434,8 +494,8 @@ def show_templates(ctx: Context, report: FeedbackReport, commune: Commune | None
     lines = [ctx.t("feedback.admin.templates_title", code=report.code)]
     lines += [f"#{n}. {text}" for n, text in enumerate(options, start=1)]
     buttons = [Button(ctx.t("feedback.admin.send_template", number=n),
-                      f"fbo:tplsend:{report.id}:{n}") for n in range(1, len(options) + 1)]
-    ctx.reply("\n".join(lines), [buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+                      SendTemplate(report.id, n)) for n in range(1, len(options) + 1)]
+    ctx.reply("\n".join(lines), in_rows(buttons, 3))
 
 
 def register(router: Router) -> None:
@@ -448,6 +508,9 @@ def register(router: Router) -> None:
     router.command("public", role="official", help_key="feedback.admin.help_public")(public)
     router.command("templates", role="official",
                    help_key="feedback.admin.help_templates")(templates)
-    router.callback("fbi")(on_inbox_button)
-    router.callback("fbo")(on_report_button)
-    router.callback("fbf")(on_filter_button)
+    router.button(InboxPage)(on_inbox_button)
+    router.button(PickFilter)(on_filter_button)
+    router.button(OpenReport)(on_open)
+    router.button(ShowTemplates)(on_templates)
+    router.button(SendTemplate)(on_send_template)
+    router.button(QuickStatus)(on_quick_status)

@@ -19,6 +19,7 @@ conversation saved before a deploy resumes after it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -26,9 +27,12 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 if TYPE_CHECKING:
     from handlers.context import Context
     from handlers.types import Incoming
+    from services.callbacks import CallbackData
 
 S = TypeVar("S", bound=StrEnum)
+D = TypeVar("D", bound="CallbackData")
 StepHandler = Callable[["Incoming", "Context"], Awaitable[None]]
+Pressed = Callable[["Incoming", "Context", D], Awaitable[None]]
 
 _FLOWS: dict[str, Flow[StrEnum]] = {}
 
@@ -65,6 +69,22 @@ class Flow(Generic[S]):
             return
         if target not in self.transitions.get(current, frozenset()):
             raise InvalidTransition(f"{self.name}: {current} → {target} is not declared")
+
+    def at(self, *steps: S) -> Callable[[Pressed[D]], Pressed[D]]:
+        """Guard a button handler of this flow: pressed outside the flow, or at a step other
+        than `steps` (any step when none are given), the button is an old one and gets the
+        stale answer instead of acting on a conversation that has moved on."""
+        allowed = frozenset(str(step) for step in steps)
+
+        def guard(handler: Pressed[D]) -> Pressed[D]:
+            @functools.wraps(handler)
+            async def pressed(inc: Incoming, ctx: Context, data: D) -> None:
+                if ctx.state.flow != self.name or (allowed and ctx.state.step not in allowed):
+                    ctx.say("errors.stale_button")
+                    return
+                await handler(inc, ctx, data)
+            return pressed
+        return guard
 
     async def handle(self, inc: Incoming, ctx: Context) -> bool:
         """Run the handler of the conversation's step; False when the step takes no input."""

@@ -3,13 +3,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers.context import Context
 from handlers.router import Router
-from handlers.types import Button, Incoming, callback_parts
+from handlers.types import Incoming
+from services.callbacks import Button, CallbackData
 from services.models import Chat, Commune
 from services.users import can_act_in, is_admin
 
-WHOLE_COMMUNE = "0"
+
+@dataclass(frozen=True)
+class LinkCommune(CallbackData, prefix="grp.commune"):
+    """A province admin picks the commune a group belongs to."""
+
+    commune_id: int
+
+
+@dataclass(frozen=True)
+class LinkVillage(CallbackData, prefix="grp.village"):
+    commune_id: int
+    village_id: int | None
+    """None: the whole commune."""
 
 
 async def on_member_added(inc: Incoming, ctx: Context) -> None:
@@ -30,7 +45,7 @@ async def link(inc: Incoming, ctx: Context) -> None:
     if commune_id is None and is_admin(ctx.user):
         communes = await ctx.communes.all()
         ctx.reply(ctx.t("groups.pick_commune"),
-                  [[Button(c.name, f"grp:c:{c.id}")] for c in communes[:20]])
+                  [[Button(c.name, LinkCommune(c.id))] for c in communes[:20]])
         return
     await _ask_village(ctx, commune_id)
 
@@ -41,8 +56,8 @@ async def _ask_village(ctx: Context, commune_id: int | None) -> None:
         await _deny(ctx, "link", commune_id)
         return
     rows = [[Button(ctx.t("groups.whole_commune", commune=commune.name),
-                    f"grp:v:{commune.id}:{WHOLE_COMMUNE}")]]
-    rows += [[Button(v.name, f"grp:v:{commune.id}:{v.id}")] for v in commune.villages]
+                    LinkVillage(commune.id, None))]]
+    rows += [[Button(v.name, LinkVillage(commune.id, v.id))] for v in commune.villages]
     ctx.reply(ctx.t("groups.pick_village", commune=commune.name), rows)
 
 
@@ -53,24 +68,27 @@ def _may_link(ctx: Context, commune_id: int) -> bool:
                                                  or can_act_in(ctx.user, linked))
 
 
-async def on_button(inc: Incoming, ctx: Context) -> None:
-    _, action, commune_ref, village_ref = callback_parts(inc, 4)
-    if ctx.is_private or not commune_ref.isdigit():
+def in_group(ctx: Context) -> bool:
+    """Link buttons act on the chat they are pressed in: a group."""
+    if ctx.is_private:
         ctx.say("errors.stale_button")
+    return not ctx.is_private
+
+
+async def on_commune(inc: Incoming, ctx: Context, data: LinkCommune) -> None:
+    if in_group(ctx):
+        await _ask_village(ctx, data.commune_id)
+
+
+async def on_village(inc: Incoming, ctx: Context, data: LinkVillage) -> None:
+    if not in_group(ctx):
         return
-    commune_id = int(commune_ref)
-    if action == "c":
-        await _ask_village(ctx, commune_id)
+    commune = await ctx.communes.get(data.commune_id)
+    if commune is None or not _may_link(ctx, data.commune_id):
+        await _deny(ctx, "link", data.commune_id)
         return
-    if action != "v" or not village_ref.isdigit():
-        ctx.say("errors.stale_button")
-        return
-    commune = await ctx.communes.get(commune_id)
-    if commune is None or not _may_link(ctx, commune_id):
-        await _deny(ctx, "link", commune_id)
-        return
-    village_id = int(village_ref) or None
-    if village_id is not None and village_id not in {v.id for v in commune.villages}:
+    village_id = data.village_id
+    if village_id is not None and commune.village_name(village_id) is None:
         ctx.say("groups.unknown_village")
         return
     ctx.chat.commune_id, ctx.chat.village_id = commune.id, village_id
@@ -123,8 +141,7 @@ async def _deny(ctx: Context, action: str, commune_id: int | None) -> None:
 def _place(ctx: Context, commune: Commune, village_id: int | None) -> str:
     if village_id is None:
         return ctx.t("groups.whole_commune", commune=commune.name)
-    names = {v.id: v.name for v in commune.villages}
-    return f"{names.get(village_id, '?')} ({commune.name})"
+    return f"{commune.village_name(village_id) or '?'} ({commune.name})"
 
 
 def _target(chat: Chat) -> str:
@@ -138,4 +155,5 @@ def register(router: Router) -> None:
     router.command("unlink", role="official", where="group",
                    help_key="groups.help_unlink")(unlink)
     router.command("groups", role="official", help_key="groups.help_groups")(list_groups)
-    router.callback("grp")(on_button)
+    router.button(LinkCommune)(on_commune)
+    router.button(LinkVillage)(on_village)

@@ -2,17 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
 from handlers.context import Context
+from handlers.privacy import ShowPrivacy
 from handlers.router import Router
-from handlers.types import Button, Incoming, callback_parts
-from locales import LANGUAGES
+from handlers.types import Incoming
+from locales import LANGUAGES, Language
+from services.callbacks import Button, CallbackData, Keyboard
 from services.users import is_official
 
-MENU_ENTRIES = ("feedback", "procedures", "filing", "my_feedback", "settings")
+
+class MenuEntry(StrEnum):
+    FEEDBACK = "feedback"
+    PROCEDURES = "procedures"
+    FILING = "filing"
+    MY_FEEDBACK = "my_feedback"
+    SETTINGS = "settings"
+    HOME = "home"
+    """The menu itself ("back to the menu")."""
 
 
-def menu_buttons(ctx: Context) -> list[list[Button]]:
-    return [[Button(ctx.t(f"menu.{name}"), f"menu:{name}")] for name in MENU_ENTRIES]
+MENU_ENTRIES = tuple(entry for entry in MenuEntry if entry is not MenuEntry.HOME)
+LANGUAGE_NAMES: dict[Language, str] = {"vi": "Tiếng Việt", "en": "English"}
+"""Each language by its own name, whatever the user's language."""
+
+
+@dataclass(frozen=True)
+class OpenMenu(CallbackData, prefix="menu"):
+    """A main-menu entry. Its data (`menu:feedback`) is what menus sent before typed buttons
+    carried, so a menu message still in a chat keeps working."""
+
+    entry: MenuEntry
+
+
+@dataclass(frozen=True)
+class PickLanguage(CallbackData, prefix="lang"):
+    language: Language
+
+
+@dataclass(frozen=True)
+class ChangeLanguage(CallbackData, prefix="set.lang"):
+    pass
+
+
+@dataclass(frozen=True)
+class ChangeHome(CallbackData, prefix="set.home"):
+    """Choose one's commune and village again."""
+
+
+def menu_buttons(ctx: Context) -> Keyboard:
+    return [[Button(ctx.t(f"menu.{entry}"), OpenMenu(entry))] for entry in MENU_ENTRIES]
+
+
+def back_to_menu(ctx: Context) -> list[Button]:
+    return [Button(ctx.t("common.back_to_menu"), OpenMenu(MenuEntry.HOME))]
+
+
+def language_row(choose: Callable[[Language], CallbackData]) -> list[Button]:
+    return [Button(name, choose(language)) for language, name in LANGUAGE_NAMES.items()]
 
 
 async def show_menu(ctx: Context, *, edit: bool = False) -> None:
@@ -41,19 +91,16 @@ async def on_menu(inc: Incoming, ctx: Context) -> None:
     await show_menu(ctx)
 
 
-async def on_menu_button(inc: Incoming, ctx: Context) -> None:
-    _, name = callback_parts(inc, 2)
-    handler = ctx.router.menu_actions.get(name)
-    if handler is not None:
-        ctx.state.clear()
-        await handler(inc, ctx)
-    elif name in MENU_ENTRIES:
-        ctx.say("menu.coming_soon", feature=ctx.t(f"menu.{name}"))
-    elif name == "home":
+async def on_menu_button(inc: Incoming, ctx: Context, data: OpenMenu) -> None:
+    handler = ctx.router.menu_actions.get(data.entry)
+    if data.entry is MenuEntry.HOME:
         ctx.state.clear()
         await show_menu(ctx)
+    elif handler is not None:
+        ctx.state.clear()
+        await handler(inc, ctx)
     else:
-        ctx.say("errors.stale_button")
+        ctx.say("menu.coming_soon", feature=ctx.t(f"menu.{data.entry}"))
 
 
 async def on_help(inc: Incoming, ctx: Context) -> None:
@@ -63,12 +110,13 @@ async def on_help(inc: Incoming, ctx: Context) -> None:
             (c for c in ctx.router.commands.values() if c.role != "anyone" and c.help_key),
             key=lambda c: c.name,
         )
-        seen = set()
+        seen: set[str] = set()
         lines.append(ctx.t("help.official_title"))
         for command in official:
-            if command.help_key not in seen:
-                seen.add(command.help_key)
-                lines.append(f"/{command.name} — {ctx.t(command.help_key)}")
+            key = command.help_key
+            if key is not None and key not in seen:
+                seen.add(key)
+                lines.append(f"/{command.name} — {ctx.t(key)}")
     ctx.reply("\n".join(lines))
 
 
@@ -79,10 +127,8 @@ async def on_cancel(inc: Incoming, ctx: Context) -> None:
     await show_menu(ctx)
 
 
-async def ask_language(ctx: Context) -> None:
-    ctx.reply(ctx.t("settings.ask_language"), [[
-        Button("Tiếng Việt", "lang:vi"), Button("English", "lang:en"),
-    ]])
+def ask_language(ctx: Context) -> None:
+    ctx.reply(ctx.t("settings.ask_language"), [language_row(PickLanguage)])
 
 
 async def on_lang(inc: Incoming, ctx: Context) -> None:
@@ -91,42 +137,36 @@ async def on_lang(inc: Incoming, ctx: Context) -> None:
         ctx.user.language = choice
         ctx.say("settings.language_set")
         return
-    await ask_language(ctx)
+    ask_language(ctx)
 
 
-async def on_lang_button(inc: Incoming, ctx: Context) -> None:
-    _, choice = callback_parts(inc, 2)
-    if choice not in LANGUAGES:
-        ctx.say("errors.stale_button")
-        return
-    ctx.user.language = choice
+async def on_lang_button(inc: Incoming, ctx: Context, data: PickLanguage) -> None:
+    ctx.user.language = data.language
     ctx.say("settings.language_set")
     await show_menu(ctx)
 
 
 async def on_settings(inc: Incoming, ctx: Context) -> None:
     ctx.reply(ctx.t("settings.title"), [
-        [Button(ctx.t("settings.language"), "set:lang")],
-        [Button(ctx.t("settings.home"), "set:home")],
-        [Button(ctx.t("settings.privacy"), "pv:show")],
-        [Button(ctx.t("common.back_to_menu"), "menu:home")],
+        [Button(ctx.t("settings.language"), ChangeLanguage())],
+        [Button(ctx.t("settings.home"), ChangeHome())],
+        [Button(ctx.t("settings.privacy"), ShowPrivacy())],
+        back_to_menu(ctx),
     ])
 
 
-async def on_settings_button(inc: Incoming, ctx: Context) -> None:
-    _, action = callback_parts(inc, 2)
-    if action == "lang":
-        await ask_language(ctx)
-    elif action == "home":
-        from handlers import onboarding
+async def on_change_language(inc: Incoming, ctx: Context, data: ChangeLanguage) -> None:
+    ask_language(ctx)
 
-        if not ctx.user.has_consented:
-            ctx.say("settings.home_needs_consent")
-            return
-        ctx.state.start(onboarding.FLOW, "commune")
-        await onboarding.ask_commune(ctx)
-    else:
-        ctx.say("errors.stale_button")
+
+async def on_change_home(inc: Incoming, ctx: Context, data: ChangeHome) -> None:
+    from handlers import onboarding
+
+    if not ctx.user.has_consented:
+        ctx.say("settings.home_needs_consent")
+        return
+    ctx.state.start(onboarding.FLOW, onboarding.Step.COMMUNE)
+    await onboarding.ask_commune(ctx)
 
 
 async def on_free_text(inc: Incoming, ctx: Context) -> None:
@@ -143,8 +183,9 @@ def register(router: Router) -> None:
     router.command("cancel", "huy")(on_cancel)
     router.command("lang")(on_lang)
     router.command("settings")(on_settings)
-    router.callback("menu")(on_menu_button)
-    router.callback("lang")(on_lang_button)
-    router.callback("set")(on_settings_button)
+    router.button(OpenMenu)(on_menu_button)
+    router.button(PickLanguage)(on_lang_button)
+    router.button(ChangeLanguage)(on_change_language)
+    router.button(ChangeHome)(on_change_home)
     router.menu_action("settings")(on_settings)
     router.fallback(on_free_text)

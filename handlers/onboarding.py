@@ -3,51 +3,84 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
 
 from handlers.context import Context
-from handlers.menu import show_menu
+from handlers.flows import Flow
+from handlers.menu import language_row, show_menu
 from handlers.router import Router
-from handlers.types import Button, Incoming, callback_parts
-from locales import LANGUAGES
+from handlers.types import Incoming
+from locales import Language
 from services import privacy
+from services.callbacks import Button, CallbackData
+from services.models import Commune
 
-FLOW = "onboarding"
 PAGE = 6
 
 
+class Step(StrEnum):
+    """Onboarding, also entered at `COMMUNE` from the settings to move home."""
+
+    LANGUAGE = "language"
+    COMMUNE = "commune"
+    VILLAGE = "village"
+    CONSENT = "consent"
+
+
+@dataclass(frozen=True)
+class OnboardLanguage(CallbackData, prefix="ob.lang"):
+    language: Language
+
+
+@dataclass(frozen=True)
+class CommunePage(CallbackData, prefix="ob.cpage"):
+    page: int
+
+
+@dataclass(frozen=True)
+class PickCommune(CallbackData, prefix="ob.commune"):
+    commune_id: int
+
+
+@dataclass(frozen=True)
+class PickVillage(CallbackData, prefix="ob.village"):
+    village_id: int | None
+    """None: no village in particular."""
+
+
+@dataclass(frozen=True)
+class Consent(CallbackData, prefix="ob.consent"):
+    agreed: bool
+
+
 async def start(inc: Incoming, ctx: Context, payload: str = "") -> None:
-    ctx.state.start(FLOW, "language", payload=payload)
-    ctx.reply(ctx.t("onboarding.welcome"), [[
-        Button("Tiếng Việt", "ob:lang:vi"), Button("English", "ob:lang:en"),
-    ]])
+    ctx.state.start(FLOW, Step.LANGUAGE, payload=payload)
+    ctx.reply(ctx.t("onboarding.welcome"), [language_row(OnboardLanguage)])
 
 
 async def gate(inc: Incoming, ctx: Context) -> bool:
     """A new user in a private chat is onboarded before anything else."""
-    if ctx.user.onboarded or ctx.state.flow == FLOW:
+    if ctx.user.onboarded or ctx.state.flow == FLOW.name:
         return False
     await start(inc, ctx)
     return True
 
 
-async def on_button(inc: Incoming, ctx: Context) -> None:
-    _, action, value = callback_parts(inc, 3)
-    if ctx.state.flow != FLOW:
+async def on_language(inc: Incoming, ctx: Context, data: OnboardLanguage) -> None:
+    ctx.user.language = data.language
+    await ask_commune(ctx)
+
+
+async def on_commune_page(inc: Incoming, ctx: Context, data: CommunePage) -> None:
+    if data.page < 0:
         ctx.say("errors.stale_button")
         return
-    if action == "lang" and value in LANGUAGES:
-        ctx.user.language = value
-        await ask_commune(ctx)
-    elif action == "cpage" and value.isdigit():
-        await ask_commune(ctx, page=int(value), edit=True)
-    elif action == "commune" and value.isdigit():
-        await choose_commune(ctx, int(value))
-    elif action == "village":
-        await choose_village(ctx, value)
-    elif action == "consent":
-        await finish(inc, ctx, consent=value == "yes")
-    else:
-        ctx.say("errors.stale_button")
+    await ask_commune(ctx, page=data.page, edit=True)
+
+
+async def on_commune(inc: Incoming, ctx: Context, data: PickCommune) -> None:
+    await choose_commune(ctx, data.commune_id)
 
 
 async def ask_commune(ctx: Context, page: int = 0, edit: bool = False) -> None:
@@ -55,17 +88,21 @@ async def ask_commune(ctx: Context, page: int = 0, edit: bool = False) -> None:
     if len(communes) == 1:
         await choose_commune(ctx, communes[0].id)
         return
-    ctx.state.go("commune")
+    ctx.state.go(Step.COMMUNE)
     chunk = communes[page * PAGE:(page + 1) * PAGE]
-    rows = [[Button(c.name, f"ob:commune:{c.id}")] for c in chunk]
+    rows = commune_rows(chunk)
     nav = []
     if page > 0:
-        nav.append(Button(ctx.t("common.previous"), f"ob:cpage:{page - 1}"))
+        nav.append(Button(ctx.t("common.previous"), CommunePage(page - 1)))
     if (page + 1) * PAGE < len(communes):
-        nav.append(Button(ctx.t("common.next"), f"ob:cpage:{page + 1}"))
+        nav.append(Button(ctx.t("common.next"), CommunePage(page + 1)))
     if nav:
         rows.append(nav)
     ctx.reply(ctx.t("onboarding.ask_commune"), rows, edit=edit)
+
+
+def commune_rows(communes: list[Commune]) -> list[list[Button]]:
+    return [[Button(c.name, PickCommune(c.id))] for c in communes]
 
 
 async def choose_commune(ctx: Context, commune_id: int) -> None:
@@ -73,37 +110,37 @@ async def choose_commune(ctx: Context, commune_id: int) -> None:
     if commune is None:
         ctx.say("errors.stale_button")
         return
-    ctx.state.go("village", commune_id=commune.id)
-    rows = [[Button(v.name, f"ob:village:{v.id}")] for v in commune.villages]
-    rows.append([Button(ctx.t("onboarding.no_village"), "ob:village:none")])
+    ctx.state.go(Step.VILLAGE, commune_id=commune.id)
+    rows = [[Button(v.name, PickVillage(v.id))] for v in commune.villages]
+    rows.append([Button(ctx.t("onboarding.no_village"), PickVillage(None))])
     ctx.reply(ctx.t("onboarding.ask_village", commune=commune.name), rows)
 
 
-async def choose_village(ctx: Context, value: str) -> None:
+async def on_village(inc: Incoming, ctx: Context, data: PickVillage) -> None:
     commune = await ctx.communes.get(ctx.state.data.get("commune_id", 0))
-    village_ids = {v.id for v in commune.villages} if commune else set()
-    if value != "none" and (not value.isdigit() or int(value) not in village_ids):
+    if data.village_id is not None and (commune is None
+                                        or commune.village_name(data.village_id) is None):
         ctx.say("errors.stale_button")
         return
-    ctx.state.go("consent", village_id=int(value) if value.isdigit() else None)
+    ctx.state.go(Step.CONSENT, village_id=data.village_id)
     ctx.reply(ctx.t("onboarding.consent"), [[
-        Button(ctx.t("onboarding.consent_yes"), "ob:consent:yes"),
-        Button(ctx.t("onboarding.consent_no"), "ob:consent:no"),
+        Button(ctx.t("onboarding.consent_yes"), Consent(True)),
+        Button(ctx.t("onboarding.consent_no"), Consent(False)),
     ]])
 
 
-async def finish(inc: Incoming, ctx: Context, *, consent: bool) -> None:
-    data = ctx.state.data
+async def on_consent(inc: Incoming, ctx: Context, data: Consent) -> None:
+    state = ctx.state.data
     ctx.user.onboarded = True
-    if consent:
-        ctx.user.commune_id = data.get("commune_id")
-        ctx.user.village_id = data.get("village_id")
+    if data.agreed:
+        ctx.user.commune_id = state.get("commune_id")
+        ctx.user.village_id = state.get("village_id")
         await privacy.give_consent(ctx.user, inc.user_name)
         ctx.say("onboarding.done")
     else:
         ctx.say("onboarding.done_without_consent")
     ctx.state.clear()
-    payload = data.get("payload") or ""
+    payload = state.get("payload") or ""
     handler = ctx.router.deep_link_handler(payload) if payload else None
     if handler is not None:
         await handler(dataclasses.replace(inc, callback=None, command="start", args=payload), ctx)
@@ -111,23 +148,39 @@ async def finish(inc: Incoming, ctx: Context, *, consent: bool) -> None:
         await show_menu(ctx)
 
 
-async def on_text(inc: Incoming, ctx: Context) -> None:
-    """Typed answers during onboarding: a commune's name, or a nudge to use the buttons."""
-    if ctx.state.step == "commune" and inc.text:
-        found = await ctx.communes.find(inc.text)
-        if len(found) == 1:
-            await choose_commune(ctx, found[0].id)
-            return
-        if found:
-            ctx.reply(ctx.t("onboarding.pick_commune"),
-                      [[Button(c.name, f"ob:commune:{c.id}")] for c in found])
-            return
-        ctx.say("onboarding.commune_not_found")
+async def on_commune_name(inc: Incoming, ctx: Context) -> None:
+    """A commune's name typed instead of pressed."""
+    if not inc.text:
+        await use_buttons(inc, ctx)
         return
+    found = await ctx.communes.find(inc.text)
+    if len(found) == 1:
+        await choose_commune(ctx, found[0].id)
+    elif found:
+        ctx.reply(ctx.t("onboarding.pick_commune"), commune_rows(found))
+    else:
+        ctx.say("onboarding.commune_not_found")
+
+
+async def use_buttons(inc: Incoming, ctx: Context) -> None:
     ctx.say("onboarding.use_buttons")
 
 
+FLOW = Flow("onboarding", Step, transitions={
+    Step.LANGUAGE: {Step.COMMUNE, Step.VILLAGE},
+    Step.COMMUNE: {Step.VILLAGE},
+    # An earlier message's buttons choose the language or the commune again.
+    Step.VILLAGE: {Step.COMMUNE, Step.CONSENT},
+    Step.CONSENT: {Step.COMMUNE, Step.VILLAGE},
+}, on_input={Step.COMMUNE: on_commune_name})
+"""Consent (yes or no) ends the flow; the other steps take buttons only (`use_buttons`)."""
+
+
 def register(router: Router) -> None:
-    router.callback("ob")(on_button)
-    router.flow(FLOW)(on_text)
+    router.button(OnboardLanguage)(FLOW.at()(on_language))
+    router.button(CommunePage)(FLOW.at(Step.COMMUNE, Step.VILLAGE, Step.CONSENT)(on_commune_page))
+    router.button(PickCommune)(FLOW.at(Step.COMMUNE, Step.VILLAGE, Step.CONSENT)(on_commune))
+    router.button(PickVillage)(FLOW.at(Step.VILLAGE, Step.CONSENT)(on_village))
+    router.button(Consent)(FLOW.at(Step.CONSENT)(on_consent))
+    router.flow(FLOW)(use_buttons)
     router.gate(gate)

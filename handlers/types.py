@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from services.callbacks import Button as TypedButton
 
@@ -118,7 +118,6 @@ class Reply:
     pin: bool = False
     silent: bool = False
     priority: int = 0
-    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:

@@ -10,8 +10,10 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import Literal, get_args
 
-LANGUAGES = ("vi", "en")
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 DEFAULT_LANGUAGE = "vi"
 _ROOT = Path(__file__).parent
 

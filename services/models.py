@@ -44,6 +44,10 @@ class Commune(Base):
         back_populates="commune", order_by="Village.id", cascade="all, delete-orphan"
     )
 
+    def village_name(self, village_id: int | None) -> str | None:
+        """The name of one of this commune's villages (None for none or another's)."""
+        return next((v.name for v in self.villages if v.id == village_id), None)
+
 
 class Village(Base):
     __tablename__ = "villages"

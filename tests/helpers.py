@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from bot.app import App
 from bot.channels.console import ConsoleSession
 from bot.settings import Settings
+from handlers.onboarding import Consent, OnboardLanguage, PickCommune, PickVillage
+from locales import Language
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
@@ -142,10 +144,10 @@ def words(calls: list) -> str:
     return "\n".join(c.params.get("text") or c.params.get("caption") or "" for c in calls)
 
 
-async def onboard_on_telegram(tg: TelegramDriver, chat: int, language: str = "vi") -> None:
+async def onboard_on_telegram(tg: TelegramDriver, chat: int, language: Language = "vi") -> None:
     """Language, the demo commune, its second village (Thôn Đoài), consent."""
     await tg.text(chat, "/start")
-    await tg.press(chat, f"ob:lang:{language}")
-    await tg.press(chat, "ob:commune:1")
-    await tg.press(chat, "ob:village:2")
-    await tg.press(chat, "ob:consent:yes")
+    await tg.press(chat, OnboardLanguage(language).pack())
+    await tg.press(chat, PickCommune(1).pack())
+    await tg.press(chat, PickVillage(2).pack())
+    await tg.press(chat, Consent(True).pack())

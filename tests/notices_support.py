@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.console import Shown
+from handlers.groups import LinkVillage
 from handlers.types import Incoming
 from services.audio import EspeakEngine, GTTSEngine, SpeechEngine
 from services.communes import DEMO_CODE, Communes
@@ -76,8 +77,8 @@ async def linked_group(app: App, official: str, chat_id: str, title: str,
         assert user is not None and user.official_commune_id is not None
         commune = await Communes(session).get(user.official_commune_id)
         assert commune is not None
-        village_id = commune.villages[village].id if village is not None else 0
-    done = await group.press(official, f"grp:v:{commune.id}:{village_id}")
+        village_id = commune.villages[village].id if village is not None else None
+    done = await group.press(official, LinkVillage(commune.id, village_id).pack())
     assert "✅" in done[-1].text, done
     return group
 

@@ -34,6 +34,7 @@ CITIZEN_COMMANDS = {"start", "menu", "help", "cancel", "huy", "lang", "settings"
 TARGETED = {
     "fb": "{report}", "reply": "{report} Đã sửa xong", "status": "{report} resolved",
     "assign": "{report} {official}", "note": "{report} ghi chú nội bộ",
+    "public": "{report} Ổ gà đã được vá",
     "notice": "{notice}", "cancel_notice": "{notice}", "edit_notice": "{notice}",
     "survey": "{survey}", "khaosat": "{survey}",
     "dossier_status": "{dossier} ready",

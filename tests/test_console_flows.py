@@ -5,6 +5,8 @@ import unicodedata
 
 from sqlalchemy import func, select
 
+from handlers.menu import MenuEntry, OpenMenu
+from handlers.onboarding import OnboardLanguage
 from services.models import AuditEntry, Conversation, User
 from tests.helpers import console_app, session, texts
 
@@ -123,7 +125,7 @@ async def test_stale_and_forged_buttons(database_url: str) -> None:
     async with console_app(database_url) as app:
         person = session(app)
         await onboard(person)
-        assert "Nút này đã cũ" in texts(await person.press("ob:lang:vi"))
+        assert "Nút này đã cũ" in texts(await person.press(OnboardLanguage("vi").pack()))
         assert "Nút này đã cũ" in texts(await person.press("zz:whatever"))
         assert "Nút này đã cũ" in texts(await person.press("menu:nonsense"))
 
@@ -132,10 +134,10 @@ async def test_unbuilt_menu_entries_say_so_politely(database_url: str) -> None:
     async with console_app(database_url) as app:
         person = session(app)
         await onboard(person)
-        shown = await person.press("menu:settings")
+        shown = await person.press(OpenMenu(MenuEntry.SETTINGS).pack())
         assert shown[-1].choices[0] == "🌐 Ngôn ngữ"
         app.router.menu_actions.pop("filing", None)
-        shown = await person.press("menu:filing")
+        shown = await person.press(OpenMenu(MenuEntry.FILING).pack())
         assert "đang được hoàn thiện" in texts(shown)
 
 

@@ -7,6 +7,14 @@ import csv
 import io
 from zoneinfo import ZoneInfo
 
+from handlers.feedback import (
+    ContentDone,
+    PickCategory,
+    PickPlace,
+    SendReport,
+    SetAnonymous,
+    SetUrgent,
+)
 from services.cells import inert
 from services.db import utcnow
 from services.users import Users
@@ -21,13 +29,13 @@ async def test_a_formula_in_a_report_stays_text_in_the_full_export(database_url:
         for line in ("/start", "1", "1", "1"):
             await person.say(line)
         await person.press("menu:feedback")
-        await person.press("fb:cat:roads")
+        await person.press(PickCategory("roads").pack())
         await person.say(FORMULA)
-        await person.press("fb:next")
-        await person.press("fb:vil:none")
-        await person.press("fb:urg:0")
-        await person.press("fb:anon:0")
-        assert "Mã theo dõi" in texts(await person.press("fb:send:"))
+        await person.press(ContentDone().pack())
+        await person.press(PickPlace(None).pack())
+        await person.press(SetUrgent(False).pack())
+        await person.press(SetAnonymous(False).pack())
+        assert "Mã theo dõi" in texts(await person.press(SendReport().pack()))
         async with app.db.transaction() as s:
             admin, _ = await Users(s).get_or_create("console", "admin")
             admin.onboarded = True

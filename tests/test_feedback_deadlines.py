@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.communes import Communes
+from services.feedback.actions import CheckinAnswer
 from services.feedback.deadlines import calendar_for, deadlines, end_of_next_working_day
 from services.feedback.jobs import send_checkins, send_daily_digests
 from services.feedback.models import FeedbackDigest
@@ -130,7 +131,7 @@ async def test_overdue_inbox_digest_and_checkin(db) -> None:  # type: ignore[no-
         last = await s.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == "42")
                               .order_by(OutboxMessage.id.desc()))
         assert "còn ổn không" in last.payload["text"]
-        assert last.payload["buttons"][0][1]["data"] == f"fbr:still:{report_id}:no"
+        assert last.payload["buttons"][0][1]["data"] == CheckinAnswer(report_id, False).pack()
 
 
 async def test_the_periodic_job_runs_and_is_idempotent(db) -> None:  # type: ignore[no-untyped-def]

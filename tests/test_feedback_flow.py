@@ -6,11 +6,41 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from handlers.feedback import (
+    ContentDone,
+    DraftPart,
+    EditDraft,
+    PickCategory,
+    PickPlace,
+    SendReport,
+    SetAnonymous,
+    SetUrgent,
+    ShowMine,
+)
+from handlers.feedback_admin import (
+    FilterBy,
+    InboxPage,
+    PickFilter,
+    QuickStatus,
+    SendTemplate,
+    ShowTemplates,
+)
+from handlers.menu import MenuEntry, OpenMenu
 from handlers.types import IncomingFile
+from services.feedback.actions import CheckinAnswer, OpenReport, RateReport, ReportNotFixed
 from services.feedback.models import FeedbackReport
+from services.feedback.service import InboxFilter
 from services.models import AuditEntry
 from services.users import Users
 from tests.helpers import console_app, session, texts
+
+MENU_FEEDBACK = OpenMenu(MenuEntry.FEEDBACK).pack()
+MENU_MINE = OpenMenu(MenuEntry.MY_FEEDBACK).pack()
+
+
+def inbox_of(category: str) -> str:
+    """The inbox button of every report of a category."""
+    return InboxPage.of(InboxFilter("all", category)).pack()
 
 
 async def onboard(person, *, consent: str = "1") -> None:
@@ -35,18 +65,18 @@ async def make_official(app, user_id: str = "official", commune_code: str = "000
 async def file_report(person, text: str = "Đèn đường hỏng ở đầu thôn", *,
                       category: str = "lighting", photo: bool = True,
                       location: tuple[float, float] | None = (21.0285, 105.8542)) -> list:
-    await person.press("menu:feedback")
-    await person.press(f"fb:cat:{category}")
+    await person.press(MENU_FEEDBACK)
+    await person.press(PickCategory(category).pack())
     await person.say(text)
     if photo:
         await person.send_photo(file_id="photo-1")
-    await person.press("fb:next")
+    await person.press(ContentDone().pack())
     if location:
         await person.send_location(*location)
     else:
-        await person.press("fb:vil:none")
-    await person.press("fb:urg:0")
-    return await person.press("fb:anon:0")
+        await person.press(PickPlace(None).pack())
+    await person.press(SetUrgent(False).pack())
+    return await person.press(SetAnonymous(False).pack())
 
 
 async def test_citizen_files_a_report_and_gets_a_code(database_url: str) -> None:
@@ -54,21 +84,21 @@ async def test_citizen_files_a_report_and_gets_a_code(database_url: str) -> None
         official = await make_official(app)
         person = session(app)
         await onboard(person)
-        shown = await person.press("menu:feedback")
+        shown = await person.press(MENU_FEEDBACK)
         assert "Bạn phản ánh về việc gì?" in texts(shown)
         assert "💡 Chiếu sáng, điện" in shown[-1].choices
-        await person.press("fb:cat:lighting")
+        await person.press(PickCategory("lighting").pack())
         shown = await person.say("Đèn đường hỏng ở đầu thôn")
         assert "Đã ghi nhận nội dung" in texts(shown)
         shown = await person.send_photo(file_id="photo-1")
         assert "Đã nhận ảnh (1/3)" in texts(shown)
-        shown = await person.press("fb:next")
+        shown = await person.press(ContentDone().pack())
         assert "Sự việc ở đâu?" in texts(shown)
         await person.send_location(21.0285, 105.8542)
-        await person.press("fb:urg:0")
-        summary = await person.press("fb:anon:1")
+        await person.press(SetUrgent(False).pack())
+        summary = await person.press(SetAnonymous(True).pack())
         assert "Đèn đường hỏng" in texts(summary) and "📍 21.02850" in texts(summary)
-        done = await person.press("fb:send:")
+        done = await person.press(SendReport().pack())
         assert "Mã theo dõi: PA-00000-" in texts(done)
         notified = [m for m in done if m.chat_id == "official"]
         assert notified and "Phản ánh mới" in notified[0].text
@@ -85,7 +115,7 @@ async def test_without_consent_feedback_is_explained(database_url: str) -> None:
     async with console_app(database_url) as app:
         person = session(app)
         await onboard(person, consent="2")
-        shown = await person.press("menu:feedback")
+        shown = await person.press(MENU_FEEDBACK)
         assert "chưa đồng ý lưu dữ liệu" in texts(shown)
         assert "🔒 Dữ liệu cá nhân" in shown[-1].choices
         async with app.db.transaction() as s:
@@ -101,10 +131,10 @@ async def test_bad_input_gets_clear_answers_and_nothing_is_half_saved(database_u
     async with console_app(database_url) as app:
         person = session(app)
         await onboard(person)
-        await person.press("menu:feedback")
-        assert "Nút này đã cũ" in texts(await person.press("fb:cat:spaceships"))
-        assert "Nút này đã cũ" in texts(await person.press("fb:send:"))
-        await person.press("fb:cat:waste")
+        await person.press(MENU_FEEDBACK)
+        assert "Nút này đã cũ" in texts(await person.press(PickCategory("spaceships").pack()))
+        assert "Nút này đã cũ" in texts(await person.press(SendReport().pack()))
+        await person.press(PickCategory("waste").pack())
         assert "Tin nhắn dài quá" in texts(await person.say("x" * 4001))
         huge = person._incoming(photos=(IncomingFile(file_id="big", size=25 * 1024 * 1024),))
         assert "Tệp lớn quá (tối đa 20 MB)" in texts(await person.send(huge))
@@ -114,24 +144,24 @@ async def test_bad_input_gets_clear_answers_and_nothing_is_half_saved(database_u
         assert "chưa xử lý được loại tin nhắn này" in texts(await person.send(sticker))
         shown = await person.send_photo(file_id="p1")
         assert "mô tả thêm sự việc" in texts(shown)
-        assert "cần có nội dung" in texts(await person.press("fb:next"))
+        assert "cần có nội dung" in texts(await person.press(ContentDone().pack()))
         await person.say("y" * 3000)
         assert "Nội dung dài quá" in texts(await person.say("z" * 1500))
         await person.send_photo(file_id="p2")
         shown = await person.send_photo(file_id="p3")
         assert "Sự việc ở đâu?" in texts(shown)      # three photos: on to the place
         assert "chưa cần ảnh" not in texts(shown)
-        await person.press("fb:vil:none")
-        await person.press("fb:urg:1")
-        summary = await person.press("fb:anon:0")
+        await person.press(PickPlace(None).pack())
+        await person.press(SetUrgent(True).pack())
+        summary = await person.press(SetAnonymous(False).pack())
         assert "Ảnh: 3" in texts(summary) and "zzz" not in texts(summary)
         assert await reports(app) == 0
         assert "Đã hủy" in texts(await person.say("/cancel"))
         assert await reports(app) == 0
-        assert "Nút này đã cũ" in texts(await person.press("fb:send:"))
-        assert "Nút này đã cũ" in texts(await person.press("fbr:rate:999:5"))
-        assert "Nút này đã cũ" in texts(await person.press("fbm:999"))
-        refused = await person.press("fbo:view:1")
+        assert "Nút này đã cũ" in texts(await person.press(SendReport().pack()))
+        assert "Nút này đã cũ" in texts(await person.press(RateReport(999, 5).pack()))
+        assert "Nút này đã cũ" in texts(await person.press(ShowMine(999).pack()))
+        refused = await person.press(OpenReport(1).pack())
         assert "chỉ dành cho cán bộ" in texts(refused)
         assert "chỉ dành cho cán bộ" in texts(await person.say("/inbox"))
         async with app.db.transaction() as s:
@@ -147,14 +177,14 @@ async def test_more_than_five_reports_an_hour_are_refused(database_url: str) -> 
         await onboard(person)
         for n in range(5):
             await file_report(person, f"Phản ánh số {n}", photo=False, location=None)
-            assert "Mã theo dõi" in texts(await person.press("fb:send:"))
+            assert "Mã theo dõi" in texts(await person.press(SendReport().pack()))
         assert await reports(app) == 5
-        refused = await person.press("menu:feedback")
+        refused = await person.press(MENU_FEEDBACK)
         assert "đã gửi 5 phản ánh trong một giờ" in texts(refused)
         async with app.db.transaction() as s:
             report = await s.scalar(select(FeedbackReport).limit(1))
             report.created_at -= timedelta(hours=2)
-        assert "Bạn phản ánh về việc gì?" in texts(await person.press("menu:feedback"))
+        assert "Bạn phản ánh về việc gì?" in texts(await person.press(MENU_FEEDBACK))
 
 
 async def test_my_feedback_track_and_foreign_codes(database_url: str) -> None:
@@ -163,11 +193,11 @@ async def test_my_feedback_track_and_foreign_codes(database_url: str) -> None:
         person, other = session(app), session(app, "other", name="Lê Thị Bình")
         await onboard(person)
         await onboard(other)
-        assert "chưa gửi hay theo dõi" in texts(await person.press("menu:my_feedback"))
+        assert "chưa gửi hay theo dõi" in texts(await person.press(MENU_MINE))
         await file_report(person)
-        done = await person.press("fb:send:")
+        done = await person.press(SendReport().pack())
         code = next(w for w in texts(done).split() if w.startswith("PA-"))
-        mine = await person.press("menu:my_feedback")
+        mine = await person.press(MENU_MINE)
         assert code in texts(mine) and "Đã tiếp nhận" in texts(mine)
         detail = await person.say(f"/track {code.lower()}")
         assert "Đèn đường hỏng" in texts(detail) and "Diễn biến" in texts(detail)
@@ -195,7 +225,7 @@ async def test_official_commands_statuses_templates_and_assignment(database_url:
         person = session(app)
         await onboard(person)
         await file_report(person, category="roads")
-        done = await person.press("fb:send:")
+        done = await person.press(SendReport().pack())
         code = next(w for w in texts(done).split() if w.startswith("PA-"))
         templates = texts(await official.say(f"/templates {code}"))
         assert "#1." in templates and "giao thông" in templates
@@ -216,15 +246,15 @@ async def test_official_commands_statuses_templates_and_assignment(database_url:
         assert code in inbox
         assert code not in texts(await official.say("/inbox"))        # transferred: closed
         assert "Cách dùng: /inbox" in texts(await official.say("/inbox colour=red"))
-        page = await official.press("fbi:0:s=transferred")
+        page = await official.press(InboxPage.of(InboxFilter("transferred")).pack())
         assert code in texts(page)
-        assert "Nút này đã cũ" in texts(await official.press("fbi:x:zz=1"))
-        categories = await official.press("fbf:cat")
+        assert "Nút này đã cũ" in texts(await official.press(f"{InboxPage.prefix}:0:zz:::0"))
+        categories = await official.press(PickFilter(FilterBy.CATEGORY).pack())
         assert "🛣 Đường sá, giao thông" in categories[-1].choices
-        by_category = texts(await official.press("fbi:0:s=all,c=roads"))
+        by_category = texts(await official.press(inbox_of("roads")))
         assert code in by_category and "Tất cả, 🛣 Đường sá" in by_category
-        assert code not in texts(await official.press("fbi:0:s=all,c=water"))
-        villages = await official.press("fbf:vil")
+        assert code not in texts(await official.press(inbox_of("water")))
+        villages = await official.press(PickFilter(FilterBy.VILLAGE).pack())
         assert villages[-1].choices[:3] == ("Thôn Đông", "Thôn Đoài", "Thôn Trung")
 
 
@@ -235,20 +265,21 @@ async def test_template_buttons_and_assignment_by_name(database_url: str) -> Non
         person = session(app)
         await onboard(person)
         await file_report(person, category="water", photo=False, location=None)
-        done = await person.press("fb:send:")
+        done = await person.press(SendReport().pack())
         code = next(w for w in texts(done).split() if w.startswith("PA-"))
         async with app.db.transaction() as s:
             report_id = (await s.scalar(select(FeedbackReport))).id
-        shown = await official.press(f"fbo:tpl:{report_id}")
+        shown = await official.press(ShowTemplates(report_id).pack())
         assert "📤 Gửi mẫu #1" in shown[-1].choices
-        shown = await official.press(f"fbo:tplsend:{report_id}:1")
+        shown = await official.press(SendTemplate(report_id, 1).pack())
         assert any(m.chat_id == "citizen" and "đơn vị cấp nước" in m.text for m in shown)
         assert "Đã giao phản ánh" in texts(await official.say(f"/assign {code} hoa"))
         assert "Đã giao phản ánh" in texts(await official.say(f"/assign {code} me"))
         assert "phải là cán bộ" in texts(await official.say(f"/assign {code} ai đó"))
-        shown = await official.press(f"fbo:st:{report_id}:resolved")
+        shown = await official.press(QuickStatus(report_id, "resolved").pack())
         assert "Đã giải quyết" in texts(shown)
-        assert "Nút này đã cũ" in texts(await official.press(f"fbo:st:{report_id}:nonsense"))
+        forged = f"{QuickStatus.prefix}:{report_id}:nonsense"
+        assert "Nút này đã cũ" in texts(await official.press(forged))
 
 
 async def test_reopen_within_fourteen_days(database_url: str) -> None:
@@ -257,7 +288,7 @@ async def test_reopen_within_fourteen_days(database_url: str) -> None:
         person = session(app)
         await onboard(person)
         await file_report(person)
-        done = await person.press("fb:send:")
+        done = await person.press(SendReport().pack())
         code = next(w for w in texts(done).split() if w.startswith("PA-"))
         shown = await official.say(f"/status {code} resolved")
         [resolved] = [m for m in shown if m.chat_id == "citizen"]
@@ -265,15 +296,16 @@ async def test_reopen_within_fourteen_days(database_url: str) -> None:
         async with app.db.transaction() as s:
             report = await s.scalar(select(FeedbackReport))
             report_id = report.id
-        reopened = await person.press(f"fbr:notfixed:{report_id}")
+        reopened = await person.press(ReportNotFixed(report_id).pack())
         assert "Đã mở lại phản ánh" in texts(reopened)
         assert any(m.chat_id == "official" and "mở lại" in m.text for m in reopened)
         await official.say(f"/status {code} resolved")
         async with app.db.transaction() as s:
             report = await s.scalar(select(FeedbackReport))
             report.resolved_at -= timedelta(days=15)
-        assert "quá 14 ngày" in texts(await person.press(f"fbr:notfixed:{report_id}"))
-        shown = await person.press(f"fbr:still:{report_id}:no")    # the four-week check-in
+        assert "quá 14 ngày" in texts(await person.press(ReportNotFixed(report_id).pack()))
+        # The four-week check-in.
+        shown = await person.press(CheckinAnswer(report_id, False).pack())
         assert "Đã mở lại" in texts(shown)
         async with app.db.transaction() as s:
             report = await s.scalar(select(FeedbackReport))
@@ -286,18 +318,18 @@ async def test_summary_edits_return_to_the_summary(database_url: str) -> None:
         await onboard(person)
         await file_report(person, "Nước sinh hoạt có mùi lạ", category="water", photo=False,
                           location=None)
-        await person.press("fb:edit:desc")
+        await person.press(EditDraft(DraftPart.DESCRIPTION).pack())
         await person.say("Nước máy đục và có mùi từ hôm qua")
-        summary = await person.press("fb:next")
+        summary = await person.press(ContentDone().pack())
         assert "Nước máy đục" in texts(summary) and "Nước sinh hoạt" not in texts(summary)
-        await person.press("fb:edit:place")
-        await person.press("fb:vil:3")
+        await person.press(EditDraft(DraftPart.PLACE).pack())
+        await person.press(PickPlace(3).pack())
         summary = await person.say("Xóm Bãi, gần trạm bơm")
         assert "Xóm Bãi, gần trạm bơm, Thôn Trung" in texts(summary)
-        await person.press("fb:edit:cat")
-        summary = await person.press("fb:cat:other")
+        await person.press(EditDraft(DraftPart.CATEGORY).pack())
+        summary = await person.press(PickCategory("other").pack())
         assert "💬 Khác" in texts(summary) and "✅ Gửi phản ánh" in summary[-1].choices
-        assert "Mã theo dõi" in texts(await person.press("fb:send:"))
+        assert "Mã theo dõi" in texts(await person.press(SendReport().pack()))
         async with app.db.transaction() as s:
             report = await s.scalar(select(FeedbackReport))
             assert (report.category, report.address) == ("other", "Xóm Bãi, gần trạm bơm")
@@ -308,7 +340,7 @@ async def test_province_admin_sees_every_commune(database_url: str) -> None:
         person = session(app)
         await onboard(person)
         await file_report(person, photo=False, location=None)
-        code = next(w for w in texts(await person.press("fb:send:")).split()
+        code = next(w for w in texts(await person.press(SendReport().pack())).split()
                     if w.startswith("PA-"))
         async with app.db.transaction() as s:
             admin, _ = await Users(s).get_or_create("console", "admin")

@@ -7,7 +7,21 @@ import re
 
 from sqlalchemy import func, select
 
+from handlers.feedback import (
+    ContentDone,
+    FollowSimilar,
+    PickCategory,
+    PickPlace,
+    SendReport,
+    SetAnonymous,
+    SetUrgent,
+)
+from handlers.feedback_admin import InboxPage
+from handlers.menu import MenuEntry, OpenMenu
+from services.callbacks import decode
+from services.feedback.actions import OpenReport, RateReport, ReportNotFixed
 from services.feedback.models import FeedbackFollower, FeedbackReport
+from services.feedback.service import InboxFilter
 from services.models import AuditEntry, Commune, User, Village
 from services.users import Users
 from tests.fakes.telegram_api import (
@@ -22,6 +36,7 @@ from tests.helpers import (
 )
 
 CITIZEN, NEIGHBOUR, OFFICIAL, FOREIGN = 7001, 7002, 7101, 7201
+MENU_FEEDBACK = OpenMenu(MenuEntry.FEEDBACK).pack()
 PLACE = (21.02850, 105.85420)
 NEAR = (21.02870, 105.85440)   # about 30 m away
 
@@ -49,18 +64,18 @@ async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -
 
         # A citizen files a report with a photo and a location.
         await onboard_on_telegram(tg, CITIZEN)
-        shown = await tg.press(CITIZEN, "menu:feedback")
-        assert "fb:cat:roads" in buttons_of(shown[-1])
-        await tg.press(CITIZEN, "fb:cat:roads")
+        shown = await tg.press(CITIZEN, MENU_FEEDBACK)
+        assert PickCategory("roads").pack() in buttons_of(shown[-1])
+        await tg.press(CITIZEN, PickCategory("roads").pack())
         await tg.text(CITIZEN, "Ổ gà lớn giữa đường liên thôn, xe máy dễ ngã.")
         shown = await tg.text(CITIZEN, None, photo="AgACphoto-pothole")
         assert "Đã nhận ảnh (1/3)" in words(shown)
-        await tg.press(CITIZEN, "fb:next")
+        await tg.press(CITIZEN, ContentDone().pack())
         await tg.text(CITIZEN, None, location=PLACE)
-        await tg.press(CITIZEN, "fb:urg:0")
-        summary = await tg.press(CITIZEN, "fb:anon:0")
-        assert "Ổ gà lớn" in words(summary) and "fb:send:" in buttons_of(summary[-1])
-        filed = await tg.press(CITIZEN, "fb:send:")
+        await tg.press(CITIZEN, SetUrgent(False).pack())
+        summary = await tg.press(CITIZEN, SetAnonymous(False).pack())
+        assert "Ổ gà lớn" in words(summary) and SendReport().pack() in buttons_of(summary[-1])
+        filed = await tg.press(CITIZEN, SendReport().pack())
         code = re.search(r"PA-00000-\d{4}-\d{4}", words(filed)).group(0)
         assert "chậm nhất ngày" in words(filed)
 
@@ -69,7 +84,8 @@ async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -
         assert "Phản ánh mới" in new.params["text"] and new.params["disable_notification"]
         inbox = await tg.text(OFFICIAL, "/inbox")
         assert code in words(inbox)
-        report_button = next(b for b in buttons_of(inbox[-1]) if b.startswith("fbo:view:"))
+        report_button = next(b for b in buttons_of(inbox[-1])
+                             if isinstance(decode(b), OpenReport))
         detail = await tg.text(OFFICIAL, f"/fb {code}")
         assert "Nguyễn Văn An" in words(detail) and "maps.google.com" in words(detail)
         [photo] = [c for c in detail if c.method == "sendPhoto"]
@@ -77,15 +93,15 @@ async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -
 
         # A neighbour about to file the same thing follows it instead.
         await onboard_on_telegram(tg, NEIGHBOUR)
-        await tg.press(NEIGHBOUR, "menu:feedback")
-        await tg.press(NEIGHBOUR, "fb:cat:roads")
+        await tg.press(NEIGHBOUR, MENU_FEEDBACK)
+        await tg.press(NEIGHBOUR, PickCategory("roads").pack())
         await tg.text(NEIGHBOUR, "Đường có ổ gà to")
-        await tg.press(NEIGHBOUR, "fb:next")
+        await tg.press(NEIGHBOUR, ContentDone().pack())
         await tg.text(NEIGHBOUR, None, location=NEAR)
-        await tg.press(NEIGHBOUR, "fb:urg:0")
-        offer = await tg.press(NEIGHBOUR, "fb:anon:1")
+        await tg.press(NEIGHBOUR, SetUrgent(False).pack())
+        offer = await tg.press(NEIGHBOUR, SetAnonymous(True).pack())
         assert "phản ánh tương tự" in words(offer) and code in words(offer)
-        follow = next(b for b in buttons_of(offer[-1]) if b.startswith("fb:follow:"))
+        follow = next(b for b in buttons_of(offer[-1]) if isinstance(decode(b), FollowSimilar))
         assert "Bạn đã theo dõi" in words(await tg.press(NEIGHBOUR, follow))
 
         # An official of another commune can neither see nor touch it.
@@ -105,9 +121,12 @@ async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -
             news = words(tg.shown(chat)[before[chat]:])
             assert "Xã đã cử người vá đường" in news and "đã được giải quyết" in news
         resolved = tg.shown(CITIZEN)[-1]
-        rate = f"fbr:rate:{report_button.split(':')[-1]}:5"
+        opened = decode(report_button)
+        assert isinstance(opened, OpenReport)
+        rate = RateReport(opened.report_id, 5).pack()
         assert rate in buttons_of(resolved)
-        assert not any(b.startswith("fbr:") for b in buttons_of(tg.shown(NEIGHBOUR)[-1]))
+        assert not any(isinstance(decode(b), RateReport | ReportNotFixed)
+                       for b in buttons_of(tg.shown(NEIGHBOUR)[-1]))
 
         # The citizen rates it, with a comment; the neighbour cannot rate it.
         assert "Cảm ơn bạn đã đánh giá" in words(await tg.press(CITIZEN, rate))
@@ -136,15 +155,15 @@ async def test_urgent_report_notifies_loudly(database_url: str) -> None:
         await setup_officials(app)
         fake.add_file("AwACvoice-1", b"OggS voice", kind="voice")
         await onboard_on_telegram(tg, CITIZEN, "en")
-        await tg.press(CITIZEN, "menu:feedback")
-        await tg.press(CITIZEN, "fb:cat:security")
+        await tg.press(CITIZEN, MENU_FEEDBACK)
+        await tg.press(CITIZEN, PickCategory("security").pack())
         await tg.text(CITIZEN, None, voice="AwACvoice-1")
-        await tg.press(CITIZEN, "fb:next")
-        await tg.press(CITIZEN, "fb:vil:2")
+        await tg.press(CITIZEN, ContentDone().pack())
+        await tg.press(CITIZEN, PickPlace(2).pack())
         await tg.text(CITIZEN, "Cạnh nhà văn hóa thôn")
-        await tg.press(CITIZEN, "fb:urg:1")
-        await tg.press(CITIZEN, "fb:anon:0")
-        filed = await tg.press(CITIZEN, "fb:send:")
+        await tg.press(CITIZEN, SetUrgent(True).pack())
+        await tg.press(CITIZEN, SetAnonymous(False).pack())
+        filed = await tg.press(CITIZEN, SendReport().pack())
         assert "Urgent report sent" in words(filed)
         code = re.search(r"PA-00000-\d{4}-\d{4}", words(filed)).group(0)
         [alert] = [c for c in tg.shown(OFFICIAL) if "KHẨN" in c.params.get("text", "")]
@@ -160,7 +179,8 @@ async def test_urgent_report_notifies_loudly(database_url: str) -> None:
         # The inbox is paged and filtered in place (the message is edited).
         [inbox] = await tg.text(OFFICIAL, "/inbox")
         assert "🔴 " + code in words([inbox])
-        [edited] = await tg.press(OFFICIAL, "fbi:0:o", inbox.result["message_id"])
+        [edited] = await tg.press(OFFICIAL, InboxPage.of(InboxFilter(overdue=True)).pack(),
+                                   inbox.result["message_id"])
         assert edited.method == "editMessageText" and "Quá hạn" in edited.params["text"]
 
         # The English-speaking citizen hears back in English.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers.context import HandlerConfig
+from handlers.onboarding import Consent, OnboardLanguage
 from services.filing.service import expected_date
 from services.worktime import WorkCalendar
 from tests.fakes.telegram_api import FakeTelegramAPI, make_callback_update, make_message_update
@@ -58,9 +59,9 @@ async def test_birth_registration_walk_with_back_skip_restart_and_resume(
         me = Citizen(fake)
         async with telegram_app(database_url, fake) as app:
             await me.say("/start")
-            await me.press("ob:lang:vi")
+            await me.press(OnboardLanguage("vi").pack())
             await me.press(buttons_of(me.last)[0])
-            await me.press("ob:consent:yes", expect=2)
+            await me.press(Consent(True).pack(), expect=2)
             card = await me.say("làm giấy khai sinh")
             assert text(card).startswith("📄 Đăng ký khai sinh\n")
 

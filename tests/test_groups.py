@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from handlers.groups import LinkVillage
 from services.communes import Communes
 from services.models import AuditEntry, Commune, Village
 from tests.fakes.telegram_api import FakeTelegramAPI, make_my_chat_member_update
@@ -25,7 +26,7 @@ async def test_official_links_a_group_to_a_village(database_url: str) -> None:
         assert picker[-1].choices[0] == f"Cả xã ({commune.name})"
         assert picker[-1].choices[1:] == ("Thôn Đông", "Thôn Đoài", "Thôn Trung")
         village = commune.villages[0]
-        done = await group.press("official", f"grp:v:{commune.id}:{village.id}")
+        done = await group.press("official", LinkVillage(commune.id, village.id).pack())
         assert "Đã gắn nhóm với Thôn Đông" in texts(done)
         chat = await chat_row(app, "group-1")
         assert (chat.commune_id, chat.village_id, chat.type, chat.active) == \
@@ -56,16 +57,16 @@ async def test_only_officials_of_the_commune_may_link(database_url: str) -> None
 
         refused = await group.command("citizen", "/link")
         assert "chỉ dành cho cán bộ" in texts(refused)
-        pressed = await group.press("citizen", f"grp:v:{commune.id}:0")
+        pressed = await group.press("citizen", LinkVillage(commune.id, None).pack())
         assert "chỉ cán bộ của xã phụ trách" in texts(pressed)
-        stolen = await group.press("stranger", f"grp:v:{other.id}:0")
+        stolen = await group.press("stranger", LinkVillage(other.id, None).pack())
         assert "chỉ cán bộ của xã phụ trách" in texts(stolen)
         not_theirs = await group.command("stranger", "/unlink")
         assert "chỉ cán bộ của xã phụ trách" in texts(not_theirs)
         chat = await chat_row(app, "group-2")
         assert (chat.commune_id, chat.village_id) == (commune.id, None)
 
-        unknown = await group.press("official", f"grp:v:{commune.id}:999999")
+        unknown = await group.press("official", LinkVillage(commune.id, 999999).pack())
         assert "Không có thôn này" in texts(unknown)
         in_private = await session(app, "official").say("/link")
         assert "chỉ dùng trong nhóm" in texts(in_private)

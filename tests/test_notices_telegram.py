@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.app import App
+from handlers.groups import LinkVillage
 from services.audio import to_ogg_opus
 from services.db import utcnow
 from services.models import OutboxMessage
@@ -72,7 +73,7 @@ class Telegram:
             await self.post(make_my_chat_member_update(next(self.ids), group, OFFICIAL))
             await self.say(group, "/link")
             await self.said(group, "nhóm này dành cho thôn nào")
-            await self.press(group, f"grp:v:{commune.id}:{commune.villages[index].id}")
+            await self.press(group, LinkVillage(commune.id, commune.villages[index].id).pack())
             await self.said(group, "Đã gắn nhóm")
 
     async def announce(self, text: str, mode: str, when: str) -> None:

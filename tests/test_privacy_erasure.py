@@ -11,9 +11,19 @@ from sqlalchemy import MetaData, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import App
+from handlers.feedback import (
+    ContentDone,
+    PickCategory,
+    PickPlace,
+    SendReport,
+    SetAnonymous,
+    SetUrgent,
+)
+from handlers.privacy import ConfirmErase, ExportData
 from handlers.types import IncomingFile
 from services.communes import Communes
 from services.db import utcnow
+from services.feedback.actions import RateReport
 from services.feedback.models import FeedbackReport
 from services.surveys.service import Surveys
 from services.users import Users
@@ -66,26 +76,26 @@ async def test_erasure_leaves_the_citizen_s_words_nowhere(database_url: str) -> 
 
         # Feedback with words, a photo, a voice note and a location.
         await person.press("menu:feedback")
-        await person.press("fb:cat:roads")
+        await person.press(PickCategory("roads").pack())
         await person.say(f"Ổ gà sâu trước nhà {MARKER}, xe máy ngã")
         await person.send_photo(file_id=f"photo-{MARKER}")
         await person.send(person._incoming(voice=IncomingFile(file_id=f"voice-{MARKER}",
                                                               duration=4)))
-        await person.press("fb:next")
+        await person.press(ContentDone().pack())
         await person.send_location(21.028512, 105.854233)
-        await person.press("fb:urg:0")
-        await person.press("fb:anon:1")
-        assert "Mã theo dõi" in texts(await person.press("fb:send:"))
+        await person.press(SetUrgent(False).pack())
+        await person.press(SetAnonymous(True).pack())
+        assert "Mã theo dõi" in texts(await person.press(SendReport().pack()))
         # A second one, placed by village and the citizen's own address words.
         await person.press("menu:feedback")
-        await person.press("fb:cat:security")
+        await person.press(PickCategory("security").pack())
         await person.say(f"Nhà tôi (Trần Thị Hoa, 0912 345 678) bị trộm đêm qua {MARKER}")
-        await person.press("fb:next")
-        await person.press(f"fb:vil:{village_id}")
+        await person.press(ContentDone().pack())
+        await person.press(PickPlace(village_id).pack())
         await person.say(f"Số 12 ngõ {MARKER}")
-        await person.press("fb:urg:1")
-        await person.press("fb:anon:0")
-        await person.press("fb:send:")
+        await person.press(SetUrgent(True).pack())
+        await person.press(SetAnonymous(False).pack())
+        await person.press(SendReport().pack())
         async with app.db.transaction() as s:
             first, second = list(await s.scalars(select(FeedbackReport)
                                                  .order_by(FeedbackReport.id)))
@@ -95,7 +105,7 @@ async def test_erasure_leaves_the_citizen_s_words_nowhere(database_url: str) -> 
         assert MARKER in texts(await official.say(f"/fb {second_code}"))
         await official.say(f"/fb {first_code}")
         await official.say(f"/status {first_code} resolved Đã vá ổ gà")
-        await person.press(f"fbr:rate:{first_id}:4")
+        await person.press(RateReport(first_id, 4).pack())
         await person.say(f"Cảm ơn xã {MARKER}")
 
         # A survey's written answer.
@@ -124,7 +134,7 @@ async def test_erasure_leaves_the_citizen_s_words_nowhere(database_url: str) -> 
 
         # A refused official command (audited with its words), and a data export (a file).
         await person.say(f"/reply {first_code} {MARKER}")
-        exported = await person.press("pv:export")
+        exported = await person.press(ExportData().pack())
         assert exported[-1].kind == "document" and MARKER.encode() in exported[-1].data
 
         before = await places_of(app, MARKER)
@@ -134,7 +144,7 @@ async def test_erasure_leaves_the_citizen_s_words_nowhere(database_url: str) -> 
                 "survey_answers.text", "filings.dossier_code", "filings.dossier_note",
                 "outbox.payload", "blobs.data", "audit_log.detail"} <= before, before
 
-        assert "Đã xóa dữ liệu" in texts(await person.press("pv:erase_yes"))
+        assert "Đã xóa dữ liệu" in texts(await person.press(ConfirmErase(True).pack()))
 
         assert await places_of(app, MARKER) == set()
         async with app.db.transaction() as s:

@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.web import build_web_app
+from handlers.feedback import ContentDone, PickCategory, SendReport, SetAnonymous, SetUrgent
 from services.communes import Communes
 from services.feedback.categories import is_sensitive
 from services.feedback.models import FeedbackReport
@@ -22,16 +23,16 @@ async def file(person, category: str, text: str, *, location: tuple[float, float
                address: str | None = None) -> str:
     """File a report through the flow; return the summary the citizen was shown."""
     await person.press("menu:feedback")
-    await person.press(f"fb:cat:{category}")
+    await person.press(PickCategory(category).pack())
     await person.say(text)
-    await person.press("fb:next")
+    await person.press(ContentDone().pack())
     if location:
         await person.send_location(*location)
     else:
         await person.say(address or "")
-    await person.press("fb:urg:0")
-    summary = texts(await person.press("fb:anon:1"))
-    assert "Mã theo dõi" in texts(await person.press("fb:send:"))
+    await person.press(SetUrgent(False).pack())
+    summary = texts(await person.press(SetAnonymous(True).pack()))
+    assert "Mã theo dõi" in texts(await person.press(SendReport().pack()))
     return summary
 
 

@@ -6,6 +6,7 @@ import io
 import zxingcpp
 from PIL import Image
 
+from handlers.onboarding import Consent, OnboardLanguage
 from tests.fakes.telegram_api import (
     DEFAULT_BOT_USERNAME,
     FakeTelegramAPI,
@@ -27,7 +28,8 @@ async def onboard(fake: FakeTelegramAPI, first_update: int, start: str = "/start
     what the deep link opened)."""
     await fake.post_to_webhook(make_message_update(first_update, CHAT, CHAT, start))
     welcome = (await fake.wait_for(sent(fake), 1))[-1]
-    await fake.post_to_webhook(make_callback_update(first_update + 1, CHAT, CHAT, "ob:lang:vi",
+    await fake.post_to_webhook(make_callback_update(first_update + 1, CHAT, CHAT,
+                                                    OnboardLanguage("vi").pack(),
                                                     welcome.result["message_id"]))
     villages = (await fake.wait_for(sent(fake), 2))[-1]
     await fake.post_to_webhook(make_callback_update(first_update + 2, CHAT, CHAT,
@@ -35,7 +37,7 @@ async def onboard(fake: FakeTelegramAPI, first_update: int, start: str = "/start
                                                     villages.result["message_id"]))
     consent = (await fake.wait_for(sent(fake), 3))[-1]
     await fake.post_to_webhook(make_callback_update(first_update + 3, CHAT, CHAT,
-                                                    "ob:consent:yes",
+                                                    Consent(True).pack(),
                                                     consent.result["message_id"]))
     await fake.wait_for(sent(fake), 5)
 

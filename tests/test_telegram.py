@@ -6,6 +6,8 @@ import asyncio
 import aiohttp
 from sqlalchemy import func, select
 
+from handlers.menu import MenuEntry, OpenMenu
+from handlers.onboarding import Consent, OnboardLanguage
 from services.models import Chat, OutboxMessage, ProcessedUpdate, User
 from tests.fakes.telegram_api import (
     FakeTelegramAPI,
@@ -15,6 +17,7 @@ from tests.fakes.telegram_api import (
 from tests.helpers import buttons_of, eventually, telegram_app
 
 CHAT = 5551001
+VIETNAMESE = OnboardLanguage("vi").pack()
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -33,10 +36,10 @@ async def test_onboarding_through_webhook_and_buttons(database_url: str) -> None
         assert await fake.post_to_webhook(make_message_update(1, CHAT, CHAT, "/start")) == 200
         welcome = await last_message(fake, CHAT, 1)
         assert "Mời bạn chọn ngôn ngữ" in welcome.params["text"]
-        assert buttons_of(welcome) == ["ob:lang:vi", "ob:lang:en"]
+        assert buttons_of(welcome) == [VIETNAMESE, OnboardLanguage("en").pack()]
         message_id = welcome.result["message_id"]
 
-        await fake.post_to_webhook(make_callback_update(2, CHAT, CHAT, "ob:lang:vi", message_id))
+        await fake.post_to_webhook(make_callback_update(2, CHAT, CHAT, VIETNAMESE, message_id))
         villages = await last_message(fake, CHAT, 2)
         assert "bạn ở thôn nào" in villages.params["text"]
         await fake.wait_for("answerCallbackQuery")
@@ -45,12 +48,13 @@ async def test_onboarding_through_webhook_and_buttons(database_url: str) -> None
         await fake.post_to_webhook(make_callback_update(3, CHAT, CHAT, first_village,
                                                         villages.result["message_id"]))
         consent = await last_message(fake, CHAT, 3)
-        assert buttons_of(consent) == ["ob:consent:yes", "ob:consent:no"]
-        await fake.post_to_webhook(make_callback_update(4, CHAT, CHAT, "ob:consent:yes",
+        assert buttons_of(consent) == [Consent(True).pack(), Consent(False).pack()]
+        await fake.post_to_webhook(make_callback_update(4, CHAT, CHAT, Consent(True).pack(),
                                                         consent.result["message_id"]))
         menu = await last_message(fake, CHAT, 5)
         assert menu.params["text"] == "Bạn cần gì? Mời chọn:"
-        assert buttons_of(menu)[:2] == ["menu:feedback", "menu:procedures"]
+        assert buttons_of(menu)[:2] == [OpenMenu(MenuEntry.FEEDBACK).pack(),
+                                        OpenMenu(MenuEntry.PROCEDURES).pack()]
         async with app.db.transaction() as session:
             user = await session.scalar(select(User).where(User.external_id == str(CHAT)))
             assert user.onboarded and user.display_name == "Nguyễn Văn An"
@@ -99,7 +103,7 @@ async def test_conversation_survives_a_restart(database_url: str) -> None:
         async with telegram_app(database_url, fake):
             await fake.post_to_webhook(make_message_update(30, CHAT, CHAT, "/start"))
             welcome = await last_message(fake, CHAT, 1)
-            await fake.post_to_webhook(make_callback_update(31, CHAT, CHAT, "ob:lang:vi",
+            await fake.post_to_webhook(make_callback_update(31, CHAT, CHAT, VIETNAMESE,
                                                             welcome.result["message_id"]))
             villages = await last_message(fake, CHAT, 2)
         async with telegram_app(database_url, fake):  # a new instance on the same database
@@ -123,13 +127,13 @@ async def test_two_instances_share_one_conversation(database_url: str) -> None:
 
         await post(0, make_message_update(40, CHAT, CHAT, "/start"))
         welcome = await last_message(fake, CHAT, 1)
-        await post(1, make_callback_update(41, CHAT, CHAT, "ob:lang:vi",
+        await post(1, make_callback_update(41, CHAT, CHAT, VIETNAMESE,
                                            welcome.result["message_id"]))
         villages = await last_message(fake, CHAT, 2)
         await post(2, make_callback_update(42, CHAT, CHAT, buttons_of(villages)[2],
                                            villages.result["message_id"]))
         consent = await last_message(fake, CHAT, 3)
-        await post(3, make_callback_update(43, CHAT, CHAT, "ob:consent:yes",
+        await post(3, make_callback_update(43, CHAT, CHAT, Consent(True).pack(),
                                            consent.result["message_id"]))
         menu = await last_message(fake, CHAT, 5)
         assert menu.params["text"] == "Bạn cần gì? Mời chọn:"

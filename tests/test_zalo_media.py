@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from sqlalchemy import select
 
+from handlers.menu import MenuEntry, OpenMenu
+from services.callbacks import Button, keyboard_json
 from services.models import OutboxMessage
 from services.outbox import Outbox
 from tests.fakes.zalo_api import FakeZaloAPI, text_update
@@ -17,6 +19,7 @@ from tests.zalo_helpers import settle, zalo_app
 
 CHAT = "c0ffee0123456789abcd"
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+BACK_TO_MENU = Button("Về menu", OpenMenu(MenuEntry.HOME))
 
 
 async def get(url: str) -> tuple[int, bytes, str]:
@@ -31,7 +34,7 @@ async def test_photo_is_sent_by_signed_link_and_reused(database_url: str) -> Non
             digest = await outbox.store_blob(PHOTO, "image/png")
             for caption in ("Áp phích mã QR của xã", "Lần nữa"):
                 await outbox.enqueue("zalo", CHAT, kind="photo", text=caption,
-                                     buttons=[[{"text": "Về menu", "data": "menu:home"}]],
+                                     buttons=keyboard_json([[BACK_TO_MENU]]),
                                      attachment={"sha256": digest, "filename": "qr.png"})
         await settle(app)
         first, second = fake.calls_of("sendPhoto")

@@ -8,6 +8,8 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, select
 
+from handlers.menu import MenuEntry, OpenMenu
+from handlers.onboarding import Consent
 from services.models import Chat, OutboxMessage, ProcessedUpdate, User
 from tests.fakes.zalo_api import FakeZaloAPI, event_update, text_update
 from tests.helpers import eventually
@@ -126,7 +128,7 @@ async def test_choices_noted_late_do_not_replace_newer_ones(database_url: str) -
         noted: list[list] = []
 
         async def consent_noted_late(chat_id: str, choices: list, *more: object) -> None:
-            if ["✅ Đồng ý", "ob:consent:yes"] not in choices:
+            if ["✅ Đồng ý", Consent(True).pack()] not in choices:
                 await note(chat_id, choices, *more)
                 noted.append(choices)
                 return
@@ -141,7 +143,8 @@ async def test_choices_noted_late_do_not_replace_newer_ones(database_url: str) -
         assert menu.startswith("Bạn cần gì? Mời chọn:") and len(late) == 1
 
         async def menu_noted() -> bool:
-            return any(["⚙️ Cài đặt", "menu:settings"] in choices for choices in noted)
+            settings = ["⚙️ Cài đặt", OpenMenu(MenuEntry.SETTINGS).pack()]
+            return any(settings in choices for choices in noted)
 
         await eventually(menu_noted)
         gate.set()

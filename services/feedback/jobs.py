@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
 from services.db import insert_for
+from services.feedback.actions import checkin_keyboard
 from services.feedback.deadlines import CHECKIN_AFTER, calendar_for, end_of_next_working_day
 from services.feedback.models import (
     OPEN_STATUSES,
@@ -123,7 +124,6 @@ async def send_checkins(session: AsyncSession, now: datetime) -> int:
         t = Translator(user.language)
         await outbox.enqueue(
             *private_chat(user), text=t("feedback.checkin", code=report.code),
-            buttons=[[{"text": t("feedback.checkin_yes"), "data": f"fbr:still:{report.id}:yes"},
-                      {"text": t("feedback.checkin_no"), "data": f"fbr:still:{report.id}:no"}]])
+            buttons=checkin_keyboard(t, report.id))
         count += 1
     return count

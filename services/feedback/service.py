@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from locales import Translator
 from services.communes import Communes
 from services.db import insert_for
+from services.feedback.actions import Rows, open_report_keyboard, rating_keyboard
 from services.feedback.categories import category_name, category_of
 from services.feedback.deadlines import (
     REOPEN_WINDOW,
@@ -50,6 +51,7 @@ MAX_PUBLIC_SUMMARY = 500
 HOURLY_LIMIT = 5
 NEEDS_NOTE = (ANSWERED, REJECTED, TRANSFERRED)
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+INBOX_STATUSES = (*STATUSES, "open", "all")
 
 
 class FeedbackError(Exception):
@@ -122,17 +124,9 @@ class InboxFilter:
     village_id: int | None = None
     overdue: bool = False
 
-    def encode(self) -> str:
-        parts = []
-        if self.overdue:
-            parts.append("o")
-        if self.status != "open":
-            parts.append(f"s={self.status}")
-        if self.category:
-            parts.append(f"c={self.category}")
-        if self.village_id is not None:
-            parts.append(f"v={self.village_id}")
-        return ",".join(parts)
+    def __post_init__(self) -> None:
+        if self.status not in INBOX_STATUSES:
+            raise ValueError(f"inbox status {self.status!r}")
 
     @classmethod
     def decode(cls, text: str) -> InboxFilter:
@@ -147,7 +141,7 @@ class InboxFilter:
                 values["overdue"] = True
             elif token in ("all", "tatca"):
                 values["status"] = "all"
-            elif key in ("s", "status") and value in (*STATUSES, "open", "all"):
+            elif key in ("s", "status") and value in INBOX_STATUSES:
                 values["status"] = value
             elif key in ("c", "category") and value:
                 values["category"] = value
@@ -318,7 +312,7 @@ class Feedback:
             await self.outbox.enqueue(
                 *private_chat(official), priority=5,
                 text=t("feedback.official.reopened", code=report.code),
-                buttons=[[{"text": t("feedback.admin.open"), "data": f"fbo:view:{report.id}"}]])
+                buttons=open_report_keyboard(t, report.id))
 
     async def checkin_answer(self, report: FeedbackReport, user: User, fixed: bool,
                              now: datetime) -> None:
@@ -407,7 +401,7 @@ class Feedback:
                 *private_chat(assignee), priority=3,
                 text=t("feedback.official.assigned", code=report.code,
                        due=fmt_datetime(report.due_at)),
-                buttons=[[{"text": t("feedback.admin.open"), "data": f"fbo:view:{report.id}"}]])
+                buttons=open_report_keyboard(t, report.id))
 
     async def inbox(self, commune_id: int | None, flt: InboxFilter, now: datetime, *,
                     page: int = 0, per_page: int = 8) -> tuple[list[FeedbackReport], int]:
@@ -465,19 +459,15 @@ class Feedback:
                 continue
             t = Translator(user.language)
             text = t(key, code=report.code, **params).strip()
-            buttons: list[list[dict[str, str]]] = []
+            buttons: Rows = []
             if with_rating and user.id == report.reporter_id:
                 text += "\n\n" + t("feedback.rate_ask")
-                buttons = [
-                    [{"text": "⭐" * n, "data": f"fbr:rate:{report.id}:{n}"} for n in (1, 2, 3)],
-                    [{"text": "⭐" * n, "data": f"fbr:rate:{report.id}:{n}"} for n in (4, 5)],
-                    [{"text": t("feedback.not_fixed"), "data": f"fbr:notfixed:{report.id}"}],
-                ]
+                buttons = rating_keyboard(t, report.id)
             await self.outbox.enqueue(*private_chat(user), text=text, buttons=buttons,
                                       priority=2)
 
     async def _tell_officials_new(self, report: FeedbackReport, commune: Commune) -> None:
-        village = next((v.name for v in commune.villages if v.id == report.village_id), None)
+        village = commune.village_name(report.village_id)
         for official in await self._officials(report):
             t = Translator(official.language)
             key = "feedback.official.new_urgent" if report.urgent else "feedback.official.new"
@@ -489,7 +479,7 @@ class Feedback:
             await self.outbox.enqueue(
                 *private_chat(official), text=text, silent=not report.urgent,
                 priority=9 if report.urgent else 3,
-                buttons=[[{"text": t("feedback.admin.open"), "data": f"fbo:view:{report.id}"}]])
+                buttons=open_report_keyboard(t, report.id))
 
 
 __all__ = [
