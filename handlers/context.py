@@ -3,6 +3,7 @@ the translator and the services bound to this update's unit of work."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -130,12 +131,13 @@ class Context:
     def is_private(self) -> bool:
         return self.inc.chat_type == "private"
 
-    def reply(self, text: str | None = None, buttons: list[list[AnyButton]] | None = None,
-              **options: Any) -> Reply:
-        reply = Reply(text=text, buttons=buttons or [], **options)
+    def reply(self, text: str | None = None,
+              buttons: Sequence[Sequence[AnyButton]] | None = None, **options: Any) -> Reply:
+        reply = Reply(text=text, buttons=[list(row) for row in buttons or []], **options)
         self.replies.append(reply)
         return reply
 
-    def say(self, key: str, buttons: list[list[AnyButton]] | None = None, **params: Any) -> Reply:
+    def say(self, key: str, buttons: Sequence[Sequence[AnyButton]] | None = None,
+            **params: Any) -> Reply:
         """Reply with a catalogue message in the user's language."""
         return self.reply(self.t(key, **params), buttons)

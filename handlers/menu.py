@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers.context import Context
 from handlers.router import Router
 from handlers.types import Button, Incoming, callback_parts
 from locales import LANGUAGES
+from services.callbacks import Button as TypedButton
+from services.callbacks import CallbackData
 from services.users import is_official
 
 MENU_ENTRIES = ("feedback", "procedures", "filing", "my_feedback", "settings")
+
+
+@dataclass(frozen=True)
+class MenuEntry(CallbackData, prefix="menu"):
+    """A main-menu entry, or "home" for the menu itself."""
+
+    name: str
+
+
+def home_row(ctx: Context) -> list[list[TypedButton]]:
+    """The "back to the main menu" button, as a keyboard of its own."""
+    return [[TypedButton(ctx.t("common.back_to_menu"), MenuEntry("home"))]]
 
 
 def menu_buttons(ctx: Context) -> list[list[Button]]:
