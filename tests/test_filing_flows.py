@@ -87,6 +87,12 @@ async def test_bad_input_gets_a_clear_answer_and_leaves_the_walk_alone(
         assert (await one_filing(app, "citizen")).step == 3
 
         assert "đã cũ" in texts(await person.press("fl:next:abc:1"))
+        for forged in (f"fl:next:{filing.id}:3",          # an older version's data, this step
+                       f"fl.walk:{filing.id}:9:next",     # no step 9
+                       f"fl.walk:{filing.id}:3:fly",      # no such action
+                       f"fl.tick:{filing.id}:-"):         # not a paper
+            assert "đã cũ" in texts(await person.press(forged))
+        assert (await one_filing(app, "citizen")).step == 3
         assert "một bước trước" in texts(await person.press(TickPaper(filing.id, 0).pack()))
         assert (await one_filing(app, "citizen")).checklist == []
         stranger = session(app, "stranger")

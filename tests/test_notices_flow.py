@@ -4,6 +4,7 @@ occurrences."""
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import get_args
 
 import pytest
 from sqlalchemy import func, select, update
@@ -11,20 +12,23 @@ from sqlalchemy import func, select, update
 from handlers.notices import (
     EditNotice,
     EditStep,
+    Mode,
     PickMode,
     PickPriority,
     PickRepeat,
     PickTargets,
     PickWhen,
+    Priority,
     Repeat,
     Targets,
     When,
 )
 from handlers.types import Incoming
+from services.conversations import Conversations
 from services.db import utcnow
 from services.models import OutboxMessage
 from services.notices.actions import ConfirmNotice
-from services.notices.models import Notice, NoticeRun
+from services.notices.models import MODES, PRIORITIES, Notice, NoticeRun
 from services.outbox import Outbox
 from tests.helpers import console_app, session, texts
 from tests.notices_support import (
@@ -175,6 +179,7 @@ async def test_tts_down_sends_text_and_tells_the_official(database_url: str) -> 
         await set_up(app)
         app.notices.engines = [BrokenEngine("gtts"), BrokenEngine("espeak-ng")]
         official = session(app, "official")
+        official.chat_id = official.user_id   # a private chat's id is the person's id
         await official.say("/announce")
         await official.say("Ngày mai 7h30 tiêm phòng tại trạm y tế.")
         await official.press(PickTargets(Targets.WHOLE).pack())
@@ -186,7 +191,8 @@ async def test_tts_down_sends_text_and_tells_the_official(database_url: str) -> 
         await app.notices.tick()
         await app.sender.drain()
         assert "Chưa tạo được bản đọc, thông báo sẽ chỉ gửi bằng chữ" in app.console.shown[-1].text
-        shown = await official.press(ConfirmNotice(1).pack())
+        # The preview was made by a background job: typing its first choice's number confirms.
+        shown = await official.say("1")
         assert "chỉ gửi bằng chữ" in texts(shown)
         groups = to_groups(app, "group-east", "group-all")
         assert [[m.kind for m in messages[3:]] for messages in groups.values()] == \
@@ -328,3 +334,34 @@ async def test_late_occurrence_is_sent_and_a_missed_one_reported(database_url: s
                                         .order_by(NoticeRun.notice_id)))
         assert [tuple(r) for r in runs] == [(1, "done"), (2, "missed")]
         assert await app.notices.fire_due() == 0
+
+
+async def conversation_of(app, user_id: str) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+    async with app.db.transaction() as db_session:
+        row = await Conversations(db_session).load("console", f"chat-{user_id}", user_id)
+        return row.flow, row.step
+
+
+@pytest.mark.parametrize("forged", [
+    "nt:p:normal",                            # the data of an older version of the bot
+    "nt.priority:urgent",                     # not a priority
+    PickPriority("normal").pack(),            # a real button, but of a later step
+    PickTargets(Targets.VILLAGE, None).pack(),  # a village toggle without a village
+    ConfirmNotice(999).pack(),                # no such notice
+])
+async def test_forged_or_old_notice_buttons_change_nothing(database_url: str,
+                                                            forged: str) -> None:
+    async with console_app(database_url) as app:
+        _, official = await set_up(app)
+        await official.say("/announce")
+        await official.say("Họp thôn tối nay.")
+        assert await conversation_of(app, "official") == ("notice", "targets")
+        answer = texts(await official.press(forged))
+        assert "Nút này đã cũ" in answer or "Không tìm thấy thông báo" in answer
+        assert await conversation_of(app, "official") == ("notice", "targets")
+        async with app.db.transaction() as db_session:
+            assert await db_session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+def test_the_notice_buttons_offer_the_models_choices() -> None:
+    assert get_args(Priority) == PRIORITIES and get_args(Mode) == MODES

@@ -200,6 +200,9 @@ async def test_bad_input_gets_a_clear_answer(database_url: str) -> None:
         assert "bảng mã cũ" in texts(garbled)
 
         assert "Nút này đã cũ" in texts(await person.press("pr:nonsense:1"))
+        before = len(app.console.shown)
+        assert "Nút này đã cũ" in texts(await person.press("pr:card:1.001193"))  # older data
+        assert len(app.console.shown) == before + 1                  # the answer, no card
         assert "Nút này đã cũ" in texts(await person.press(AskExample(9).pack()))
         assert "không còn trong danh mục" in texts(await person.press(ShowCard("1.2.3").pack()))
         assert "Không có thủ tục mã" in texts(await person.press(SendPoster("zzz").pack()))
