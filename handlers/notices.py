@@ -165,9 +165,9 @@ def _cancel_row(ctx: Context) -> list[Button]:
     return [Button(ctx.t("common.cancel"), CancelDraft())]
 
 
-def _at(ctx: Context, *steps: Step) -> bool:
-    """Whether the draft is at one of `steps`; the stale-button answer otherwise."""
-    if ctx.state.flow == FLOW.name and ctx.state.step in steps:
+def _at(ctx: Context, step: Step) -> bool:
+    """Whether the draft is at `step`; the stale-button answer otherwise."""
+    if ctx.state.flow == FLOW.name and ctx.state.step == step:
         return True
     ctx.say("errors.stale_button")
     return False
