@@ -20,6 +20,7 @@ from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, make_bot
 from bot.channels.zalo import ZaloChannel
+from bot.choices import remember_choices
 from bot.feedback_jobs import FeedbackJob
 from bot.jobs import PassJob, Scheduler
 from bot.migrate import upgrade
@@ -52,7 +53,7 @@ class App:
         self.config = HandlerConfig(default_language=settings.default_language,
                                     timezone=settings.timezone,
                                     public_base_url=settings.webhook_base_url)
-        self.console = ConsoleChannel()
+        self.console = ConsoleChannel(on_choices=remember_choices(self.db, "console"))
         self.channels: dict[str, Channel] = {self.console.name: self.console}
         self.telegram: TelegramChannel | None = None
         token = settings.token()

@@ -8,12 +8,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.channels.zalo import BadUpdate, MediaLinks, ZaloChannel, ZaloClient
+from bot.choices import remember_choices
 from bot.web import read_json, secret_ok, webhook_paths
-from services.conversations import Conversations, conversation_lock
-from services.models import Blob, OutboxMessage
+from services.models import Blob
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -82,7 +81,7 @@ def install(app: App) -> Callable[[web.Application], None]:
     """Wire the channel to the app (choices shown are remembered in the conversation) and
     return the routes, for `App.web_routes`."""
     assert app.zalo is not None
-    app.zalo.on_choices = remember_choices(app)
+    app.zalo.on_choices = remember_choices(app.db, app.zalo.name)
 
     def routes(web_app: web.Application) -> None:
         base = app.settings.webhook_base_url
@@ -91,27 +90,6 @@ def install(app: App) -> Callable[[web.Application], None]:
         for path in webhook_paths(base, MEDIA_PATH):
             web_app.router.add_get(path, media(app))
     return routes
-
-
-def remember_choices(app: App) -> Callable[[str, list[list[str]], int], Awaitable[None]]:
-    """Store the choices a private chat was shown last, under the conversation's lock, so a
-    typed number presses a button of the message the citizen sees.
-
-    Not when the citizen wrote after the message was queued: the processor then stored the
-    choices of its newer answer (or cleared them), and a note that lands late (a quick citizen,
-    a busy database) must not bring an older message's choices back."""
-    async def remember(chat_id: str, choices: list[list[str]], outbox_id: int) -> None:
-        lock = conversation_lock("zalo", chat_id, chat_id)   # the processor's, for this chat
-        async with app.db.transaction(lock=lock) as session:
-            conversation = await Conversations(session).load("zalo", chat_id, chat_id)
-            queued = await session.scalar(select(OutboxMessage.created_at)
-                                          .where(OutboxMessage.id == outbox_id))
-            if queued is not None and conversation.updated_at is not None \
-                    and conversation.updated_at > queued:
-                return
-            if conversation.choices != choices:
-                conversation.choices = choices
-    return remember
 
 
 async def start(app: App) -> None:

@@ -6,20 +6,28 @@ skip and cancel at every step (Back at step 1 shows the procedure's card; cancel
 first). The walk is a `filings` row; the conversation only holds its
 id, so a walk survives restarts and can be resumed days later from the menu or a reminder.
 
-Buttons carry the filing id and the step they belong to (`fl:<action>:<filing id>:<step>`):
-a button of another walk or of an earlier step gets a clear answer and changes nothing.
+Walk buttons carry the filing id and the step they belong to (`Walk`): a button of another
+walk or of an earlier step gets a clear answer and changes nothing. The conversation's step is
+the walk's step (`Step`), so the flow's table below is the walk's order.
 After the walk: `/dossier CODE` for the status, `/dossier_status` for officials (the citizen
 is told), a SIPAS rating once the result is ready, and `/filings`, the funnel per procedure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from handlers.context import Context
-from handlers.format import local_date, money
-from handlers.procedures import where
+from handlers.flows import Flow
+from handlers.format import cut, local_date, money, quantity
+from handlers.menu import home_row
+from handlers.procedures import ShowCard, where
 from handlers.router import Router
-from handlers.types import Button, Incoming, callback_parts
+from handlers.types import Incoming
 from locales import Translator
+from services.callbacks import Button, CallbackData, Keyboard, keyboard_json
+from services.filing.actions import MuteReminders, ResumeFiling, StartFiling
 from services.filing.models import (
     ACTIVE,
     ASPECTS,
@@ -41,8 +49,80 @@ from services.procedures.model import Document, Procedure
 from services.procedures.store import Procedures
 from services.users import can_act_in, is_admin
 
-FLOW = "filing"
-PREFIX = "fl"
+
+class Step(StrEnum):
+    """The walk's five steps, stored as "1"…"5" (the walk row's step number)."""
+
+    ACCOUNT = "1"
+    PAPERS = "2"
+    FORM = "3"
+    SUBMIT = "4"
+    PAY = "5"
+
+
+FLOW = Flow("filing", Step, transitions={
+    Step.ACCOUNT: {Step.PAPERS},
+    Step.PAPERS: {Step.ACCOUNT, Step.FORM},
+    Step.FORM: {Step.PAPERS, Step.SUBMIT},
+    Step.SUBMIT: {Step.FORM, Step.PAY},
+    Step.PAY: {Step.SUBMIT},
+}, on_input={
+    Step.SUBMIT: lambda inc, ctx: on_code(inc, ctx),  # the handlers follow below
+})
+
+
+class WalkAction(StrEnum):
+    NEXT = "next"
+    GO = "go"
+    """On to the next step although papers are missing."""
+    SKIP = "skip"
+    BACK = "back"
+    SHOW = "show"
+    HELP = "help"
+    CANCEL = "cancel"
+    DROP = "drop"
+    """Cancel, confirmed."""
+
+
+@dataclass(frozen=True)
+class Walk(CallbackData, prefix="fl.walk"):
+    filing_id: int
+    step: Step
+    action: WalkAction
+
+
+@dataclass(frozen=True)
+class TickPaper(CallbackData, prefix="fl.tick"):
+    """Tick or untick a required paper (step 2), by its index in the procedure's papers."""
+
+    filing_id: int
+    paper: int
+
+
+@dataclass(frozen=True)
+class MyDossiers(CallbackData, prefix="fl.mine"):
+    pass
+
+
+@dataclass(frozen=True)
+class DossierStatus(CallbackData, prefix="fl.status"):
+    filing_id: int
+
+
+@dataclass(frozen=True)
+class RateFiling(CallbackData, prefix="fl.rate"):
+    filing_id: int
+
+
+@dataclass(frozen=True)
+class RateAspect(CallbackData, prefix="fl.rated"):
+    """One SIPAS aspect's score; 0 skips the aspect."""
+
+    filing_id: int
+    aspect: int
+    score: int
+
+
 DIGITAL_TEAM_SETTING = "digital_team"
 POPULAR = ("1.001193", "1.000656", "1.000894", "1.004222", "1.004194")
 MAX_SUGGESTED = 8
@@ -63,7 +143,7 @@ TIPS = {
 async def on_menu(inc: Incoming, ctx: Context) -> None:
     """Unfinished walks with Resume buttons, then how to start a new one."""
     service = Filings(ctx.session)
-    rows: list[list[Button]] = []
+    rows: Keyboard = []
     lines = []
     unfinished = await service.unfinished(ctx.user)
     if unfinished:
@@ -73,19 +153,18 @@ async def on_menu(inc: Incoming, ctx: Context) -> None:
                                step=filing.step, steps=STEPS,
                                date=local_date(ctx, filing.updated_at)))
             rows.append([Button(ctx.t("filing.button_resume_named",
-                                      name=_cut(filing.procedure_name, LABEL_CHARS)),
-                                f"{PREFIX}:resume:{filing.id}")])
+                                      name=cut(filing.procedure_name, LABEL_CHARS)),
+                                ResumeFiling(filing.id))])
         lines.append("")
     lines.append(ctx.t("filing.menu_how"))
     walking = {f.procedure_code for f in unfinished}
     for procedure in await suggested(ctx):
         if procedure.code in walking:
             continue
-        rows.append([Button(_cut(procedure.name, LABEL_CHARS + 10),
-                            f"{PREFIX}:start:{procedure.code}")])
+        rows.append([Button(cut(procedure.name, LABEL_CHARS + 10), StartFiling(procedure.code))])
     if await service.with_code(ctx.user):
-        rows.append([Button(ctx.t("filing.button_my_dossiers"), f"{PREFIX}:mine")])
-    rows.append([Button(ctx.t("common.back_to_menu"), "menu:home")])
+        rows.append([Button(ctx.t("filing.button_my_dossiers"), MyDossiers())])
+    rows += home_row(ctx)
     ctx.reply("\n".join(lines), rows)
 
 
@@ -97,17 +176,21 @@ async def suggested(ctx: Context) -> list[Procedure]:
     return chosen[:MAX_SUGGESTED]
 
 
+async def on_start(inc: Incoming, ctx: Context, data: StartFiling) -> None:
+    await start(ctx, data.procedure_code)
+
+
 async def start(ctx: Context, code: str) -> None:
     procedure = await Procedures(ctx.session).get(code)
     if procedure is None:
-        ctx.say("filing.unknown_procedure", _home(ctx))
+        ctx.say("filing.unknown_procedure", home_row(ctx))
         return
     if not can_file_online(procedure):
         commune = await _commune(ctx, None)
         ctx.reply(ctx.t("filing.not_online", name=procedure.name) + "\n\n"
                   + where(ctx.t, commune), [
-                      [Button(ctx.t("filing.button_card"), f"pr:card:{procedure.code}")],
-                      [Button(ctx.t("common.back_to_menu"), "menu:home")]])
+                      [Button(ctx.t("filing.button_card"), ShowCard(procedure.code))],
+                      *home_row(ctx)])
         return
     filing, created = await Filings(ctx.session).start(ctx.user, procedure, ctx.now)
     if not created:
@@ -117,75 +200,83 @@ async def start(ctx: Context, code: str) -> None:
 
 async def enter(ctx: Context, filing: Filing, procedure: Procedure | None = None) -> None:
     """Make `filing` the current walk and show its step."""
-    ctx.state.start(FLOW, str(filing.step), filing_id=filing.id)
+    ctx.state.start(FLOW, step_of(filing), filing_id=filing.id)
     await show_step(ctx, filing, procedure)
+
+
+def step_of(filing: Filing) -> Step:
+    return Step(str(filing.step))
 
 
 # --- buttons ------------------------------------------------------------------------------
 
-async def on_button(inc: Incoming, ctx: Context) -> None:
-    _, action, first, second = callback_parts(inc, 4)
-    if action == "start":
-        await start(ctx, first)
-        return
-    if action == "mine":
-        await list_dossiers(ctx)
-        return
-    if not first.isdigit():
-        ctx.say("errors.stale_button")
-        return
-    filing = await Filings(ctx.session).get(int(first))
+async def _own(ctx: Context, filing_id: int) -> Filing | None:
+    """The user's own walk with this id; the stale-button answer otherwise."""
+    filing = await Filings(ctx.session).get(filing_id)
     if filing is None or filing.user_id != ctx.user.id:
         ctx.say("errors.stale_button")
+        return None
+    return filing
+
+
+async def on_walk(inc: Incoming, ctx: Context, data: Walk) -> None:
+    filing = await _own(ctx, data.filing_id)
+    if filing is not None and await current_walk(ctx, filing, data.step):
+        await WALK_ACTIONS[data.action](ctx, filing)
+
+
+async def on_tick(inc: Incoming, ctx: Context, data: TickPaper) -> None:
+    filing = await _own(ctx, data.filing_id)
+    if filing is None or not await current_walk(ctx, filing, Step.PAPERS):
         return
-    if action in OWNER_ACTIONS:
-        await OWNER_ACTIONS[action](ctx, filing, second)
+    procedure = await _procedure(ctx, filing)
+    if procedure is None:
         return
-    handler = WALK_ACTIONS.get(action)
-    if handler is None:
+    if data.paper not in {i for i, _ in required_papers(procedure)}:
         ctx.say("errors.stale_button")
         return
-    if await current_walk(ctx, filing, second if action != "tick" else "2"):
-        await handler(ctx, filing, second)
+    Filings.toggle(filing, data.paper, ctx.now)
+    text, rows = step_view(ctx, filing, procedure, None)
+    ctx.reply(text, rows, edit=True)
 
 
-async def current_walk(ctx: Context, filing: Filing, step: str) -> bool:
+async def current_walk(ctx: Context, filing: Filing, step: Step) -> bool:
     """Whether a walk button may act: its walk is open and current, and its step is now."""
     if filing.status != ACTIVE:
         ctx.say("filing.walk_finished" if filing.status == FINISHED else "filing.walk_cancelled",
-                _home(ctx))
+                home_row(ctx))
         return False
-    current = ctx.state.data.get("filing_id") if ctx.state.flow == FLOW else None
+    current = ctx.state.data.get("filing_id") if ctx.state.flow == FLOW.name else None
     if current is not None and current != filing.id:
         other = await Filings(ctx.session).get(current)
         if other is not None and other.status == ACTIVE and other.user_id == ctx.user.id:
             ctx.reply(ctx.t("filing.other_walk", name=filing.procedure_name,
                             current=other.procedure_name, step=other.step, steps=STEPS), [
                 [Button(ctx.t("filing.button_continue_named",
-                              name=_cut(other.procedure_name, LABEL_CHARS)),
-                        f"{PREFIX}:show:{other.id}:{other.step}")],
+                              name=cut(other.procedure_name, LABEL_CHARS)),
+                        _walk(other, WalkAction.SHOW))],
                 [Button(ctx.t("filing.button_resume_named",
-                              name=_cut(filing.procedure_name, LABEL_CHARS)),
-                        f"{PREFIX}:resume:{filing.id}")]])
+                              name=cut(filing.procedure_name, LABEL_CHARS)),
+                        ResumeFiling(filing.id))]])
             return False
     if current != filing.id:  # no walk running: a button of a paused walk takes it up again
-        ctx.state.start(FLOW, str(filing.step), filing_id=filing.id)
-    if step != str(filing.step):
+        ctx.state.start(FLOW, step_of(filing), filing_id=filing.id)
+    if step != step_of(filing):
         ctx.say("filing.old_step", step=filing.step, steps=STEPS)
         await show_step(ctx, filing)
         return False
     return True
 
 
-async def on_next(ctx: Context, filing: Filing, _: str) -> None:
+async def on_next(ctx: Context, filing: Filing) -> None:
     if filing.step == 2:
         missing = await missing_papers(ctx, filing)
         if missing:
             ctx.reply("\n".join([ctx.t("filing.missing_warning", count=len(missing)),
-                                 *(f"☐ {_cut(d.name, NOTE_CHARS)}" for d in missing),
+                                 *(f"☐ {cut(d.name, NOTE_CHARS)}" for d in missing),
                                  "", ctx.t("filing.missing_may_continue")]), [
-                [Button(ctx.t("filing.button_prepare_more"), f"{PREFIX}:show:{filing.id}:2")],
-                [Button(ctx.t("filing.button_continue_anyway"), f"{PREFIX}:go:{filing.id}:2")]])
+                [Button(ctx.t("filing.button_prepare_more"), _walk(filing, WalkAction.SHOW))],
+                [Button(ctx.t("filing.button_continue_anyway"), _walk(filing, WalkAction.GO))]])
             return
     if filing.step == STEPS:
         await finish(ctx, filing)
@@ -193,118 +284,125 @@ async def on_next(ctx: Context, filing: Filing, _: str) -> None:
     await go_to(ctx, filing, filing.step + 1)
 
 
-async def on_go(ctx: Context, filing: Filing, _: str) -> None:
+async def on_go(ctx: Context, filing: Filing) -> None:
     await go_to(ctx, filing, filing.step + 1)
 
 
-async def on_skip(ctx: Context, filing: Filing, _: str) -> None:
+async def on_skip(ctx: Context, filing: Filing) -> None:
     if filing.step == STEPS:
         await finish(ctx, filing)
         return
     await go_to(ctx, filing, filing.step + 1, skipped=True)
 
 
-async def on_back(ctx: Context, filing: Filing, _: str) -> None:
+async def on_back(ctx: Context, filing: Filing) -> None:
     await go_to(ctx, filing, filing.step - 1)
 
 
-async def on_show(ctx: Context, filing: Filing, _: str) -> None:
+async def on_show(ctx: Context, filing: Filing) -> None:
     await show_step(ctx, filing)
 
 
-async def on_help(ctx: Context, filing: Filing, _: str) -> None:
+async def on_help(ctx: Context, filing: Filing) -> None:
     commune = await _commune(ctx, filing)
     ctx.reply(digital_team(ctx.t, commune),
               [[Button(ctx.t("filing.button_back_to_step", step=filing.step),
-                       f"{PREFIX}:show:{filing.id}:{filing.step}")]])
+                       _walk(filing, WalkAction.SHOW))]])
 
 
-async def on_tick(ctx: Context, filing: Filing, value: str) -> None:
-    procedure = await _procedure(ctx, filing)
-    if procedure is None:
-        return
-    indexes = {i for i, _ in required_papers(procedure)}
-    if not value.isdigit() or int(value) not in indexes:
-        ctx.say("errors.stale_button")
-        return
-    Filings.toggle(filing, int(value), ctx.now)
-    text, rows = step_view(ctx, filing, procedure, None)
-    ctx.reply(text, rows, edit=True)
-
-
-async def on_cancel(ctx: Context, filing: Filing, _: str) -> None:
+async def on_cancel(ctx: Context, filing: Filing) -> None:
     ctx.reply(ctx.t("filing.cancel_confirm", name=filing.procedure_name), [
-        [Button(ctx.t("filing.button_cancel_yes"), f"{PREFIX}:drop:{filing.id}:{filing.step}")],
-        [Button(ctx.t("filing.button_cancel_no"), f"{PREFIX}:show:{filing.id}:{filing.step}")]])
+        [Button(ctx.t("filing.button_cancel_yes"), _walk(filing, WalkAction.DROP))],
+        [Button(ctx.t("filing.button_cancel_no"), _walk(filing, WalkAction.SHOW))]])
 
 
-async def on_drop(ctx: Context, filing: Filing, _: str) -> None:
+async def on_drop(ctx: Context, filing: Filing) -> None:
     Filings.cancel(filing, ctx.now)
     ctx.state.clear()
-    ctx.say("filing.cancelled", _home(ctx))
+    ctx.say("filing.cancelled", home_row(ctx))
 
 
 WALK_ACTIONS = {
-    "next": on_next, "go": on_go, "skip": on_skip, "back": on_back, "show": on_show,
-    "help": on_help, "tick": on_tick, "cancel": on_cancel, "drop": on_drop,
+    WalkAction.NEXT: on_next, WalkAction.GO: on_go, WalkAction.SKIP: on_skip,
+    WalkAction.BACK: on_back, WalkAction.SHOW: on_show, WalkAction.HELP: on_help,
+    WalkAction.CANCEL: on_cancel, WalkAction.DROP: on_drop,
 }
 
 
-async def on_resume(ctx: Context, filing: Filing, _: str) -> None:
+async def on_resume(inc: Incoming, ctx: Context, data: ResumeFiling) -> None:
+    filing = await _own(ctx, data.filing_id)
+    if filing is None:
+        return
     if filing.status != ACTIVE:
         ctx.say("filing.walk_finished" if filing.status == FINISHED else "filing.walk_cancelled",
-                _home(ctx))
+                home_row(ctx))
         return
     filing.updated_at = ctx.now
     ctx.say("filing.resumed", name=filing.procedure_name, step=filing.step, steps=STEPS)
     await enter(ctx, filing)
 
 
-async def on_mute(ctx: Context, filing: Filing, _: str) -> None:
-    filing.reminders_off = True
-    ctx.say("filing.muted", _home(ctx))
+async def on_mute(inc: Incoming, ctx: Context, data: MuteReminders) -> None:
+    filing = await _own(ctx, data.filing_id)
+    if filing is not None:
+        filing.reminders_off = True
+        ctx.say("filing.muted", home_row(ctx))
 
 
-async def on_status(ctx: Context, filing: Filing, _: str) -> None:
-    await show_status(ctx, filing)
+async def on_status(inc: Incoming, ctx: Context, data: DossierStatus) -> None:
+    filing = await _own(ctx, data.filing_id)
+    if filing is not None:
+        await show_status(ctx, filing)
 
 
-async def on_rate(ctx: Context, filing: Filing, _: str) -> None:
+async def on_rate(inc: Incoming, ctx: Context, data: RateFiling) -> None:
+    filing = await _own(ctx, data.filing_id)
+    if filing is None:
+        return
     if filing.dossier_status not in FINAL_STATUSES:
         ctx.say("filing.rate_not_yet")
         return
     ctx.reply(*rating_question(ctx, filing, 0))
 
 
-async def on_rated(ctx: Context, filing: Filing, value: str) -> None:
-    """`fl:rt:<id>:<aspect index>.<score>`; score 0 skips the aspect."""
-    index, _, score = value.partition(".")
-    if filing.dossier_status not in FINAL_STATUSES or not index.isdigit() \
-            or int(index) >= len(ASPECTS) or score not in {"0", "1", "2", "3", "4", "5"}:
+async def on_rated(inc: Incoming, ctx: Context, data: RateAspect) -> None:
+    filing = await _own(ctx, data.filing_id)
+    if filing is None:
+        return
+    if filing.dossier_status not in FINAL_STATUSES or not 0 <= data.aspect < len(ASPECTS) \
+            or not 0 <= data.score <= 5:
         ctx.say("errors.stale_button")
         return
-    if score != "0":
-        await Filings(ctx.session).rate(filing, ASPECTS[int(index)], int(score), ctx.now)
-    following = int(index) + 1
+    if data.score:
+        await Filings(ctx.session).rate(filing, ASPECTS[data.aspect], data.score, ctx.now)
+    following = data.aspect + 1
     if following < len(ASPECTS):
         text, rows = rating_question(ctx, filing, following)
         ctx.reply(text, rows, edit=True)
     else:
-        ctx.reply(ctx.t("filing.rate_thanks"), _home(ctx), edit=True)
+        ctx.reply(ctx.t("filing.rate_thanks"), home_row(ctx), edit=True)
 
 
-OWNER_ACTIONS = {
-    "resume": on_resume, "mute": on_mute, "status": on_status, "rate": on_rate, "rt": on_rated,
-}
+async def on_my_dossiers(inc: Incoming, ctx: Context, data: MyDossiers) -> None:
+    await list_dossiers(ctx)
 
 
 # --- typed text during a walk -------------------------------------------------------------
 
-async def on_text(inc: Incoming, ctx: Context) -> None:
+async def _walk_of_state(ctx: Context) -> Filing | None:
+    """The walk the conversation is in, if it is still open; says so otherwise."""
     filing = await Filings(ctx.session).get(ctx.state.data.get("filing_id") or 0)
     if filing is None or filing.user_id != ctx.user.id or filing.status != ACTIVE:
         ctx.state.clear()
-        ctx.say("filing.walk_gone", _home(ctx))
+        ctx.say("filing.walk_gone", home_row(ctx))
+        return None
+    return filing
+
+
+async def on_code(inc: Incoming, ctx: Context) -> None:
+    """Step 4: the dossier code the portal gave."""
+    filing = await _walk_of_state(ctx)
+    if filing is None:
         return
     if filing.step == 4 and inc.text and not (inc.photos or inc.document):
         await take_code(ctx, filing, inc.text)
@@ -312,10 +410,17 @@ async def on_text(inc: Incoming, ctx: Context) -> None:
     ctx.say("filing.use_buttons", step=filing.step, steps=STEPS)
 
 
+async def on_text(inc: Incoming, ctx: Context) -> None:
+    """Anything typed at a step that takes no text."""
+    filing = await _walk_of_state(ctx)
+    if filing is not None:
+        ctx.say("filing.use_buttons", step=filing.step, steps=STEPS)
+
+
 async def take_code(ctx: Context, filing: Filing, text: str) -> None:
     code = parse_dossier_code(text)
     if code is None:
-        ctx.say("filing.bad_code", text=_cut(text.strip(), 40))
+        ctx.say("filing.bad_code", text=cut(text.strip(), 40))
         return
     service = Filings(ctx.session)
     if await service.code_taken(code, filing):
@@ -329,8 +434,10 @@ async def take_code(ctx: Context, filing: Filing, text: str) -> None:
 # --- the steps ----------------------------------------------------------------------------
 
 async def go_to(ctx: Context, filing: Filing, step: int, *, skipped: bool = False) -> None:
+    if ctx.state.flow != FLOW.name or ctx.state.step != step_of(filing):
+        ctx.state.start(FLOW, step_of(filing), filing_id=filing.id)  # in step with the walk
     Filings.move(filing, step, ctx.now, skipped=skipped)
-    ctx.state.go(str(filing.step), filing_id=filing.id)
+    ctx.state.go(step_of(filing), filing_id=filing.id)
     await show_step(ctx, filing)
 
 
@@ -344,42 +451,42 @@ async def show_step(ctx: Context, filing: Filing, procedure: Procedure | None = 
 
 
 def step_view(ctx: Context, filing: Filing, procedure: Procedure,
-              commune: Commune | None) -> tuple[str, list[list[Button]]]:
+              commune: Commune | None) -> tuple[str, Keyboard]:
     t, step = ctx.t, filing.step
     header = t("filing.header", name=procedure.name, step=step, steps=STEPS,
                title=t(f"filing.step_{step}_title"))
-    rows: list[list[Button]] = []
+    rows: Keyboard = []
     if step == 1:
         body = t("filing.step_1_text")
-        rows.append([Button(t("filing.button_have_account"), _data("next", filing))])
-        rows.append([Button(t("filing.button_need_help"), _data("help", filing))])
+        rows.append([Button(t("filing.button_have_account"), _walk(filing, WalkAction.NEXT))])
+        rows.append([Button(t("filing.button_need_help"), _walk(filing, WalkAction.HELP))])
     elif step == 2:
         body = checklist_text(t, filing, procedure)
         # The button of paper n reads like line n of the list above, without the number: on
         # Zalo and the console the buttons are numbered themselves, in the same order.
         for index, paper in required_papers(procedure):
             mark = "☑" if index in filing.checklist else "☐"
-            rows.append([Button(f"{mark} {_cut(paper.name, LABEL_CHARS)}",
-                                f"{PREFIX}:tick:{filing.id}:{index}")])
-        rows.append([Button(t("filing.button_papers_ready"), _data("next", filing))])
+            rows.append([Button(f"{mark} {cut(paper.name, LABEL_CHARS)}",
+                                TickPaper(filing.id, index))])
+        rows.append([Button(t("filing.button_papers_ready"), _walk(filing, WalkAction.NEXT))])
     elif step == 3:
         body = t("filing.step_3_text") + "\n\n" + t(f"filing.tips_{tips_for(procedure)}") \
             + "\n\n" + t("filing.step_3_store")
-        rows.append([Button(t("filing.button_declared"), _data("next", filing))])
+        rows.append([Button(t("filing.button_declared"), _walk(filing, WalkAction.NEXT))])
     elif step == 4:
         body = t("filing.step_4_text")
         if filing.dossier_code:
             body += "\n\n" + t("filing.code_kept", code=filing.dossier_code)
-            rows.append([Button(t("filing.button_keep_code"), _data("next", filing))])
+            rows.append([Button(t("filing.button_keep_code"), _walk(filing, WalkAction.NEXT))])
     else:
         body = pay_and_receive(ctx, filing, procedure, commune)
-        rows.append([Button(t("filing.button_finish"), _data("next", filing))])
-    nav = [Button(t("common.back"), _data("back", filing) if step > 1
-                  else f"pr:card:{procedure.code}")]
+        rows.append([Button(t("filing.button_finish"), _walk(filing, WalkAction.NEXT))])
+    back: CallbackData = _walk(filing, WalkAction.BACK) if step > 1 else ShowCard(procedure.code)
+    nav = [Button(t("common.back"), back)]
     if step < STEPS:
-        nav.append(Button(t("common.skip"), _data("skip", filing)))
+        nav.append(Button(t("common.skip"), _walk(filing, WalkAction.SKIP)))
     rows.append(nav)
-    rows.append([Button(t("filing.button_cancel"), _data("cancel", filing))])
+    rows.append([Button(t("filing.button_cancel"), _walk(filing, WalkAction.CANCEL))])
     return f"{header}\n\n{body}", rows
 
 
@@ -391,8 +498,8 @@ def checklist_text(t: Translator, filing: Filing, procedure: Procedure) -> str:
         lines.append(t("filing.checklist_title"))
         for number, (index, paper) in enumerate(required, start=1):
             mark = "☑" if index in filing.checklist else "☐"
-            lines.append(f"{mark} {number}. {_cut(paper.name, NOTE_CHARS)}"
-                         f"{quantity(t, paper)}")
+            lines.append(f"{mark} {number}. {cut(paper.name, NOTE_CHARS)}"
+                         f"{quantity(t, paper, 'filing')}")
         ready = sum(1 for index, _ in required if index in filing.checklist)
         lines.append(t("filing.checklist_count", ready=ready, total=len(required)))
     else:
@@ -401,7 +508,7 @@ def checklist_text(t: Translator, filing: Filing, procedure: Procedure) -> str:
     if optional:
         lines.append("")
         lines.append(t("filing.checklist_optional"))
-        lines += [f"• {_cut(d.name, NOTE_CHARS)}" for d in optional]
+        lines += [f"• {cut(d.name, NOTE_CHARS)}" for d in optional]
     lines += ["", t("filing.photo_tips")]
     return "\n".join(lines)
 
@@ -435,7 +542,7 @@ def fee_lines(t: Translator, procedure: Procedure) -> str:
         text = t("filing.fee_online", amount=money(fee.amount_vnd))
     lines = [text]
     if fee.note.strip():
-        lines.append(t("filing.fee_note", note=_cut(fee.note.strip(), NOTE_CHARS)))
+        lines.append(t("filing.fee_note", note=cut(fee.note.strip(), NOTE_CHARS)))
     desk = [f.amount_vnd for f in procedure.fees_for("desk") if f.amount_vnd is not None]
     web = [f.amount_vnd for f in online if f.amount_vnd is not None]
     if desk and web and max(web) < min(desk):
@@ -443,15 +550,6 @@ def fee_lines(t: Translator, procedure: Procedure) -> str:
     if not all(f.amount_vnd == 0 for f in online):
         lines.append(t("filing.how_to_pay"))
     return "\n".join(lines)
-
-
-def quantity(t: Translator, paper: Document) -> str:
-    counts = []
-    if paper.original:
-        counts.append(t("filing.qty_original", count=paper.original))
-    if paper.copy:
-        counts.append(t("filing.qty_copy", count=paper.copy))
-    return f" ({', '.join(counts)})" if counts else ""
 
 
 def required_papers(procedure: Procedure) -> list[tuple[int, Document]]:
@@ -487,10 +585,10 @@ async def finish(ctx: Context, filing: Filing) -> None:
     ctx.state.clear()
     if filing.dossier_code:
         ctx.say("filing.finished", [
-            [Button(ctx.t("filing.button_status"), f"{PREFIX}:status:{filing.id}")],
-            *_home(ctx)], code=filing.dossier_code)
+            [Button(ctx.t("filing.button_status"), DossierStatus(filing.id))],
+            *home_row(ctx)], code=filing.dossier_code)
     else:
-        ctx.say("filing.finished_without_code", _home(ctx))
+        ctx.say("filing.finished_without_code", home_row(ctx))
 
 
 # --- the dossier after the walk -----------------------------------------------------------
@@ -503,7 +601,7 @@ async def on_dossier(inc: Incoming, ctx: Context) -> None:
         return
     code = parse_dossier_code(text)
     if code is None:
-        ctx.say("filing.bad_code", text=_cut(text, 40))
+        ctx.say("filing.bad_code", text=cut(text, 40))
         return
     filing = await Filings(ctx.session).by_code(code)
     if filing is None or not (filing.user_id == ctx.user.id
@@ -519,7 +617,7 @@ async def list_dossiers(ctx: Context) -> None:
         ctx.say("filing.no_dossiers")
         return
     ctx.reply(ctx.t("filing.dossiers_title"), [
-        [Button(f"{f.dossier_code} · {_cut(f.procedure_name, 24)}", f"{PREFIX}:status:{f.id}")]
+        [Button(f"{f.dossier_code} · {cut(f.procedure_name, 24)}", DossierStatus(f.id))]
         for f in filings[:10]])
 
 
@@ -542,21 +640,21 @@ async def show_status(ctx: Context, filing: Filing) -> None:
         if due is not None:
             lines.append(t("filing.status_expected", date=local_date(ctx, due)))
     lines.append(t("filing.status_portal"))
-    rows = []
+    rows: Keyboard = []
     if filing.user_id == ctx.user.id and filing.dossier_status in FINAL_STATUSES:
-        rows.append([Button(t("filing.button_rate"), f"{PREFIX}:rate:{filing.id}")])
-    rows.append([Button(t("common.back_to_menu"), "menu:home")])
+        rows.append([Button(t("filing.button_rate"), RateFiling(filing.id))])
+    rows += home_row(ctx)
     ctx.reply("\n".join(lines), rows)
 
 
 def rating_question(ctx: Context, filing: Filing,
-                    index: int) -> tuple[str, list[list[Button]]]:
+                    index: int) -> tuple[str, Keyboard]:
     aspect = ASPECTS[index]
     text = ctx.t("filing.rate_question", n=index + 1, total=len(ASPECTS),
                  code=filing.dossier_code or filing.procedure_name,
                  aspect=ctx.t(f"filing.aspect_{aspect}"))
-    scores = [Button(str(s), f"{PREFIX}:rt:{filing.id}:{index}.{s}") for s in range(1, 6)]
-    return text, [scores, [Button(ctx.t("common.skip"), f"{PREFIX}:rt:{filing.id}:{index}.0")]]
+    scores = [Button(str(s), RateAspect(filing.id, index, s)) for s in range(1, 6)]
+    return text, [scores, [Button(ctx.t("common.skip"), RateAspect(filing.id, index, 0))]]
 
 
 # --- officials ----------------------------------------------------------------------------
@@ -569,7 +667,7 @@ async def on_dossier_status(inc: Incoming, ctx: Context) -> None:
         return
     code = parse_dossier_code(parts[0])
     if code is None:
-        ctx.say("filing.bad_code", text=_cut(parts[0], 40))
+        ctx.say("filing.bad_code", text=cut(parts[0], 40))
         return
     status, note = parts[1].lower(), (parts[2].strip()[:MAX_STATUS_NOTE] if len(parts) > 2
                                       else None)
@@ -602,12 +700,12 @@ async def notify_citizen(ctx: Context, filing: Filing) -> bool:
         lines.append(t("filing.status_note", note=filing.dossier_note))
     if filing.dossier_status == "need_more":
         lines.append(t("filing.notify_need_more"))
-    buttons = [[{"text": t("filing.button_status"), "data": f"{PREFIX}:status:{filing.id}"}]]
+    buttons = [[Button(t("filing.button_status"), DossierStatus(filing.id))]]
     if filing.dossier_status in FINAL_STATUSES:
         lines.append(t("filing.notify_rate"))
-        buttons.insert(0, [{"text": t("filing.button_rate"), "data": f"{PREFIX}:rate:{filing.id}"}])
+        buttons.insert(0, [Button(t("filing.button_rate"), RateFiling(filing.id))])
     await ctx.outbox.enqueue(citizen.channel, citizen.external_id, text="\n".join(lines),
-                             buttons=buttons)
+                             buttons=keyboard_json(buttons))
     return True
 
 
@@ -625,7 +723,7 @@ async def on_funnel(inc: Incoming, ctx: Context) -> None:
         return
     lines = [ctx.t("filing.funnel_title", commune=place), ctx.t("filing.funnel_legend"), ""]
     for row in rows:
-        lines.append(ctx.t("filing.funnel_line", code=row.code, name=_cut(row.name, 60),
+        lines.append(ctx.t("filing.funnel_line", code=row.code, name=cut(row.name, 60),
                            started=row.started, s2=row.reached[1], s3=row.reached[2],
                            s4=row.reached[3], s5=row.reached[4], finished=row.finished))
     ctx.reply("\n".join(lines))
@@ -633,15 +731,16 @@ async def on_funnel(inc: Incoming, ctx: Context) -> None:
 
 # --- helpers ------------------------------------------------------------------------------
 
-def _data(action: str, filing: Filing) -> str:
-    return f"{PREFIX}:{action}:{filing.id}:{filing.step}"
+def _walk(filing: Filing, action: WalkAction) -> Walk:
+    """A button of the walk's current step."""
+    return Walk(filing.id, step_of(filing), action)
 
 
 async def _procedure(ctx: Context, filing: Filing) -> Procedure | None:
     procedure = await Procedures(ctx.session).get(filing.procedure_code)
     if procedure is None:  # withdrawn from the catalogue since the walk began
         ctx.state.clear()
-        ctx.say("filing.unknown_procedure", _home(ctx))
+        ctx.say("filing.unknown_procedure", home_row(ctx))
     return procedure
 
 
@@ -650,16 +749,16 @@ async def _commune(ctx: Context, filing: Filing | None) -> Commune | None:
     return await ctx.communes.get(commune_id) if commune_id else None
 
 
-def _home(ctx: Context) -> list[list[Button]]:
-    return [[Button(ctx.t("common.back_to_menu"), "menu:home")]]
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def register(router: Router) -> None:
-    router.callback(PREFIX)(on_button)
+    router.button(StartFiling)(on_start)
+    router.button(Walk)(on_walk)
+    router.button(TickPaper)(on_tick)
+    router.button(ResumeFiling)(on_resume)
+    router.button(MuteReminders)(on_mute)
+    router.button(DossierStatus)(on_status)
+    router.button(RateFiling)(on_rate)
+    router.button(RateAspect)(on_rated)
+    router.button(MyDossiers)(on_my_dossiers)
     router.flow(FLOW)(on_text)
     router.menu_action("filing")(on_menu)
     router.command("dossier", "hoso")(on_dossier)

@@ -95,5 +95,16 @@ class Flow(Generic[S]):
         return True
 
 
+def text_only(handler: StepHandler, answer: str) -> StepHandler:
+    """`handler` for a step that takes typed text; anything else (a photo, a sticker, blank
+    text) gets the catalogue message `answer` instead."""
+    async def take(inc: Incoming, ctx: Context) -> None:
+        if (inc.text or "").strip():
+            await handler(inc, ctx)
+        else:
+            ctx.say(answer)
+    return take
+
+
 def declared(name: str | None) -> Flow[StrEnum] | None:
     return _FLOWS.get(name or "")

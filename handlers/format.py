@@ -1,4 +1,5 @@
-"""Formatting for people: dates in the commune's time zone, money in đồng."""
+"""Formatting for people: dates in the commune's time zone, money in đồng, shortened labels,
+how many copies of a paper."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.context import Context
+from locales import Translator
+from services.procedures.model import Document
 
 
 def local(ctx: Context, moment: datetime) -> datetime:
@@ -23,3 +26,18 @@ def local_datetime(ctx: Context, moment: datetime | None) -> str:
 def money(amount: int) -> str:
     """50000 → '50.000 đ' (Vietnamese thousands separator)."""
     return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def quantity(t: Translator, paper: Document, area: str) -> str:
+    """' (1 bản chính, 2 bản sao)' in the wording of `area`'s catalogue, or ''."""
+    counts = []
+    if paper.original:
+        counts.append(t(f"{area}.qty_original", count=paper.original))
+    if paper.copy:
+        counts.append(t(f"{area}.qty_copy", count=paper.copy))
+    return f" ({', '.join(counts)})" if counts else ""

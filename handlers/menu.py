@@ -61,6 +61,11 @@ def back_to_menu(ctx: Context) -> list[Button]:
     return [Button(ctx.t("common.back_to_menu"), OpenMenu(MenuEntry.HOME))]
 
 
+def home_row(ctx: Context) -> Keyboard:
+    """The "back to the main menu" button, as a keyboard of its own."""
+    return [back_to_menu(ctx)]
+
+
 def language_row(choose: Callable[[Language], CallbackData]) -> list[Button]:
     return [Button(name, choose(language)) for language, name in LANGUAGE_NAMES.items()]
 

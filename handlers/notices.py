@@ -4,21 +4,20 @@ targets, priority, text/voice, when, preview and confirmation; /notices, /notice
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Literal, get_args
 
 from handlers.context import Context
+from handlers.flows import Flow, text_only
 from handlers.router import Router
-from handlers.types import Button, Incoming, callback_parts
+from handlers.types import Incoming
+from services.callbacks import Button, CallbackData, Keyboard
 from services.models import Commune
 from services.notices import render
-from services.notices.models import (
-    MODES,
-    PREPARING,
-    PREVIEW,
-    PRIORITIES,
-    SCHEDULED,
-    Notice,
-)
+from services.notices.actions import ConfirmNotice, DiscardNotice
+from services.notices.models import PREPARING, PREVIEW, SCHEDULED, Notice
 from services.notices.schedule import (
     ScheduleError,
     check_cron,
@@ -33,8 +32,124 @@ from services.notices.service import Notices, reason
 from services.text import fold
 from services.users import can_act_in
 
-FLOW = "notice"
-EDIT_FLOW = "notice_edit"
+
+class Step(StrEnum):
+    TEXT = "text"
+    TARGETS = "targets"
+    PRIORITY = "priority"
+    MODE = "mode"
+    WHEN = "when"
+    AT = "at"
+    """A one-off notice: the date and time typed."""
+    REPEAT = "repeat"
+    DAYS = "days"
+    TIME = "time"
+    """A daily or weekly notice: the time of day typed."""
+    CRON = "cron"
+
+
+USE_BUTTONS = "notices.use_buttons"
+
+# Whatever step, the draft ends by being created (`_create` clears the flow) or cancelled.
+FLOW = Flow("notice", Step, transitions={
+    Step.TEXT: {Step.TARGETS},
+    Step.TARGETS: {Step.PRIORITY},
+    Step.PRIORITY: {Step.MODE, Step.WHEN},      # a voice recording needs no mode
+    Step.MODE: {Step.WHEN},
+    Step.WHEN: {Step.AT, Step.REPEAT},
+    Step.REPEAT: {Step.TIME, Step.DAYS, Step.CRON},
+    Step.DAYS: {Step.TIME},
+    Step.AT: set(), Step.TIME: set(), Step.CRON: set(),
+}, on_input={  # the handlers follow below
+    Step.TEXT: lambda inc, ctx: _take_content(inc, ctx),
+    Step.TARGETS: text_only(lambda inc, ctx: _type_targets(inc, ctx), USE_BUTTONS),
+    Step.AT: text_only(lambda inc, ctx: _take_datetime(inc, ctx), USE_BUTTONS),
+    Step.TIME: text_only(lambda inc, ctx: _take_time(inc, ctx), USE_BUTTONS),
+    Step.CRON: text_only(lambda inc, ctx: _take_cron(inc, ctx), USE_BUTTONS),
+})
+
+
+class EditStep(StrEnum):
+    TEXT = "text"
+    TIME = "time"
+
+
+EDIT_FLOW = Flow("notice_edit", EditStep, transitions={EditStep.TEXT: set(),
+                                                       EditStep.TIME: set()})
+
+Priority = Literal["normal", "priority", "emergency"]
+"""The models' PRIORITIES, in order (a test keeps them the same)."""
+Mode = Literal["text", "voice", "both"]
+"""The models' MODES, in order."""
+
+
+class Targets(StrEnum):
+    WHOLE = "all"
+    VILLAGE = "village"
+    DONE = "done"
+
+
+class When(StrEnum):
+    NOW = "now"
+    ONCE = "once"
+    REPEAT = "repeat"
+
+
+class Repeat(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    CRON = "cron"
+
+
+@dataclass(frozen=True)
+class CancelDraft(CallbackData, prefix="nt.cancel"):
+    pass
+
+
+@dataclass(frozen=True)
+class PickTargets(CallbackData, prefix="nt.target"):
+    """The whole commune, a village toggled, or done choosing."""
+
+    choice: Targets
+    village_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PickPriority(CallbackData, prefix="nt.priority"):
+    priority: Priority
+
+
+@dataclass(frozen=True)
+class PickMode(CallbackData, prefix="nt.mode"):
+    mode: Mode
+
+
+@dataclass(frozen=True)
+class PickWhen(CallbackData, prefix="nt.when"):
+    when: When
+
+
+@dataclass(frozen=True)
+class PickRepeat(CallbackData, prefix="nt.repeat"):
+    repeat: Repeat
+
+
+@dataclass(frozen=True)
+class ToggleDay(CallbackData, prefix="nt.day"):
+    """A weekday (0 Monday … 6 Sunday) of a weekly notice."""
+
+    day: int
+
+
+@dataclass(frozen=True)
+class DaysDone(CallbackData, prefix="nt.days_ok"):
+    pass
+
+
+@dataclass(frozen=True)
+class EditNotice(CallbackData, prefix="nt.edit"):
+    notice_id: int
+    what: EditStep
 
 
 def _notices(ctx: Context) -> Notices:
@@ -47,7 +162,15 @@ async def _commune(ctx: Context) -> Commune | None:
 
 
 def _cancel_row(ctx: Context) -> list[Button]:
-    return [Button(ctx.t("common.cancel"), "nt:x")]
+    return [Button(ctx.t("common.cancel"), CancelDraft())]
+
+
+def _at(ctx: Context, step: Step) -> bool:
+    """Whether the draft is at `step`; the stale-button answer otherwise."""
+    if ctx.state.flow == FLOW.name and ctx.state.step == step:
+        return True
+    ctx.say("errors.stale_button")
+    return False
 
 
 # --- /announce ------------------------------------------------------------------------------
@@ -60,33 +183,22 @@ async def announce(inc: Incoming, ctx: Context) -> None:
     if not ctx.user.onboarded:  # typed text would go to onboarding first
         ctx.say("notices.start_first")
         return
-    ctx.state.start(FLOW, "text", commune_id=commune.id, villages=[])
+    ctx.state.start(FLOW, Step.TEXT, commune_id=commune.id, villages=[])
     ctx.reply(ctx.t("notices.ask_text"), [_cancel_row(ctx)])
 
 
 async def on_flow(inc: Incoming, ctx: Context) -> None:
-    step = ctx.state.step
-    if step == "text":
-        await _take_content(inc, ctx)
-    elif step == "targets" and inc.text:
-        await _type_targets(inc, ctx)
-    elif step == "at" and inc.text:
-        await _take_datetime(inc, ctx)
-    elif step == "time" and inc.text:
-        await _take_time(inc, ctx)
-    elif step == "cron" and inc.text:
-        await _take_cron(inc, ctx)
-    else:
-        ctx.say("notices.use_buttons")
+    """Input at a step that takes buttons only."""
+    ctx.say(USE_BUTTONS)
 
 
 async def _take_content(inc: Incoming, ctx: Context) -> None:
     text = (inc.text or "").strip()
     if inc.voice is not None and inc.voice.file_id:
         recording = {"channel": inc.channel, "file_id": inc.voice.file_id,
-                     "mime": inc.voice.mime, "duration": _seconds(inc.voice.duration)}
+                     "mime": inc.voice.mime, "duration": inc.voice.duration}
         mode = "both" if text else "voice"
-        ctx.state.go("targets", text=text, recording=recording, mode=mode)
+        ctx.state.go(Step.TARGETS, text=text, recording=recording, mode=mode)
     elif inc.photos or inc.document or inc.location:
         ctx.say("notices.text_or_voice")
         return
@@ -94,26 +206,19 @@ async def _take_content(inc: Incoming, ctx: Context) -> None:
         ctx.say("notices.empty")
         return
     else:
-        ctx.state.go("targets", text=text, recording=None)
+        ctx.state.go(Step.TARGETS, text=text, recording=None)
     await _ask_targets(ctx)
-
-
-def _seconds(duration: object) -> int | None:
-    """A duration as whole seconds (python-telegram-bot may hand over a timedelta)."""
-    if duration is None:
-        return None
-    total = getattr(duration, "total_seconds", None)
-    return round(total() if total else float(duration))  # type: ignore[arg-type]
 
 
 async def _ask_targets(ctx: Context, *, edit: bool = False) -> None:
     commune = await ctx.communes.get(ctx.state.data["commune_id"])
     assert commune is not None
     chosen = set(ctx.state.data.get("villages") or [])
-    rows = [[Button(ctx.t("notices.whole_commune", commune=commune.name), "nt:all")]]
-    rows += [[Button(("✅ " if v.id in chosen else "▫️ ") + v.name, f"nt:tg:{v.id}")]
-             for v in commune.villages]
-    rows.append([Button(ctx.t("notices.targets_next"), "nt:next")])
+    rows: Keyboard = [[Button(ctx.t("notices.whole_commune", commune=commune.name),
+                              PickTargets(Targets.WHOLE))]]
+    rows += [[Button(("✅ " if v.id in chosen else "▫️ ") + v.name,
+                     PickTargets(Targets.VILLAGE, v.id))] for v in commune.villages]
+    rows.append([Button(ctx.t("notices.targets_next"), PickTargets(Targets.DONE))])
     rows.append(_cancel_row(ctx))
     ctx.reply(ctx.t("notices.ask_targets"), rows, edit=edit)
 
@@ -147,41 +252,38 @@ async def _targets_done(ctx: Context) -> None:
     if not groups:
         ctx.say("notices.no_groups")
         return
-    ctx.state.go("priority", group_count=len(groups))
+    ctx.state.go(Step.PRIORITY, group_count=len(groups))
     ctx.reply(ctx.t("notices.ask_priority", count=len(groups)), [
-        [Button(ctx.t(f"notices.priority_{p}"), f"nt:p:{p}")] for p in PRIORITIES
-    ] + [_cancel_row(ctx)])
+        *([Button(ctx.t(f"notices.priority_{p}"), PickPriority(p))] for p in get_args(Priority)),
+        _cancel_row(ctx)])
 
 
 async def _ask_mode(ctx: Context) -> None:
     if ctx.state.data.get("recording"):
         await _after_mode(ctx)
         return
-    ctx.state.go("mode")
+    ctx.state.go(Step.MODE)
     ctx.reply(ctx.t("notices.ask_mode"), [
-        [Button(ctx.t(f"notices.mode_{m}"), f"nt:m:{m}")] for m in MODES
-    ] + [_cancel_row(ctx)])
+        *([Button(ctx.t(f"notices.mode_{m}"), PickMode(m))] for m in get_args(Mode)),
+        _cancel_row(ctx)])
 
 
 async def _after_mode(ctx: Context) -> None:
     if ctx.state.data.get("priority") == "emergency":
         await _create(ctx, schedule="now")
         return
-    ctx.state.go("when")
+    ctx.state.go(Step.WHEN)
     ctx.reply(ctx.t("notices.ask_when"), [
-        [Button(ctx.t("notices.when_now_button"), "nt:w:now")],
-        [Button(ctx.t("notices.when_once_button"), "nt:w:once")],
-        [Button(ctx.t("notices.when_repeat_button"), "nt:w:repeat")],
-        _cancel_row(ctx),
-    ])
+        *([Button(ctx.t(f"notices.when_{w}_button"), PickWhen(w))] for w in When),
+        _cancel_row(ctx)])
 
 
 async def _ask_days(ctx: Context, *, edit: bool = False) -> None:
     chosen = set(ctx.state.data.get("days") or [])
     rows = [[Button(("✅ " if d in chosen else "▫️ ") + ctx.t(f"notices.day_{d}"),
-                    f"nt:d:{d}") for d in range(start, min(start + 4, 7))]
+                    ToggleDay(d)) for d in range(start, min(start + 4, 7))]
             for start in (0, 4)]
-    rows.append([Button(ctx.t("notices.targets_next"), "nt:dn")])
+    rows.append([Button(ctx.t("notices.targets_next"), DaysDone())])
     rows.append(_cancel_row(ctx))
     ctx.reply(ctx.t("notices.ask_days"), rows, edit=edit)
 
@@ -245,53 +347,61 @@ async def _show_preview(ctx: Context, notice: Notice) -> None:
         ctx.say("notices.preparing", id=notice.id)
         return
     text, buttons = await _notices(ctx).preview(notice, ctx.user, ctx.now)
-    ctx.reply(text, [[Button(label, data) for label, data in row] for row in buttons])
+    ctx.reply(text, buttons)
 
 
 # --- buttons --------------------------------------------------------------------------------
 
-async def on_button(inc: Incoming, ctx: Context) -> None:
-    _, action, value, extra = callback_parts(inc, 4)
-    if action in ("ok", "no", "e"):
-        await _notice_button(ctx, action, value, extra)
+async def on_cancel_draft(inc: Incoming, ctx: Context, data: CancelDraft) -> None:
+    ctx.state.clear()
+    ctx.say("notices.cancelled_draft")
+
+
+async def on_targets(inc: Incoming, ctx: Context, data: PickTargets) -> None:
+    if not _at(ctx, Step.TARGETS):
         return
-    if action == "x":
-        ctx.state.clear()
-        ctx.say("notices.cancelled_draft")
-        return
-    if ctx.state.flow != FLOW:
-        ctx.say("errors.stale_button")
-        return
-    step = ctx.state.step
-    if action == "all" and step == "targets":
+    if data.choice == Targets.WHOLE:
         ctx.state.update(villages=[], whole=True)
         await _targets_done(ctx)
-    elif action == "tg" and step == "targets" and value.isdigit():
-        await _toggle_village(ctx, int(value))
-    elif action == "next" and step == "targets":
+    elif data.choice == Targets.VILLAGE and data.village_id is not None:
+        await _toggle_village(ctx, data.village_id)
+    elif data.choice == Targets.DONE:
         await _targets_done(ctx)
-    elif action == "p" and step == "priority" and value in PRIORITIES:
-        ctx.state.update(priority=value)
-        await _ask_mode(ctx)
-    elif action == "m" and step == "mode" and value in MODES:
-        ctx.state.update(mode=value)
-        await _after_mode(ctx)
-    elif action == "w" and step == "when":
-        await _when(ctx, value)
-    elif action == "r" and step == "repeat":
-        await _repeat(ctx, value)
-    elif action == "d" and step == "days" and value.isdigit() and int(value) < 7:
-        days = set(ctx.state.data.get("days") or []) ^ {int(value)}
-        ctx.state.update(days=sorted(days))
-        await _ask_days(ctx, edit=True)
-    elif action == "dn" and step == "days":
-        if not ctx.state.data.get("days"):
-            ctx.say("notices.no_days")
-            return
-        ctx.state.go("time")
-        ctx.say("notices.ask_time")
     else:
         ctx.say("errors.stale_button")
+
+
+async def on_priority(inc: Incoming, ctx: Context, data: PickPriority) -> None:
+    if _at(ctx, Step.PRIORITY):
+        ctx.state.update(priority=data.priority)
+        await _ask_mode(ctx)
+
+
+async def on_mode(inc: Incoming, ctx: Context, data: PickMode) -> None:
+    if _at(ctx, Step.MODE):
+        ctx.state.update(mode=data.mode)
+        await _after_mode(ctx)
+
+
+async def on_day(inc: Incoming, ctx: Context, data: ToggleDay) -> None:
+    if not _at(ctx, Step.DAYS):
+        return
+    if not 0 <= data.day < 7:
+        ctx.say("errors.stale_button")
+        return
+    days = set(ctx.state.data.get("days") or []) ^ {data.day}
+    ctx.state.update(days=sorted(days))
+    await _ask_days(ctx, edit=True)
+
+
+async def on_days_done(inc: Incoming, ctx: Context, data: DaysDone) -> None:
+    if not _at(ctx, Step.DAYS):
+        return
+    if not ctx.state.data.get("days"):
+        ctx.say("notices.no_days")
+        return
+    ctx.state.go(Step.TIME)
+    ctx.say("notices.ask_time")
 
 
 async def _toggle_village(ctx: Context, village_id: int) -> None:
@@ -304,36 +414,33 @@ async def _toggle_village(ctx: Context, village_id: int) -> None:
     await _ask_targets(ctx, edit=True)
 
 
-async def _when(ctx: Context, value: str) -> None:
-    if value == "now":
+async def on_when(inc: Incoming, ctx: Context, data: PickWhen) -> None:
+    if not _at(ctx, Step.WHEN):
+        return
+    if data.when == When.NOW:
         await _create(ctx, schedule="now")
-    elif value == "once":
-        ctx.state.go("at")
+    elif data.when == When.ONCE:
+        ctx.state.go(Step.AT)
         ctx.say("notices.ask_datetime")
-    elif value == "repeat":
-        ctx.state.go("repeat")
+    else:
+        ctx.state.go(Step.REPEAT)
         ctx.reply(ctx.t("notices.ask_repeat"), [
-            [Button(ctx.t("notices.repeat_daily"), "nt:r:daily")],
-            [Button(ctx.t("notices.repeat_weekly"), "nt:r:weekly")],
-            [Button(ctx.t("notices.repeat_cron"), "nt:r:cron")],
-            _cancel_row(ctx),
-        ])
-    else:
-        ctx.say("errors.stale_button")
+            *([Button(ctx.t(f"notices.repeat_{r}"), PickRepeat(r))] for r in Repeat),
+            _cancel_row(ctx)])
 
 
-async def _repeat(ctx: Context, value: str) -> None:
-    if value == "daily":
-        ctx.state.go("time", repeat="daily")
+async def on_repeat(inc: Incoming, ctx: Context, data: PickRepeat) -> None:
+    if not _at(ctx, Step.REPEAT):
+        return
+    if data.repeat == Repeat.DAILY:
+        ctx.state.go(Step.TIME, repeat="daily")
         ctx.say("notices.ask_time")
-    elif value == "weekly":
-        ctx.state.go("days", repeat="weekly", days=[])
+    elif data.repeat == Repeat.WEEKLY:
+        ctx.state.go(Step.DAYS, repeat="weekly", days=[])
         await _ask_days(ctx)
-    elif value == "cron":
-        ctx.state.go("cron", repeat="cron")
-        ctx.say("notices.ask_cron")
     else:
-        ctx.say("errors.stale_button")
+        ctx.state.go(Step.CRON, repeat="cron")
+        ctx.say("notices.ask_cron")
 
 
 async def _own_notice(ctx: Context, ref: str) -> Notice | None:
@@ -351,19 +458,9 @@ async def _own_notice(ctx: Context, ref: str) -> Notice | None:
     return notice
 
 
-async def _notice_button(ctx: Context, action: str, value: str, extra: str) -> None:
-    notice = await _own_notice(ctx, value)
+async def on_confirm(inc: Incoming, ctx: Context, data: ConfirmNotice) -> None:
+    notice = await _previewed(ctx, data.notice_id)
     if notice is None:
-        return
-    if action == "e":
-        await _start_edit(ctx, notice, extra)
-        return
-    if notice.status != PREVIEW:
-        ctx.say(_status_answer(notice))
-        return
-    if action == "no":
-        await _notices(ctx).cancel(notice, ctx.now)
-        ctx.say("notices.discarded", id=notice.id)
         return
     try:
         run = await _notices(ctx).confirm(notice, ctx.now)
@@ -379,6 +476,22 @@ async def _notice_button(ctx: Context, action: str, value: str, extra: str) -> N
         commune = await _notices(ctx).commune(notice.commune_id)
         ctx.say("notices.scheduled", id=notice.id,
                 when=render.local_datetime(notice.next_run_at, commune.timezone))
+
+
+async def on_discard(inc: Incoming, ctx: Context, data: DiscardNotice) -> None:
+    notice = await _previewed(ctx, data.notice_id)
+    if notice is not None:
+        await _notices(ctx).cancel(notice, ctx.now)
+        ctx.say("notices.discarded", id=notice.id)
+
+
+async def _previewed(ctx: Context, notice_id: int) -> Notice | None:
+    """The user's notice awaiting confirmation; says why not otherwise."""
+    notice = await _own_notice(ctx, str(notice_id))
+    if notice is not None and notice.status != PREVIEW:
+        ctx.say(_status_answer(notice))
+        return None
+    return notice
 
 
 def _status_answer(notice: Notice) -> str:
@@ -469,21 +582,24 @@ async def edit_notice(inc: Incoming, ctx: Context) -> None:
     if notice.status not in (PREVIEW, SCHEDULED):
         ctx.say(_status_answer(notice))
         return
-    rows = [[Button(ctx.t("notices.edit_text"), f"nt:e:{notice.id}:text")]]
+    rows = [[Button(ctx.t("notices.edit_text"), EditNotice(notice.id, EditStep.TEXT))]]
     if notice.schedule != "now":
-        rows.append([Button(ctx.t("notices.edit_time"), f"nt:e:{notice.id}:time")])
+        rows.append([Button(ctx.t("notices.edit_time"), EditNotice(notice.id, EditStep.TIME))])
     ctx.reply(ctx.t("notices.edit_what", id=notice.id), [*rows, _cancel_row(ctx)])
 
 
-async def _start_edit(ctx: Context, notice: Notice, what: str) -> None:
+async def on_edit(inc: Incoming, ctx: Context, data: EditNotice) -> None:
+    notice = await _own_notice(ctx, str(data.notice_id))
+    if notice is None:
+        return
     if notice.status not in (PREVIEW, SCHEDULED):
         ctx.say(_status_answer(notice))
         return
-    if what == "text":
-        ctx.state.start(EDIT_FLOW, "text", notice_id=notice.id)
+    if data.what == EditStep.TEXT:
+        ctx.state.start(EDIT_FLOW, EditStep.TEXT, notice_id=notice.id)
         ctx.say("notices.ask_new_text")
-    elif what == "time" and notice.schedule != "now":
-        ctx.state.start(EDIT_FLOW, "time", notice_id=notice.id)
+    elif notice.schedule != "now":
+        ctx.state.start(EDIT_FLOW, EditStep.TIME, notice_id=notice.id)
         key = {"once": "notices.ask_datetime", "cron": "notices.ask_cron"}.get(
             notice.schedule, "notices.ask_time")
         ctx.say(key)
@@ -502,7 +618,7 @@ async def on_edit_flow(inc: Incoming, ctx: Context) -> None:
     if not text:
         ctx.say("notices.empty")
         return
-    if ctx.state.step == "text":
+    if ctx.state.step == EditStep.TEXT:
         await _notices(ctx).edit_text(notice, text, ctx.now)
         ctx.state.clear()
         await ctx.audit.record(ctx.user, "notice_edit_text", commune_id=notice.commune_id,
@@ -546,6 +662,16 @@ def register(router: Router) -> None:
     router.command("cancel_notice", role="official",
                    help_key="notices.help_cancel")(cancel_notice)
     router.command("edit_notice", role="official", help_key="notices.help_edit")(edit_notice)
-    router.callback("nt")(on_button)
+    router.button(CancelDraft)(on_cancel_draft)
+    router.button(PickTargets)(on_targets)
+    router.button(PickPriority)(on_priority)
+    router.button(PickMode)(on_mode)
+    router.button(PickWhen)(on_when)
+    router.button(PickRepeat)(on_repeat)
+    router.button(ToggleDay)(on_day)
+    router.button(DaysDone)(on_days_done)
+    router.button(ConfirmNotice)(on_confirm)
+    router.button(DiscardNotice)(on_discard)
+    router.button(EditNotice)(on_edit)
     router.flow(FLOW)(on_flow)
     router.flow(EDIT_FLOW)(on_edit_flow)

@@ -8,13 +8,17 @@ QR posters (`/qr CODE`, the card's QR button) link back to a card through `/star
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers.context import Context
-from handlers.format import money
-from handlers.menu import menu_buttons
+from handlers.format import cut, money, quantity
+from handlers.menu import MenuEntry, OpenMenu, home_row, menu_buttons
 from handlers.router import Router
-from handlers.types import Attachment, Button, Incoming, callback_parts
+from handlers.types import Attachment, Incoming
 from locales import Translator
 from services import qr
+from services.callbacks import Button, CallbackData, Keyboard
+from services.filing.actions import StartFiling
 from services.models import Commune
 from services.procedures.legacy_text import foreign_count, repair
 from services.procedures.model import Document, Fee, Procedure
@@ -22,7 +26,6 @@ from services.procedures.search import Match, is_confident
 from services.procedures.store import Desk, Procedures
 from services.text import words
 
-PREFIX = "pr"
 EXAMPLES = 3
 MAX_DOCUMENTS = 15
 MAX_DOCUMENT_CHARS = 300
@@ -36,14 +39,26 @@ THANKS_WORDS = frozenset({"cam", "on", "nhieu", "thank", "thanks", "you", "ban",
                           "nhe", "nha", "ok", "oke"})
 
 
+@dataclass(frozen=True)
+class ShowCard(CallbackData, prefix="pr.card"):
+    code: str
+
+
+@dataclass(frozen=True)
+class SendPoster(CallbackData, prefix="pr.qr"):
+    code: str
+
+
+@dataclass(frozen=True)
+class AskExample(CallbackData, prefix="pr.example"):
+    number: int
+
+
 # --- entry points -------------------------------------------------------------------------
 
 async def on_menu(inc: Incoming, ctx: Context) -> None:
     """How to ask, with example questions as buttons."""
-    rows = [[Button(ctx.t(f"procedures.example_{n}"), f"{PREFIX}:ex:{n}")]
-            for n in range(1, EXAMPLES + 1)]
-    rows.append([Button(ctx.t("common.back_to_menu"), "menu:home")])
-    ctx.reply(ctx.t("procedures.intro"), rows)
+    ctx.reply(ctx.t("procedures.intro"), [*_example_rows(ctx), *home_row(ctx)])
 
 
 async def on_free_text(inc: Incoming, ctx: Context) -> None:
@@ -53,23 +68,26 @@ async def on_free_text(inc: Incoming, ctx: Context) -> None:
     await answer(ctx, inc.text)
 
 
-async def on_button(inc: Incoming, ctx: Context) -> None:
-    _, action, value = callback_parts(inc, 3)
-    if action == "card":
-        await show_card(ctx, value)
-    elif action == "qr":
-        await send_poster(ctx, value, as_document=False)
-    elif action == "ex" and value.isdigit() and 1 <= int(value) <= EXAMPLES:
-        await answer(ctx, ctx.t(f"procedures.example_{value}"))
-    else:
+async def on_card(inc: Incoming, ctx: Context, data: ShowCard) -> None:
+    await show_card(ctx, data.code)
+
+
+async def on_poster(inc: Incoming, ctx: Context, data: SendPoster) -> None:
+    await send_poster(ctx, data.code, as_document=False)
+
+
+async def on_example(inc: Incoming, ctx: Context, data: AskExample) -> None:
+    if not 1 <= data.number <= EXAMPLES:
         ctx.say("errors.stale_button")
+        return
+    await answer(ctx, ctx.t(f"procedures.example_{data.number}"))
 
 
 async def on_deep_link(inc: Incoming, ctx: Context) -> None:
     """`/start p_1_001193` (from a QR poster) opens the card of procedure 1.001193."""
     code = qr.code_from_payload(inc.args)
     if code is None:
-        ctx.say("procedures.bad_link", _menu_row(ctx))
+        ctx.say("procedures.bad_link", home_row(ctx))
         return
     await show_card(ctx, code)
 
@@ -94,7 +112,7 @@ async def answer(ctx: Context, text: str) -> None:
         if repaired is None:
             ctx.say("procedures.legacy_unreadable")
             return
-        ctx.say("procedures.legacy_read", text=_cut(repaired, 200))
+        ctx.say("procedures.legacy_read", text=cut(repaired, 200))
         question = repaired
     if not question:
         ctx.say("procedures.empty", _example_rows(ctx))
@@ -113,8 +131,8 @@ async def answer(ctx: Context, text: str) -> None:
     matches = await Procedures(ctx.session).search(question)
     if not matches:
         ctx.reply(ctx.t("procedures.not_found"), [
-            [Button(ctx.t("procedures.send_to_commune"), "menu:feedback")],
-            [Button(ctx.t("common.back_to_menu"), "menu:home")],
+            [Button(ctx.t("procedures.send_to_commune"), OpenMenu(MenuEntry.FEEDBACK))],
+            *home_row(ctx),
         ])
         return
     if is_confident(matches):
@@ -124,31 +142,30 @@ async def answer(ctx: Context, text: str) -> None:
 
 
 async def did_you_mean(ctx: Context, matches: list[Match]) -> None:
-    rows = [[Button(_cut(m.name, MAX_BUTTON_CHARS), f"{PREFIX}:card:{m.code}")]
-            for m in matches]
-    rows.append([Button(ctx.t("procedures.none_of_these"), "menu:feedback")])
+    rows = [[Button(cut(m.name, MAX_BUTTON_CHARS), ShowCard(m.code))] for m in matches]
+    rows.append([Button(ctx.t("procedures.none_of_these"), OpenMenu(MenuEntry.FEEDBACK))])
     ctx.reply(ctx.t("procedures.did_you_mean"), rows)
 
 
 async def show_card(ctx: Context, code: str) -> None:
     procedure = await Procedures(ctx.session).get(code)
     if procedure is None:
-        ctx.say("procedures.unknown_procedure", _menu_row(ctx))
+        ctx.say("procedures.unknown_procedure", home_row(ctx))
         return
     commune = await _commune(ctx)
-    rows = []
+    rows: Keyboard = []
     if procedure.fully_online or "online" in procedure.channels:
         rows.append([Button(ctx.t("procedures.button_file_online"),
-                            f"fl:start:{procedure.code}")])
-    rows.append([Button(ctx.t("procedures.button_qr"), f"{PREFIX}:qr:{procedure.code}")])
-    rows.append([Button(ctx.t("common.back_to_menu"), "menu:home")])
+                            StartFiling(procedure.code))])
+    rows.append([Button(ctx.t("procedures.button_qr"), SendPoster(procedure.code))])
+    rows += home_row(ctx)
     ctx.reply(card(ctx.t, procedure, commune), rows)
 
 
 async def send_poster(ctx: Context, code: str, *, as_document: bool) -> None:
     procedure = await Procedures(ctx.session).get(code)
     if procedure is None:
-        ctx.say("procedures.unknown_code", code=_cut(code, 40))
+        ctx.say("procedures.unknown_code", code=cut(code, 40))
         return
     commune = await _commune(ctx)
     data = poster_png(procedure, commune, ctx.config.bot_username)
@@ -200,7 +217,7 @@ def card(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
         online(t, procedure),
     ]
     if procedure.result:
-        parts.append(t("procedures.result", result=_cut(procedure.result, MAX_NOTE_CHARS)))
+        parts.append(t("procedures.result", result=cut(procedure.result, MAX_NOTE_CHARS)))
     return "\n".join(parts)
 
 
@@ -233,20 +250,12 @@ def documents(t: Translator, papers: tuple[Document, ...]) -> str:
         for paper in group:
             if shown == MAX_DOCUMENTS:
                 break
-            lines.append(f"☐ {_cut(paper.name, MAX_DOCUMENT_CHARS)}{_quantity(t, paper)}")
+            lines.append(f"☐ {cut(paper.name, MAX_DOCUMENT_CHARS)}"
+                         f"{quantity(t, paper, 'procedures')}")
             shown += 1
     if shown < len(papers):
         lines.append(t("procedures.documents_more", count=len(papers) - shown))
     return "\n".join(lines)
-
-
-def _quantity(t: Translator, paper: Document) -> str:
-    counts = []
-    if paper.original:
-        counts.append(t("procedures.qty_original", count=paper.original))
-    if paper.copy:
-        counts.append(t("procedures.qty_copy", count=paper.copy))
-    return f" ({', '.join(counts)})" if counts else ""
 
 
 def fees(t: Translator, items: tuple[Fee, ...]) -> str:
@@ -274,7 +283,7 @@ def _amount(t: Translator, amount: int) -> str:
 
 
 def _fee_text(t: Translator, amount: int | None, note: str) -> str:
-    note = _cut(note.strip(), MAX_NOTE_CHARS)
+    note = cut(note.strip(), MAX_NOTE_CHARS)
     if amount is None:
         return note or t("procedures.fee_by_rule")
     if amount == 0:
@@ -308,22 +317,16 @@ def online(t: Translator, procedure: Procedure) -> str:
 
 # --- helpers ------------------------------------------------------------------------------
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _menu_row(ctx: Context) -> list[list[Button]]:
-    return [[Button(ctx.t("common.back_to_menu"), "menu:home")]]
-
-
-def _example_rows(ctx: Context) -> list[list[Button]]:
-    return [[Button(ctx.t(f"procedures.example_{n}"), f"{PREFIX}:ex:{n}")]
+def _example_rows(ctx: Context) -> Keyboard:
+    return [[Button(ctx.t(f"procedures.example_{n}"), AskExample(n))]
             for n in range(1, EXAMPLES + 1)]
 
 
 def register(router: Router) -> None:
     router.menu_action("procedures")(on_menu)
-    router.callback(PREFIX)(on_button)
+    router.button(ShowCard)(on_card)
+    router.button(SendPoster)(on_poster)
+    router.button(AskExample)(on_example)
     router.deep_link(qr.PAYLOAD_PREFIX)(on_deep_link)
     router.command("qr", role="official", help_key="procedures.help_qr")(on_qr)
     router.fallback(on_free_text)

@@ -3,16 +3,21 @@ citizens answer with buttons in their private chat; group poll votes arrive as e
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal, TypeVar, get_args
 
 from handlers.context import Context
+from handlers.flows import Flow, text_only
 from handlers.router import Router
-from handlers.types import Button, Incoming, callback_parts
-from services.surveys.models import CHOICE, CLOSED, DRAFT, KINDS, OPEN, TEXT, Survey
+from handlers.types import Incoming
+from services.callbacks import Button, CallbackData, Keyboard
+from services.surveys.actions import AnswerQuestion, EditAnswers, SkipQuestion, WriteAnswer
+from services.surveys.models import CHOICE, CLOSED, DRAFT, OPEN, TEXT, Survey
 from services.surveys.service import (
     SCHEDULED,
-    TEMPLATES,
     QuestionSpec,
     SurveyError,
     Surveys,
@@ -26,15 +31,142 @@ from services.surveys.service import (
 )
 from services.users import can_act_in, is_official
 
-FLOW = "survey_new"
-TEXT_FLOW = "survey_text"
+
+class Step(StrEnum):
+    TEMPLATE = "template"
+    TITLE = "title"
+    Q_TEXT = "q_text"
+    Q_KIND = "q_kind"
+    Q_OPTIONS = "q_options"
+    Q_MORE = "q_more"
+    TARGET = "target"
+    DELIVERY = "delivery"
+    CLOSING = "closing"
+
+
+USE_BUTTONS = "surveys.use_buttons"
+
+# A template's button starts the flow again (at TITLE, or at TARGET with the survey made), as
+# does a survey's own button (TARGET for a copy); the draft ends at CLOSING (flow cleared).
+FLOW = Flow("survey_new", Step, transitions={
+    Step.TEMPLATE: set(),
+    Step.TITLE: {Step.Q_TEXT},
+    Step.Q_TEXT: {Step.Q_KIND},
+    Step.Q_KIND: {Step.Q_OPTIONS, Step.Q_MORE},
+    Step.Q_OPTIONS: {Step.Q_MORE},
+    Step.Q_MORE: {Step.Q_TEXT},
+    Step.TARGET: {Step.DELIVERY, Step.CLOSING},
+    Step.DELIVERY: {Step.CLOSING},
+    Step.CLOSING: {Step.DELIVERY},          # an earlier message's button, pressed again
+}, on_input={  # the handlers follow below
+    Step.TITLE: text_only(lambda inc, ctx: on_title(inc, ctx), USE_BUTTONS),
+    Step.Q_TEXT: text_only(lambda inc, ctx: on_question(inc, ctx), USE_BUTTONS),
+    Step.Q_OPTIONS: text_only(lambda inc, ctx: on_options(inc, ctx), USE_BUTTONS),
+    Step.CLOSING: text_only(lambda inc, ctx: on_closing_date(inc, ctx), USE_BUTTONS),
+})
+
+
+class TextStep(StrEnum):
+    WAIT = "wait"
+    """A citizen's written answer to the question in the state."""
+
+
+TEXT_FLOW = Flow("survey_text", TextStep, transitions={TextStep.WAIT: set()})
+
+Template = Literal["feedback", "filing", "ntm", "custom"]
+"""The service's TEMPLATES, then one's own questions."""
+Kind = Literal["scale", "choice", "yesno", "text"]
+"""The models' KINDS, in order."""
+Delivery = Literal["private", "groups", "anon", "both"]
 CLOSE_DAYS = (1, 3, 7, 30)
-DELIVERIES = {"private": (True, False, False), "groups": (False, True, False),
-              "anon": (False, True, True), "both": (True, True, False)}
+DELIVERIES: dict[str, tuple[bool, bool, bool]] = {
+    "private": (True, False, False), "groups": (False, True, False),
+    "anon": (False, True, True), "both": (True, True, False)}
+"""(private, groups, anonymous) of each delivery."""
 
 
-def _buttons(rows: list[list[dict[str, str]]]) -> list[list[Button]]:
-    return [[Button(b["text"], b["data"]) for b in row] for row in rows]
+class Manage(StrEnum):
+    VIEW = "view"
+    OPEN = "open"
+    CLOSE = "close"
+    RESULTS = "results"
+    COPY = "copy"
+
+
+class TargetChoice(StrEnum):
+    COMMUNE = "commune"
+    VILLAGE = "village"
+    FEEDBACK = "feedback"
+    PROCEDURE = "procedure"
+    GROUPS = "groups"
+    DONE = "done"
+    """The villages are chosen."""
+
+
+@dataclass(frozen=True)
+class NewSurvey(CallbackData, prefix="svo.new"):
+    pass
+
+
+@dataclass(frozen=True)
+class PickTemplate(CallbackData, prefix="svo.template"):
+    name: Template
+
+
+@dataclass(frozen=True)
+class PickKind(CallbackData, prefix="svo.kind"):
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class MoreQuestions(CallbackData, prefix="svo.more"):
+    pass
+
+
+@dataclass(frozen=True)
+class QuestionsDone(CallbackData, prefix="svo.done"):
+    pass
+
+
+@dataclass(frozen=True)
+class ManageSurvey(CallbackData, prefix="svo.manage"):
+    survey_id: int
+    action: Manage
+
+
+@dataclass(frozen=True)
+class PickTarget(CallbackData, prefix="svo.target"):
+    survey_id: int
+    choice: TargetChoice
+    village_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PickDelivery(CallbackData, prefix="svo.delivery"):
+    survey_id: int
+    delivery: Delivery
+
+
+@dataclass(frozen=True)
+class PickClosing(CallbackData, prefix="svo.closing"):
+    survey_id: int
+    days: int
+
+
+D = TypeVar("D", bound=CallbackData)
+OfficialButton = Callable[[Incoming, Context, D], Awaitable[None]]
+
+
+def officials_only(handler: OfficialButton[D]) -> OfficialButton[D]:
+    """A button only an official with a commune may press (others are refused and audited)."""
+    async def guarded(inc: Incoming, ctx: Context, data: D) -> None:
+        if not is_official(ctx.user) or ctx.user.official_commune_id is None:
+            await ctx.audit.record(ctx.user, "survey_button", outcome="denied",
+                                   args=inc.callback)
+            ctx.say("errors.not_allowed")
+            return
+        await handler(inc, ctx, data)
+    return guarded
 
 
 def _int(value: str) -> int | None:
@@ -57,10 +189,10 @@ async def on_survey(inc: Incoming, ctx: Context) -> None:
             await _show(ctx, survey)
         return
     surveys = await Surveys(ctx.session).of_commune(commune_id)
-    rows = [[Button(f"#{s.id} {local(s.title, ctx.user.language)[:40]} · "
-                    f"{ctx.t(f'surveys.status.{s.status}')}", f"svo:v:{s.id}")]
-            for s in surveys]
-    rows.append([Button(ctx.t("surveys.new"), "svo:new")])
+    rows: Keyboard = [[Button(f"#{s.id} {local(s.title, ctx.user.language)[:40]} · "
+                              f"{ctx.t(f'surveys.status.{s.status}')}",
+                              ManageSurvey(s.id, Manage.VIEW))] for s in surveys]
+    rows.append([Button(ctx.t("surveys.new"), NewSurvey())])
     ctx.reply(ctx.t("surveys.list" if surveys else "surveys.list_empty"), rows)
 
 
@@ -77,143 +209,128 @@ async def _own_survey(ctx: Context, survey_id: int | None) -> Survey | None:
     return survey
 
 
-async def on_official_button(inc: Incoming, ctx: Context) -> None:
-    _, action, arg, extra = callback_parts(inc, 4)
-    if not is_official(ctx.user) or ctx.user.official_commune_id is None:
-        await ctx.audit.record(ctx.user, "survey_button", outcome="denied", args=inc.callback)
-        ctx.say("errors.not_allowed")
-        return
-    if action == "new":
-        ctx.state.start(FLOW, "template")
-        ctx.reply(ctx.t("surveys.pick_template"), [
-            *[[Button(ctx.t(f"surveys.tpl.{name}.button"), f"svo:tpl:{name}")]
-              for name in TEMPLATES],
-            [Button(ctx.t("surveys.tpl.custom"), "svo:tpl:custom")],
-        ])
-        return
-    if action == "tpl":
-        await _template(ctx, arg)
-        return
-    if action == "k":
-        await _kind(ctx, arg)
-        return
-    if action == "more":
-        if ctx.state.flow != FLOW:
-            ctx.say("errors.stale_button")
-            return
-        await _ask_question(ctx)
-        return
-    if action == "done":
-        await _questions_done(ctx)
-        return
-    survey = await _own_survey(ctx, _int(arg))
-    if survey is None:
-        return
-    handlers = {"v": _view, "tg": _target, "dl": _delivery, "cl": _closing, "open": _open,
-                "close": _close, "res": _results, "copy": _copy}
-    handler = handlers.get(action)
-    if handler is None:
-        ctx.say("errors.stale_button")
-        return
-    await handler(ctx, survey, extra)
+@officials_only
+async def on_new(inc: Incoming, ctx: Context, data: NewSurvey) -> None:
+    ctx.state.start(FLOW, Step.TEMPLATE)
+    ctx.reply(ctx.t("surveys.pick_template"), [
+        [Button(ctx.t(f"surveys.tpl.{name}.button" if name != "custom" else "surveys.tpl.custom"),
+                PickTemplate(name))] for name in get_args(Template)])
 
 
-async def _template(ctx: Context, name: str) -> None:
-    if name == "custom":
-        ctx.state.start(FLOW, "title", questions=[])
+@officials_only
+async def on_template(inc: Incoming, ctx: Context, data: PickTemplate) -> None:
+    if data.name == "custom":
+        ctx.state.start(FLOW, Step.TITLE, questions=[])
         ctx.say("surveys.ask_title")
         return
-    if name not in TEMPLATES:
-        ctx.say("errors.stale_button")
-        return
     surveys = Surveys(ctx.session)
-    survey = await surveys.from_template(name, ctx.user.official_commune_id or 0, ctx.user,
-                                         ctx.now)
+    survey = await surveys.from_template(data.name, ctx.user.official_commune_id or 0,
+                                         ctx.user, ctx.now)
     await ctx.audit.record(ctx.user, "survey_create", commune_id=survey.commune_id,
-                           target=f"survey:{survey.id}", template=name)
+                           target=f"survey:{survey.id}", template=data.name)
     await _ask_target(ctx, survey)
 
 
-async def on_flow(inc: Incoming, ctx: Context) -> None:
-    """Typed answers of the creation flow: the title, a question, its options, a date."""
-    text = (inc.text or "").strip()
-    step = ctx.state.step
-    if not text:
-        ctx.say("surveys.use_buttons")
+@officials_only
+async def on_kind(inc: Incoming, ctx: Context, data: PickKind) -> None:
+    pending = ctx.state.data.get("pending")
+    if ctx.state.flow != FLOW.name or ctx.state.step != Step.Q_KIND or not pending:
+        ctx.say("errors.stale_button")
         return
-    if step == "title":
-        ctx.state.update(title=bilingual(text))
-        await _ask_question(ctx)
-    elif step == "q_text":
-        ctx.state.go("q_kind", pending={"text": bilingual(text)})
-        ctx.reply(ctx.t("surveys.ask_kind"), [
-            [Button(ctx.t(f"surveys.kind.{kind}"), f"svo:k:{kind}")] for kind in KINDS])
-    elif step == "q_options":
-        options = [o.strip() for o in text.replace(";", "\n").splitlines() if o.strip()]
-        if not 2 <= len(options) <= 10:
-            ctx.say("surveys.err.choice_options", most=10)
-            return
-        pending = dict(ctx.state.data.get("pending") or {})
-        pending["options"] = [bilingual(o) for o in options]
-        _add_question(ctx, QuestionSpec(CHOICE, pending["text"], pending["options"]))
-        await _ask_more(ctx)
-    elif step == "closing":
-        survey = await _own_survey(ctx, ctx.state.data.get("survey_id"))
-        if survey is None:
-            ctx.state.clear()
-            return
-        closes = parse_local(text, ctx.now, ctx.config.timezone)
-        if closes is None:
-            ctx.say("surveys.err.bad_date")
-            return
-        await _set_closing(ctx, survey, closes)
-    else:
-        ctx.say("surveys.use_buttons")
+    if data.kind == CHOICE:
+        ctx.state.go(Step.Q_OPTIONS)
+        ctx.say("surveys.ask_options")
+        return
+    _add_question(ctx, QuestionSpec(data.kind, pending["text"], optional=data.kind == TEXT))
+    await _ask_more(ctx)
+
+
+@officials_only
+async def on_more(inc: Incoming, ctx: Context, data: MoreQuestions) -> None:
+    if ctx.state.flow != FLOW.name or ctx.state.step != Step.Q_MORE:
+        ctx.say("errors.stale_button")
+        return
+    await _ask_question(ctx)
+
+
+@officials_only
+async def on_manage(inc: Incoming, ctx: Context, data: ManageSurvey) -> None:
+    survey = await _own_survey(ctx, data.survey_id)
+    if survey is not None:
+        await MANAGE[data.action](ctx, survey)
+
+
+async def on_title(inc: Incoming, ctx: Context) -> None:
+    ctx.state.update(title=bilingual((inc.text or "").strip()))
+    await _ask_question(ctx)
+
+
+async def on_question(inc: Incoming, ctx: Context) -> None:
+    ctx.state.go(Step.Q_KIND, pending={"text": bilingual((inc.text or "").strip())})
+    ctx.reply(ctx.t("surveys.ask_kind"), [
+        [Button(ctx.t(f"surveys.kind.{kind}"), PickKind(kind))] for kind in get_args(Kind)])
+
+
+async def on_options(inc: Incoming, ctx: Context) -> None:
+    text = (inc.text or "").strip()
+    options = [o.strip() for o in text.replace(";", "\n").splitlines() if o.strip()]
+    if not 2 <= len(options) <= 10:
+        ctx.say("surveys.err.choice_options", most=10)
+        return
+    pending = dict(ctx.state.data.get("pending") or {})
+    pending["options"] = [bilingual(o) for o in options]
+    _add_question(ctx, QuestionSpec(CHOICE, pending["text"], pending["options"]))
+    await _ask_more(ctx)
+
+
+async def on_closing_date(inc: Incoming, ctx: Context) -> None:
+    survey = await _own_survey(ctx, ctx.state.data.get("survey_id"))
+    if survey is None:
+        ctx.state.clear()
+        return
+    closes = parse_local((inc.text or "").strip(), ctx.now, ctx.config.timezone)
+    if closes is None:
+        ctx.say("surveys.err.bad_date")
+        return
+    await _set_closing(ctx, survey, closes)
+
+
+async def on_flow(inc: Incoming, ctx: Context) -> None:
+    """Input at a step that takes buttons only."""
+    ctx.say(USE_BUTTONS)
 
 
 async def _ask_question(ctx: Context) -> None:
     number = len(ctx.state.data.get("questions") or []) + 1
-    ctx.state.go("q_text")
+    ctx.state.go(Step.Q_TEXT)
     ctx.reply(ctx.t("surveys.ask_question", number=number),
-              [[Button(ctx.t("surveys.done"), "svo:done")]])
-
-
-async def _kind(ctx: Context, kind: str) -> None:
-    pending = ctx.state.data.get("pending")
-    if ctx.state.flow != FLOW or ctx.state.step != "q_kind" or not pending or kind not in KINDS:
-        ctx.say("errors.stale_button")
-        return
-    if kind == CHOICE:
-        ctx.state.go("q_options")
-        ctx.say("surveys.ask_options")
-        return
-    _add_question(ctx, QuestionSpec(kind, pending["text"], optional=kind == TEXT))
-    await _ask_more(ctx)
+              [[Button(ctx.t("surveys.done"), QuestionsDone())]])
 
 
 def _add_question(ctx: Context, question: QuestionSpec) -> None:
     questions = list(ctx.state.data.get("questions") or [])
     questions.append(question.to_data())
-    ctx.state.go("q_more", questions=questions, pending=None)
+    ctx.state.go(Step.Q_MORE, questions=questions, pending=None)
 
 
 async def _ask_more(ctx: Context) -> None:
     count = len(ctx.state.data.get("questions") or [])
     ctx.reply(ctx.t("surveys.question_added", count=count), [
-        [Button(ctx.t("surveys.add_question"), "svo:more")],
-        [Button(ctx.t("surveys.done"), "svo:done")],
+        [Button(ctx.t("surveys.add_question"), MoreQuestions())],
+        [Button(ctx.t("surveys.done"), QuestionsDone())],
     ])
 
 
-async def _questions_done(ctx: Context) -> None:
-    if ctx.state.flow != FLOW:
+@officials_only
+async def on_done(inc: Incoming, ctx: Context, data: QuestionsDone) -> None:
+    if ctx.state.flow != FLOW.name or ctx.state.step not in (Step.Q_TEXT, Step.Q_MORE):
         ctx.say("errors.stale_button")
         return
-    data = ctx.state.data
-    questions = [QuestionSpec.from_data(q) for q in data.get("questions") or []]
+    draft = ctx.state.data
+    questions = [QuestionSpec.from_data(q) for q in draft.get("questions") or []]
     try:
         survey = await Surveys(ctx.session).create(
-            ctx.user.official_commune_id or 0, ctx.user, title=data.get("title") or {},
+            ctx.user.official_commune_id or 0, ctx.user, title=draft.get("title") or {},
             questions=questions, target={"kind": "commune"}, opens_at=ctx.now,
             closes_at=ctx.now + timedelta(days=7))
     except SurveyError as error:
@@ -225,68 +342,96 @@ async def _questions_done(ctx: Context) -> None:
 
 
 async def _ask_target(ctx: Context, survey: Survey) -> None:
-    ctx.state.start(FLOW, "target", survey_id=survey.id)
+    ctx.state.start(FLOW, Step.TARGET, survey_id=survey.id)
     commune = await ctx.communes.get(survey.commune_id)
     chosen = {int(v) for v in (survey.target or {}).get("village_ids", [])}
     kind = (survey.target or {}).get("kind")
-    rows = [[Button(ctx.t("surveys.target.commune"), f"svo:tg:{survey.id}:commune")]]
+    rows: Keyboard = [[Button(ctx.t("surveys.target.commune"),
+                              PickTarget(survey.id, TargetChoice.COMMUNE))]]
     rows += [[Button(("✅ " if v.id in chosen and kind == "villages" else "") + v.name,
-                     f"svo:tg:{survey.id}:v{v.id}")] for v in (commune.villages if commune else [])]
-    rows += [[Button(ctx.t(f"surveys.target.{k}"), f"svo:tg:{survey.id}:{k}")]
-             for k in ("feedback", "procedure", "groups")]
+                     PickTarget(survey.id, TargetChoice.VILLAGE, v.id))]
+             for v in (commune.villages if commune else [])]
+    rows += [[Button(ctx.t(f"surveys.target.{k}"), PickTarget(survey.id, k))]
+             for k in (TargetChoice.FEEDBACK, TargetChoice.PROCEDURE, TargetChoice.GROUPS)]
     if kind == "villages" and chosen:
-        rows.append([Button(ctx.t("surveys.next"), f"svo:tg:{survey.id}:ok")])
+        rows.append([Button(ctx.t("surveys.next"), PickTarget(survey.id, TargetChoice.DONE))])
     ctx.reply(ctx.t("surveys.ask_target", title=local(survey.title, ctx.user.language)), rows,
               edit=ctx.inc.callback is not None and kind == "villages")
 
 
-async def _target(ctx: Context, survey: Survey, choice: str) -> None:
+@officials_only
+async def on_target(inc: Incoming, ctx: Context, data: PickTarget) -> None:
+    survey = await _own_survey(ctx, data.survey_id)
+    if survey is None:
+        return
     if survey.status != DRAFT:
         ctx.say("surveys.err.not_draft")
         return
-    target = dict(survey.target or {})
-    if choice.startswith("v") and choice[1:].isdigit():
-        chosen = [int(v) for v in target.get("village_ids", [])] \
-            if target.get("kind") == "villages" else []
-        village = int(choice[1:])
-        chosen = [v for v in chosen if v != village] if village in chosen else [*chosen, village]
-        survey.target = {"kind": "villages", "village_ids": chosen}
+    choice = data.choice
+    if choice == TargetChoice.VILLAGE:
+        if data.village_id is None:
+            ctx.say("errors.stale_button")
+            return
+        _toggle_village(survey, data.village_id)
         await _ask_target(ctx, survey)
         return
-    if choice in ("feedback", "procedure"):
+    if choice in (TargetChoice.FEEDBACK, TargetChoice.PROCEDURE):
         since = (ctx.now - timedelta(days=30)).isoformat()
-        survey.target = {"kind": choice, "since": since}
-    elif choice in ("commune", "groups"):
-        survey.target = {"kind": choice}
-        if choice == "groups":
-            groups = await ctx.chats.groups_of(survey.commune_id)
-            survey.target["chat_ids"] = [g.id for g in groups]
-            survey.private, survey.groups = False, True
-    elif choice != "ok":
-        ctx.say("errors.stale_button")
-        return
-    ctx.state.go("delivery")
+        survey.target = {"kind": str(choice), "since": since}
+    elif choice == TargetChoice.COMMUNE:
+        survey.target = {"kind": str(choice)}
+    elif choice == TargetChoice.GROUPS:
+        groups = await ctx.chats.groups_of(survey.commune_id)
+        survey.target = {"kind": str(choice), "chat_ids": [g.id for g in groups]}
+        survey.private, survey.groups = False, True
+    _setup_step(ctx, survey, Step.DELIVERY)
     ctx.reply(ctx.t("surveys.ask_delivery"), [
-        [Button(ctx.t(f"surveys.delivery.{name}"), f"svo:dl:{survey.id}:{name}")]
-        for name in DELIVERIES])
+        [Button(ctx.t(f"surveys.delivery.{name}"), PickDelivery(survey.id, name))]
+        for name in get_args(Delivery)])
 
 
-async def _delivery(ctx: Context, survey: Survey, choice: str) -> None:
-    if choice not in DELIVERIES or survey.status != DRAFT:
+def _toggle_village(survey: Survey, village_id: int) -> None:
+    target = survey.target or {}
+    chosen = [int(v) for v in target.get("village_ids", [])] \
+        if target.get("kind") == "villages" else []
+    chosen = [v for v in chosen if v != village_id] if village_id in chosen \
+        else [*chosen, village_id]
+    survey.target = {"kind": "villages", "village_ids": chosen}
+
+
+def _setup_step(ctx: Context, survey: Survey, step: Step) -> None:
+    """Move this survey's set-up on to `step`; a button of a draft the conversation is not
+    setting up (an older message) takes that draft up again there."""
+    if ctx.state.flow == FLOW.name and ctx.state.data.get("survey_id") == survey.id:
+        ctx.state.go(step)
+    else:
+        ctx.state.start(FLOW, step, survey_id=survey.id)
+
+
+@officials_only
+async def on_delivery(inc: Incoming, ctx: Context, data: PickDelivery) -> None:
+    survey = await _own_survey(ctx, data.survey_id)
+    if survey is None:
+        return
+    if survey.status != DRAFT:
         ctx.say("errors.stale_button")
         return
-    survey.private, survey.groups, survey.anonymous = DELIVERIES[choice]
-    ctx.state.go("closing", survey_id=survey.id)
+    survey.private, survey.groups, survey.anonymous = DELIVERIES[data.delivery]
+    _setup_step(ctx, survey, Step.CLOSING)
     ctx.reply(ctx.t("surveys.ask_closing"), [[
-        Button(ctx.t("surveys.days", days=days), f"svo:cl:{survey.id}:{days}")
+        Button(ctx.t("surveys.days", days=days), PickClosing(survey.id, days))
         for days in CLOSE_DAYS]])
 
 
-async def _closing(ctx: Context, survey: Survey, days: str) -> None:
-    if not days.isdigit() or survey.status != DRAFT:
+@officials_only
+async def on_closing(inc: Incoming, ctx: Context, data: PickClosing) -> None:
+    survey = await _own_survey(ctx, data.survey_id)
+    if survey is None:
+        return
+    if data.days not in CLOSE_DAYS or survey.status != DRAFT:
         ctx.say("errors.stale_button")
         return
-    await _set_closing(ctx, survey, ctx.now + timedelta(days=int(days)))
+    await _set_closing(ctx, survey, ctx.now + timedelta(days=data.days))
 
 
 async def _set_closing(ctx: Context, survey: Survey, closes: Any) -> None:
@@ -295,10 +440,6 @@ async def _set_closing(ctx: Context, survey: Survey, closes: Any) -> None:
         return
     survey.closes_at = closes
     ctx.state.clear()
-    await _show(ctx, survey)
-
-
-async def _view(ctx: Context, survey: Survey, _: str) -> None:
     await _show(ctx, survey)
 
 
@@ -315,14 +456,14 @@ async def _show(ctx: Context, survey: Survey) -> None:
         options = poll_options(question, t.language)
         suffix = f" [{' / '.join(options)}]" if options else f" [{t('surveys.kind.text')}]"
         lines.append(f"{number}. {local(question.text, t.language)}{suffix}")
-    rows: list[list[Button]] = []
+    rows: Keyboard = []
     if survey.status in (DRAFT, SCHEDULED):
-        rows.append([Button(t("surveys.open"), f"svo:open:{survey.id}")])
+        rows.append([Button(t("surveys.open"), ManageSurvey(survey.id, Manage.OPEN))])
     if survey.status == OPEN:
-        rows.append([Button(t("surveys.close"), f"svo:close:{survey.id}")])
+        rows.append([Button(t("surveys.close"), ManageSurvey(survey.id, Manage.CLOSE))])
     if survey.status in (OPEN, CLOSED):
-        rows.append([Button(t("surveys.results"), f"svo:res:{survey.id}")])
-    rows.append([Button(t("surveys.copy"), f"svo:copy:{survey.id}")])
+        rows.append([Button(t("surveys.results"), ManageSurvey(survey.id, Manage.RESULTS))])
+    rows.append([Button(t("surveys.copy"), ManageSurvey(survey.id, Manage.COPY))])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -346,7 +487,7 @@ def _describe_delivery(ctx: Context, survey: Survey) -> str:
     return ctx.t("surveys.delivery.private")
 
 
-async def _open(ctx: Context, survey: Survey, _: str) -> None:
+async def _open(ctx: Context, survey: Survey) -> None:
     try:
         people, polls = await Surveys(ctx.session).open(survey, ctx.now)
     except SurveyError as error:
@@ -361,7 +502,7 @@ async def _open(ctx: Context, survey: Survey, _: str) -> None:
                 closes=fmt_time(survey.closes_at, ctx.config.timezone))
 
 
-async def _close(ctx: Context, survey: Survey, _: str) -> None:
+async def _close(ctx: Context, survey: Survey) -> None:
     try:
         await Surveys(ctx.session).close(survey, ctx.now)
     except SurveyError as error:
@@ -372,12 +513,12 @@ async def _close(ctx: Context, survey: Survey, _: str) -> None:
     ctx.say("surveys.closed_now")
 
 
-async def _results(ctx: Context, survey: Survey, _: str) -> None:
+async def _results(ctx: Context, survey: Survey) -> None:
     results = await Surveys(ctx.session).results(survey)
     ctx.reply(render_results(results, ctx.t))
 
 
-async def _copy(ctx: Context, survey: Survey, _: str) -> None:
+async def _copy(ctx: Context, survey: Survey) -> None:
     copy = await Surveys(ctx.session).copy(survey, ctx.user, ctx.now)
     await ctx.audit.record(ctx.user, "survey_copy", commune_id=copy.commune_id,
                            target=f"survey:{copy.id}", source=survey.id)
@@ -385,41 +526,52 @@ async def _copy(ctx: Context, survey: Survey, _: str) -> None:
     await _ask_target(ctx, copy)
 
 
+MANAGE: dict[Manage, Callable[[Context, Survey], Awaitable[None]]] = {
+    Manage.VIEW: _show, Manage.OPEN: _open, Manage.CLOSE: _close, Manage.RESULTS: _results,
+    Manage.COPY: _copy}
+
+
 # --- citizens -------------------------------------------------------------------------------
 
 
-async def on_answer_button(inc: Incoming, ctx: Context) -> None:
-    _, action, survey_ref, question_ref, value_ref = callback_parts(inc, 5)
-    surveys = Surveys(ctx.session)
-    survey = await surveys.get(_int(survey_ref) or 0)
+async def _answered_survey(ctx: Context, survey_id: int) -> Survey | None:
+    survey = await Surveys(ctx.session).get(survey_id)
     if survey is None:
         ctx.say("surveys.err.stale")
-        return
-    question_id = _int(question_ref)
-    if action == "e":
-        await _ask(ctx, survey, 0)
-        return
-    if action == "t":
-        if not await _may_answer(ctx, survey, question_id):
-            return
-        ctx.state.start(TEXT_FLOW, "wait", survey_id=survey.id, question_id=question_id)
-        ctx.say("surveys.type_now")
-        return
-    if action == "s":
-        if not await _may_answer(ctx, survey, question_id):
-            return
-        await _next(ctx, survey, question_id or 0, changed=False)
-        return
-    if action != "a" or question_id is None or _int(value_ref) is None:
-        ctx.say("surveys.err.stale")
+    return survey
+
+
+async def on_answer(inc: Incoming, ctx: Context, data: AnswerQuestion) -> None:
+    survey = await _answered_survey(ctx, data.survey_id)
+    if survey is None:
         return
     try:
-        changed = await surveys.answer(survey.id, question_id, ctx.user, ctx.now,
-                                       value=int(value_ref))
+        changed = await Surveys(ctx.session).answer(survey.id, data.question_id, ctx.user,
+                                                    ctx.now, value=data.value)
     except SurveyError as error:
         ctx.say(error.key, **error.params)
         return
-    await _next(ctx, survey, question_id, changed=changed)
+    await _next(ctx, survey, data.question_id, changed=changed)
+
+
+async def on_write(inc: Incoming, ctx: Context, data: WriteAnswer) -> None:
+    survey = await _answered_survey(ctx, data.survey_id)
+    if survey is not None and await _may_answer(ctx, survey, data.question_id):
+        ctx.state.start(TEXT_FLOW, TextStep.WAIT, survey_id=survey.id,
+                        question_id=data.question_id)
+        ctx.say("surveys.type_now")
+
+
+async def on_skip(inc: Incoming, ctx: Context, data: SkipQuestion) -> None:
+    survey = await _answered_survey(ctx, data.survey_id)
+    if survey is not None and await _may_answer(ctx, survey, data.question_id):
+        await _next(ctx, survey, data.question_id, changed=False)
+
+
+async def on_edit_answers(inc: Incoming, ctx: Context, data: EditAnswers) -> None:
+    survey = await _answered_survey(ctx, data.survey_id)
+    if survey is not None:
+        await _ask(ctx, survey, 0)
 
 
 async def _may_answer(ctx: Context, survey: Survey, question_id: int | None) -> bool:
@@ -460,7 +612,7 @@ async def _next(ctx: Context, survey: Survey, question_id: int, *, changed: bool
         await _ask(ctx, survey, position, edit=edit and not changed)
         return
     ctx.reply(ctx.t("surveys.thanks", closes=fmt_time(survey.closes_at, ctx.config.timezone)),
-              [[Button(ctx.t("surveys.edit_answers"), f"sv:e:{survey.id}")]],
+              [[Button(ctx.t("surveys.edit_answers"), EditAnswers(survey.id))]],
               edit=edit and not changed)
 
 
@@ -471,7 +623,7 @@ async def _ask(ctx: Context, survey: Survey, position: int, *, edit: bool = Fals
     question = survey.questions[position]
     answers = await Surveys(ctx.session).answers_of(survey, ctx.user)
     text, rows = question_message(survey, question, ctx.t, answers.get(question.id))
-    ctx.reply(text, _buttons(rows), edit=edit)
+    ctx.reply(text, rows, edit=edit)
 
 
 # --- group polls ----------------------------------------------------------------------------
@@ -490,8 +642,19 @@ async def on_poll_state(inc: Incoming, ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.command("survey", "khaosat", role="official", help_key="surveys.help")(on_survey)
-    router.callback("svo")(on_official_button)
-    router.callback("sv")(on_answer_button)
+    router.button(NewSurvey)(on_new)
+    router.button(PickTemplate)(on_template)
+    router.button(PickKind)(on_kind)
+    router.button(MoreQuestions)(on_more)
+    router.button(QuestionsDone)(on_done)
+    router.button(ManageSurvey)(on_manage)
+    router.button(PickTarget)(on_target)
+    router.button(PickDelivery)(on_delivery)
+    router.button(PickClosing)(on_closing)
+    router.button(AnswerQuestion)(on_answer)
+    router.button(WriteAnswer)(on_write)
+    router.button(SkipQuestion)(on_skip)
+    router.button(EditAnswers)(on_edit_answers)
     router.flow(FLOW)(on_flow)
     router.flow(TEXT_FLOW)(on_text_answer)
     router.event("poll_answer")(on_poll_answer)

@@ -50,17 +50,6 @@ class Progress:
         return self.total - self.sent - self.failed
 
 
-def button_rows(rows: list[list[tuple[str, str]]]) -> list[list[dict[str, str]]]:
-    """Buttons as plain data: (label, callback data), or (label, 'url:https://…')."""
-    return [[_button(label, value) for label, value in row] for row in rows]
-
-
-def _button(label: str, value: str) -> dict[str, str]:
-    if value.startswith("url:"):
-        return {"text": label, "url": value[4:]}
-    return {"text": label, "data": value}
-
-
 def message_values(channel: str, chat_id: str, *, text: str | None = None,
                    buttons: list[list[dict[str, str]]] | None = None,
                    kind: str = "text", attachment: dict[str, Any] | None = None,

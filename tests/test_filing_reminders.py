@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from handlers.filing import Step, Walk, WalkAction
+from services.filing.actions import MuteReminders, ResumeFiling, StartFiling
 from services.filing.reminders import remind_stalled
 from services.models import OutboxMessage
 from tests.filing_support import onboard, one_filing
@@ -24,9 +26,9 @@ async def test_a_stalled_walk_is_reminded_once_then_once_more_at_most(
     async with console_app(database_url) as app:
         person = session(app)
         await onboard(person)
-        await person.press("fl:start:1.001193")
+        await person.press(StartFiling("1.001193").pack())
         filing = await one_filing(app, "citizen")
-        await person.press(f"fl:skip:{filing.id}:1")
+        await person.press(Walk(filing.id, Step.ACCOUNT, WalkAction.SKIP).pack())
         last_move = (await one_filing(app, "citizen")).updated_at
 
         assert await remind_stalled(app.db, last_move + timedelta(days=1, hours=23)) == 0
@@ -44,7 +46,7 @@ async def test_a_stalled_walk_is_reminded_once_then_once_more_at_most(
         assert await remind_stalled(app.db, last_move + timedelta(days=30)) == 0
         assert await reminders_in_outbox(app, "citizen") == 2
 
-        shown = texts(await person.press(f"fl:resume:{filing.id}"))
+        shown = texts(await person.press(ResumeFiling(filing.id).pack()))
         assert "Mời bạn làm tiếp «Đăng ký khai sinh» từ bước 2/5" in shown
         assert "Bước 2/5" in shown
 
@@ -55,15 +57,17 @@ async def test_no_reminder_after_finishing_cancelling_opting_out_or_a_recent_mov
         people = {name: session(app, name) for name in ("done", "muted", "dropped", "busy")}
         for person in people.values():
             await onboard(person)
-            await person.press("fl:start:1.001193")
+            await person.press(StartFiling("1.001193").pack())
         done = await one_filing(app, "done")
         for step in (1, 2, 3, 4):
-            await people["done"].press(f"fl:skip:{done.id}:{step}")
-        assert "Xong rồi" in texts(await people["done"].press(f"fl:next:{done.id}:5"))
+            await people["done"].press(Walk(done.id, Step(str(step)), WalkAction.SKIP).pack())
+        finish = Walk(done.id, Step.PAY, WalkAction.NEXT).pack()
+        assert "Xong rồi" in texts(await people["done"].press(finish))
         muted = await one_filing(app, "muted")
-        assert "Đã tắt nhắc nhở" in texts(await people["muted"].press(f"fl:mute:{muted.id}"))
+        mute = MuteReminders(muted.id).pack()
+        assert "Đã tắt nhắc nhở" in texts(await people["muted"].press(mute))
         dropped = await one_filing(app, "dropped")
-        await people["dropped"].press(f"fl:drop:{dropped.id}:1")
+        await people["dropped"].press(Walk(dropped.id, Step.ACCOUNT, WalkAction.DROP).pack())
         busy = await one_filing(app, "busy")
         later = busy.updated_at + timedelta(days=3)
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers.context import HandlerConfig
+from handlers.filing import DossierStatus, Step, TickPaper, Walk, WalkAction
 from handlers.onboarding import Consent, OnboardLanguage
+from handlers.procedures import ShowCard
+from services.filing.actions import ResumeFiling, StartFiling
 from services.filing.service import expected_date
 from services.worktime import WorkCalendar
 from tests.fakes.telegram_api import FakeTelegramAPI, make_callback_update, make_message_update
@@ -65,30 +68,33 @@ async def test_birth_registration_walk_with_back_skip_restart_and_resume(
             card = await me.say("làm giấy khai sinh")
             assert text(card).startswith("📄 Đăng ký khai sinh\n")
 
-            step = await me.press("fl:start:1.001193")
+            step = await me.press(StartFiling("1.001193").pack())
             assert "🧭 Đăng ký khai sinh\nBước 1/5: Tài khoản Cổng Dịch vụ công" in text(step)
             assert "VNeID mức 2" in text(step) and "Công an xã" in text(step)
-            fid = buttons_of(me.last)[0].split(":")[2]
-            assert buttons_of(me.last) == [f"fl:next:{fid}:1", f"fl:help:{fid}:1",
-                                           "pr:card:1.001193", f"fl:skip:{fid}:1",
-                                           f"fl:cancel:{fid}:1"]
+            fid = Walk.unpack(buttons_of(me.last)[0]).filing_id
+            assert buttons_of(me.last) == [
+                *(Walk(fid, Step.ACCOUNT, action).pack()
+                  for action in (WalkAction.NEXT, WalkAction.HELP)),
+                ShowCard("1.001193").pack(),
+                *(Walk(fid, Step.ACCOUNT, action).pack()
+                  for action in (WalkAction.SKIP, WalkAction.CANCEL))]
 
-            step = await me.press(f"fl:skip:{fid}:1")                     # skip step 1
+            step = await me.press(Walk(fid, Step.ACCOUNT, WalkAction.SKIP).pack())  # skip step 1
             assert "Bước 2/5: Tìm thủ tục, chuẩn bị giấy tờ" in text(step)
             assert "mã thủ tục 1.001193" in text(step) and "Đã sẵn sàng 0/3." in text(step)
             for index in (0, 1, 2):
-                [edited] = await me.press(f"fl:tick:{fid}:{index}")
+                [edited] = await me.press(TickPaper(fid, index).pack())
                 assert edited.method == "editMessageText"
             assert "Đã sẵn sàng 3/3." in edited.params["text"]
-            assert buttons_of(me.last)[:3] == [f"fl:tick:{fid}:{i}" for i in range(3)]
+            assert buttons_of(me.last)[:3] == [TickPaper(fid, i).pack() for i in range(3)]
 
-            step = await me.press(f"fl:next:{fid}:2")
+            step = await me.press(Walk(fid, Step.PAPERS, WalkAction.NEXT).pack())
             assert "Bước 3/5: Khai tờ khai điện tử" in text(step)
             assert "Họ, chữ đệm, tên của trẻ" in text(step)
             assert "Kho dữ liệu cá nhân" in text(step)
-            step = await me.press(f"fl:back:{fid}:3")                     # back to step 2
+            step = await me.press(Walk(fid, Step.FORM, WalkAction.BACK).pack())  # back to step 2
             assert "Bước 2/5" in text(step) and "Đã sẵn sàng 3/3." in text(step)
-            step = await me.press(f"fl:next:{fid}:2")
+            step = await me.press(Walk(fid, Step.PAPERS, WalkAction.NEXT).pack())
             assert "Bước 3/5" in text(step)
             nudge = await me.say("cho tôi hỏi")
             assert "Bạn đang ở bước 3/5" in text(nudge)
@@ -100,11 +106,11 @@ async def test_birth_registration_walk_with_back_skip_restart_and_resume(
             await me.say("/menu")
             menu = await me.press("menu:filing")
             assert "Bạn đang làm dở:\n• Đăng ký khai sinh — bước 3/5" in text(menu)
-            step = await me.press(f"fl:resume:{fid}", expect=2)
+            step = await me.press(ResumeFiling(fid).pack(), expect=2)
             assert "Mời bạn làm tiếp «Đăng ký khai sinh» từ bước 3/5" in text(step)
             assert "Bước 3/5" in step[-1].params["text"]
 
-            step = await me.press(f"fl:next:{fid}:3")
+            step = await me.press(Walk(fid, Step.FORM, WalkAction.NEXT).pack())
             assert "Bước 4/5: Nộp hồ sơ" in text(step) and "mã hồ sơ" in text(step)
             wrong = await me.say("HS 2024 số 1")
             assert "chưa đúng dạng mã hồ sơ" in text(wrong)
@@ -120,9 +126,9 @@ async def test_birth_registration_walk_with_back_skip_restart_and_resume(
             day = due.astimezone(ZoneInfo(HandlerConfig().timezone)).strftime("%d/%m/%Y")
             assert f"📅 Dự kiến có kết quả: {day} (1 ngày làm việc" in last
 
-            done = await me.press(f"fl:next:{fid}:5")
+            done = await me.press(Walk(fid, Step.PAY, WalkAction.NEXT).pack())
             assert f"Thôn Số đã lưu mã hồ sơ {CODE}" in text(done)
-            status = await me.press(f"fl:status:{fid}")
+            status = await me.press(DossierStatus(fid).pack())
             assert f"📂 Hồ sơ {CODE}" in text(status)
             assert "chưa có cập nhật từ cán bộ xã" in text(status)
 

@@ -10,8 +10,19 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.scheduler import NoticeJobs
+from handlers.notices import (
+    PickMode,
+    PickPriority,
+    PickRepeat,
+    PickTargets,
+    PickWhen,
+    Repeat,
+    Targets,
+    When,
+)
 from services.db import Database, utcnow
 from services.models import OutboxMessage
+from services.notices.actions import ConfirmNotice
 from services.notices.models import Notice, NoticeRun
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.helpers import console_app, session, telegram_app
@@ -40,7 +51,7 @@ async def test_removed_group_is_reported_and_progress_is_edited(database_url: st
         fake.block(GROUPS[1])
         await tg.announce("Thông báo lịch cắt điện ngày mai.", "text", "now")
         await tg.said(OFFICIAL, "Xem trước")
-        await tg.press(OFFICIAL, "nt:ok:1")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
         report = await tg.said(OFFICIAL, "đã gửi xong: 1/2 nhóm", timeout=15)
         assert "Các nhóm chưa nhận được:\n• Thôn Đông: Thôn Số đã bị xóa khỏi nhóm" \
             in report.params["text"]
@@ -70,16 +81,16 @@ async def test_long_notice_is_read_in_several_voice_messages(
         assert 2000 < len(long_text) < 4000
         await official.say("/announce")
         await official.say(long_text)
-        await official.press("nt:all")
-        await official.press("nt:p:normal")
-        await official.press("nt:m:both")
-        await official.press("nt:w:now")
+        await official.press(PickTargets(Targets.WHOLE).pack())
+        await official.press(PickPriority("normal").pack())
+        await official.press(PickMode("both").pack())
+        await official.press(PickWhen(When.NOW).pack())
         await app.notices.tick()
         await app.sender.drain()
         notice = await notice_row(app, 1)
         parts = len(notice.audio)
         assert parts >= 3 and all(part["duration"] <= 120 for part in notice.audio)
-        await official.press("nt:ok:1")
+        await official.press(ConfirmNotice(1).pack())
         sent = [m for m in app.console.shown if m.chat_id == "group-1"][3:]
         assert [m.kind for m in sent] == ["text"] + ["voice"] * parts
         assert sent[1].text.endswith(f"(1/{parts})") and sent[-1].text.endswith(
@@ -94,13 +105,13 @@ async def test_many_schedulers_racing_deliver_one_occurrence(database_url: str) 
         official = session(app, "official")
         await official.say("/announce")
         await official.say("Họp dân lúc 19h.")
-        await official.press("nt:all")
-        await official.press("nt:p:normal")
-        await official.press("nt:m:text")
-        await official.press("nt:w:repeat")
-        await official.press("nt:r:daily")
+        await official.press(PickTargets(Targets.WHOLE).pack())
+        await official.press(PickPriority("normal").pack())
+        await official.press(PickMode("text").pack())
+        await official.press(PickWhen(When.REPEAT).pack())
+        await official.press(PickRepeat(Repeat.DAILY).pack())
         await official.say("19:00")
-        await official.press("nt:ok:1")
+        await official.press(ConfirmNotice(1).pack())
         async with app.db.transaction() as s:
             await s.execute(update(Notice).values(next_run_at=utcnow() - timedelta(seconds=1)))
         databases = [Database(database_url) for _ in range(6)]

@@ -4,14 +4,31 @@ occurrences."""
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import get_args
 
 import pytest
 from sqlalchemy import func, select, update
 
+from handlers.notices import (
+    EditNotice,
+    EditStep,
+    Mode,
+    PickMode,
+    PickPriority,
+    PickRepeat,
+    PickTargets,
+    PickWhen,
+    Priority,
+    Repeat,
+    Targets,
+    When,
+)
 from handlers.types import Incoming
+from services.conversations import Conversations
 from services.db import utcnow
 from services.models import OutboxMessage
-from services.notices.models import Notice, NoticeRun
+from services.notices.actions import ConfirmNotice
+from services.notices.models import MODES, PRIORITIES, Notice, NoticeRun
 from services.outbox import Outbox
 from tests.helpers import console_app, session, texts
 from tests.notices_support import (
@@ -87,15 +104,15 @@ async def test_announcing_to_chosen_villages_reaches_only_their_groups(database_
         commune, official = await set_up(app)
         await official.say("/announce")
         await official.say("Thôn Đông cắt điện từ 8h đến 11h ngày mai.")
-        await official.press(f"nt:tg:{commune.villages[0].id}")
-        shown = await official.press(f"nt:tg:{commune.villages[1].id}")
+        await official.press(PickTargets(Targets.VILLAGE, commune.villages[0].id).pack())
+        shown = await official.press(PickTargets(Targets.VILLAGE, commune.villages[1].id).pack())
         assert shown[-1].choices[1:3] == ("✅ Thôn Đông", "✅ Thôn Đoài")
-        await official.press(f"nt:tg:{commune.villages[1].id}")
-        await official.press("nt:next")
-        await official.press("nt:p:priority")
-        await official.press("nt:m:text")
-        await official.press("nt:w:now")
-        await official.press("nt:ok:1")
+        await official.press(PickTargets(Targets.VILLAGE, commune.villages[1].id).pack())
+        await official.press(PickTargets(Targets.DONE).pack())
+        await official.press(PickPriority("priority").pack())
+        await official.press(PickMode("text").pack())
+        await official.press(PickWhen(When.NOW).pack())
+        await official.press(ConfirmNotice(1).pack())
         groups = to_groups(app, "group-east", "group-all")
         assert "THÔNG BÁO QUAN TRỌNG" in groups["group-east"][-1].text
         assert all("cắt điện" not in m.text for m in groups["group-all"])
@@ -115,14 +132,15 @@ async def test_bad_input_gets_a_clear_answer(database_url: str) -> None:
         assert "chữ hoặc tin nhắn thoại" in texts(photo)
         await official.say("Lịch tiêm phòng dại cho chó mèo.")
         assert "Không có thôn «Thôn Xa»" in texts(await official.say("Thôn Xa"))
-        assert "Bạn chưa chọn thôn nào" in texts(await official.press("nt:next"))
-        assert "Chưa có nhóm nào" in texts(await official.press("nt:all"))
+        none_chosen = await official.press(PickTargets(Targets.DONE).pack())
+        assert "Bạn chưa chọn thôn nào" in texts(none_chosen)
+        assert "Chưa có nhóm nào" in texts(await official.press(PickTargets(Targets.WHOLE).pack()))
 
         await linked_group(app, "official", "group-1", "Nhóm 1", None)
-        await official.press("nt:all")
-        await official.press("nt:p:normal")
-        await official.press("nt:m:text")
-        await official.press("nt:w:once")
+        await official.press(PickTargets(Targets.WHOLE).pack())
+        await official.press(PickPriority("normal").pack())
+        await official.press(PickMode("text").pack())
+        await official.press(PickWhen(When.ONCE).pack())
         assert "Chưa đọc được ngày giờ" in texts(await official.say("mai nhé"))
         assert "Chưa đọc được ngày giờ" in texts(await official.say("31/02/2030 07:30"))
         assert "đã qua" in texts(await official.say("01/01/2020 07:30"))
@@ -137,11 +155,11 @@ async def test_bad_schedules_and_references_get_a_clear_answer(database_url: str
         await linked_group(app, "official", "group-1", "Nhóm 1", None)
         await official.say("/announce")
         await official.say("Họp dân định kỳ.")
-        await official.press("nt:all")
-        await official.press("nt:p:normal")
-        await official.press("nt:m:text")
-        await official.press("nt:w:repeat")
-        await official.press("nt:r:cron")
+        await official.press(PickTargets(Targets.WHOLE).pack())
+        await official.press(PickPriority("normal").pack())
+        await official.press(PickMode("text").pack())
+        await official.press(PickWhen(When.REPEAT).pack())
+        await official.press(PickRepeat(Repeat.CRON).pack())
         assert "không hợp lệ" in texts(await official.say("0 7 * *"))
         assert "không hợp lệ" in texts(await official.say("61 7 * * 1"))
         assert "quá dày" in texts(await official.say("*/5 * * * *"))
@@ -161,17 +179,20 @@ async def test_tts_down_sends_text_and_tells_the_official(database_url: str) -> 
         await set_up(app)
         app.notices.engines = [BrokenEngine("gtts"), BrokenEngine("espeak-ng")]
         official = session(app, "official")
+        official.chat_id = official.user_id   # a private chat's id is the person's id
         await official.say("/announce")
         await official.say("Ngày mai 7h30 tiêm phòng tại trạm y tế.")
-        await official.press("nt:all")
-        await official.press("nt:p:normal")
-        preparing = await official.press("nt:m:both")
-        await official.press("nt:w:now")
-        assert "Đang tạo bản đọc" in texts(await official.press("nt:w:now")) or preparing
+        await official.press(PickTargets(Targets.WHOLE).pack())
+        await official.press(PickPriority("normal").pack())
+        preparing = await official.press(PickMode("both").pack())
+        await official.press(PickWhen(When.NOW).pack())
+        again = await official.press(PickWhen(When.NOW).pack())
+        assert "Đang tạo bản đọc" in texts(again) or preparing
         await app.notices.tick()
         await app.sender.drain()
         assert "Chưa tạo được bản đọc, thông báo sẽ chỉ gửi bằng chữ" in app.console.shown[-1].text
-        shown = await official.press("nt:ok:1")
+        # The preview was made by a background job: typing its first choice's number confirms.
+        shown = await official.say("1")
         assert "chỉ gửi bằng chữ" in texts(shown)
         groups = to_groups(app, "group-east", "group-all")
         assert [[m.kind for m in messages[3:]] for messages in groups.values()] == \
@@ -187,10 +208,10 @@ async def test_voice_notice_is_read_once_and_cached(database_url: str,
         for _ in range(2):
             await official.say("/announce")
             await official.say("UBND xã thông báo: ngày 25/11/2026 thu gom rác thải.")
-            await official.press("nt:all")
-            await official.press("nt:p:normal")
-            await official.press("nt:m:voice")
-            preparing = await official.press("nt:w:now")
+            await official.press(PickTargets(Targets.WHOLE).pack())
+            await official.press(PickPriority("normal").pack())
+            await official.press(PickMode("voice").pack())
+            preparing = await official.press(PickWhen(When.NOW).pack())
             assert "Đang tạo bản đọc" in texts(preparing)
             await app.notices.tick()
             await app.sender.drain()
@@ -203,7 +224,7 @@ async def test_voice_notice_is_read_once_and_cached(database_url: str,
                          and m.chat_id == "official"]
         assert len(preview_voice) == 2 and preview_voice[0].data[:4] == b"OggS"
 
-        await official.press("nt:ok:1")
+        await official.press(ConfirmNotice(1).pack())
         groups = to_groups(app, "group-east", "group-all")
         assert [[m.kind for m in messages[3:]] for messages in groups.values()] == \
             [["voice"], ["voice"]]
@@ -215,9 +236,9 @@ async def test_emergency_goes_ahead_and_is_pinned(database_url: str) -> None:
         official = session(app, "official")
         await official.say("/announce")
         await official.say("Lũ về, bà con khẩn trương di dời đến nơi an toàn!")
-        await official.press("nt:all")
-        await official.press("nt:p:emergency")
-        preview = await official.press("nt:m:text")    # no "when": an emergency goes now
+        await official.press(PickTargets(Targets.WHOLE).pack())
+        await official.press(PickPriority("emergency").pack())
+        preview = await official.press(PickMode("text").pack())  # no "when": emergencies go now
         assert "🚨 THÔNG BÁO KHẨN" in preview[0].text
         async with app.db.transaction() as s:
             for index in range(5):                      # a backlog of ordinary messages
@@ -225,7 +246,7 @@ async def test_emergency_goes_ahead_and_is_pinned(database_url: str) -> None:
                                     payload={"text": f"cũ {index}"}, priority=0))
         await app.processor.process(Incoming(
             channel="console", update_key="confirm", chat_id="chat-official",
-            user_id="official", callback="nt:ok:1"))
+            user_id="official", callback=ConfirmNotice(1).pack()))
         async with app.db.transaction() as s:
             claimed = await Outbox(s).claim("test", limit=20)
         assert {(r.chat_id, r.priority, r.payload.get("pin")) for r in claimed[:2]} == \
@@ -238,22 +259,22 @@ async def test_schedule_list_edit_and_cancel(database_url: str) -> None:
         official = session(app, "official")
         await official.say("/announce")
         await official.say("Họp tổng kết năm.")
-        await official.press("nt:all")
-        await official.press("nt:p:normal")
-        await official.press("nt:m:text")
-        await official.press("nt:w:once")
+        await official.press(PickTargets(Targets.WHOLE).pack())
+        await official.press(PickPriority("normal").pack())
+        await official.press(PickMode("text").pack())
+        await official.press(PickWhen(When.ONCE).pack())
         preview = await official.say("25/12/2030 07:30")
         assert "• Thời gian: 07:30 25/12/2030" in texts(preview)
         assert "Đã hẹn gửi thông báo #1 lúc 07:30 25/12/2030" in \
-            texts(await official.press("nt:ok:1"))
-        assert "đã được xác nhận rồi" in texts(await official.press("nt:ok:1"))
+            texts(await official.press(ConfirmNotice(1).pack()))
+        assert "đã được xác nhận rồi" in texts(await official.press(ConfirmNotice(1).pack()))
 
         listing = texts(await official.say("/notices"))
         assert "#1 · đã hẹn · 07:30 25/12/2030 · lần tới: 07:30 25/12/2030" in listing
 
         edit = await official.say("/edit_notice 1")
         assert edit[-1].choices[:2] == ("✏️ Sửa nội dung", "🕒 Sửa thời gian")
-        await official.press("nt:e:1:time")
+        await official.press(EditNotice(1, EditStep.TIME).pack())
         assert "đã qua" in texts(await official.say("01/01/2021 08:00"))
         changed = await official.say("26/12/2030 08:00")
         assert "08:00 26/12/2030" in texts(changed)
@@ -261,12 +282,12 @@ async def test_schedule_list_edit_and_cancel(database_url: str) -> None:
         assert notice.next_run_at == notice.run_at and notice.status == "scheduled"
 
         await official.say("/edit_notice 1")
-        await official.press("nt:e:1:text")
+        await official.press(EditNotice(1, EditStep.TEXT).pack())
         again = await official.say("Họp tổng kết năm, có phát quà cho các cháu.")
         assert "Mời xem lại và xác nhận" in texts(again)
         assert "phát quà" in texts(again)
         assert (await notice_row(app, 1)).status == "preview"
-        await official.press("nt:ok:1")
+        await official.press(ConfirmNotice(1).pack())
 
         details = texts(await official.say("/notice 1"))
         assert "Chưa gửi lần nào" in details
@@ -283,14 +304,14 @@ async def test_late_occurrence_is_sent_and_a_missed_one_reported(database_url: s
         for text in ("Lịch trực phòng chống bão.", "Lịch tiêm chủng tháng này."):
             await official.say("/announce")
             await official.say(text)
-            await official.press("nt:all")
-            await official.press("nt:p:normal")
-            await official.press("nt:m:text")
-            await official.press("nt:w:repeat")
-            await official.press("nt:r:daily")
+            await official.press(PickTargets(Targets.WHOLE).pack())
+            await official.press(PickPriority("normal").pack())
+            await official.press(PickMode("text").pack())
+            await official.press(PickWhen(When.REPEAT).pack())
+            await official.press(PickRepeat(Repeat.DAILY).pack())
             await official.say("07:30")
-        await official.press("nt:ok:1")
-        await official.press("nt:ok:2")
+        await official.press(ConfirmNotice(1).pack())
+        await official.press(ConfirmNotice(2).pack())
         now = utcnow()
         async with app.db.transaction() as s:
             await s.execute(update(Notice).where(Notice.id == 1)
@@ -313,3 +334,34 @@ async def test_late_occurrence_is_sent_and_a_missed_one_reported(database_url: s
                                         .order_by(NoticeRun.notice_id)))
         assert [tuple(r) for r in runs] == [(1, "done"), (2, "missed")]
         assert await app.notices.fire_due() == 0
+
+
+async def conversation_of(app, user_id: str) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+    async with app.db.transaction() as db_session:
+        row = await Conversations(db_session).load("console", f"chat-{user_id}", user_id)
+        return row.flow, row.step
+
+
+@pytest.mark.parametrize("forged", [
+    "nt:p:normal",                            # the data of an older version of the bot
+    "nt.priority:urgent",                     # not a priority
+    PickPriority("normal").pack(),            # a real button, but of a later step
+    PickTargets(Targets.VILLAGE, None).pack(),  # a village toggle without a village
+    ConfirmNotice(999).pack(),                # no such notice
+])
+async def test_forged_or_old_notice_buttons_change_nothing(database_url: str,
+                                                            forged: str) -> None:
+    async with console_app(database_url) as app:
+        _, official = await set_up(app)
+        await official.say("/announce")
+        await official.say("Họp thôn tối nay.")
+        assert await conversation_of(app, "official") == ("notice", "targets")
+        answer = texts(await official.press(forged))
+        assert "Nút này đã cũ" in answer or "Không tìm thấy thông báo" in answer
+        assert await conversation_of(app, "official") == ("notice", "targets")
+        async with app.db.transaction() as db_session:
+            assert await db_session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+def test_the_notice_buttons_offer_the_models_choices() -> None:
+    assert get_args(Priority) == PRIORITIES and get_args(Mode) == MODES

@@ -14,9 +14,22 @@ from sqlalchemy import func, select, update
 
 from bot.app import App
 from handlers.groups import LinkVillage
+from handlers.notices import (
+    DaysDone,
+    PickMode,
+    PickPriority,
+    PickRepeat,
+    PickTargets,
+    PickWhen,
+    Repeat,
+    Targets,
+    ToggleDay,
+    When,
+)
 from services.audio import to_ogg_opus
 from services.db import utcnow
 from services.models import OutboxMessage
+from services.notices.actions import ConfirmNotice
 from services.notices.models import Notice, NoticeRun
 from tests.fakes.telegram_api import (
     FakeTelegramAPI,
@@ -81,13 +94,13 @@ class Telegram:
         await self.said(OFFICIAL, "Mời bạn gõ nội dung")
         await self.say(OFFICIAL, text)
         await self.said(OFFICIAL, "Gửi tới đâu")
-        await self.press(OFFICIAL, "nt:all")
+        await self.press(OFFICIAL, PickTargets(Targets.WHOLE).pack())
         await self.said(OFFICIAL, "Sẽ gửi tới 2 nhóm")
-        await self.press(OFFICIAL, "nt:p:normal")
+        await self.press(OFFICIAL, PickPriority("normal").pack())
         await self.said(OFFICIAL, "Gửi bằng chữ, giọng đọc")
-        await self.press(OFFICIAL, f"nt:m:{mode}")
+        await self.press(OFFICIAL, PickMode(mode).pack())
         await self.said(OFFICIAL, "Khi nào gửi")
-        await self.press(OFFICIAL, f"nt:w:{when}")
+        await self.press(OFFICIAL, PickWhen(When(when)).pack())
 
 
 def texts_in(fake: FakeTelegramAPI, chat: int, needle: str) -> list:
@@ -104,7 +117,7 @@ async def test_announce_now_with_voice_reaches_each_group_once(
         await tg.said(OFFICIAL, "Đang tạo bản đọc")
         preview = await tg.said(OFFICIAL, "Xem trước")
         assert preview.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] \
-            == "nt:ok:1"
+            == ConfirmNotice(1).pack()
         [preview_voice] = [c for c in fake.sent_to(OFFICIAL) if c.method == "sendVoice"]
         upload = preview_voice.files["voice"]
         with av.open(io.BytesIO(upload.content)) as container:
@@ -114,7 +127,7 @@ async def test_announce_now_with_voice_reaches_each_group_once(
             played = sum(f.samples for f in container.decode(stream)) / stream.sample_rate
         assert played > 2 and preview_voice.params["duration"] == round(played)
 
-        await tg.press(OFFICIAL, "nt:ok:1")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
         await tg.said(OFFICIAL, "đã gửi xong: 2/2 nhóm", timeout=15)
         for group in GROUPS:
             sent = [c for c in fake.sent_to(group) if "THÔNG BÁO" in str(
@@ -136,7 +149,7 @@ async def test_scheduled_notice_fires_once_at_its_time(database_url: str) -> Non
         await tg.said(OFFICIAL, "Mời gõ ngày giờ")
         await tg.say(OFFICIAL, "25/12/2030 07:30")
         await tg.said(OFFICIAL, "Xem trước")
-        await tg.press(OFFICIAL, "nt:ok:1")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
         await tg.said(OFFICIAL, "Đã hẹn gửi thông báo #1 lúc 07:30 25/12/2030")
         due = utcnow() + timedelta(seconds=2)
         async with app.db.transaction() as session:
@@ -159,15 +172,15 @@ async def test_recurring_notice_fires_after_a_restart(database_url: str) -> None
         async with telegram_app(database_url, fake) as app:
             await tg.link_groups(app)
             await tg.announce("Loa phát thanh: lịch thu gom rác hằng ngày.", "text", "repeat")
-            await tg.press(OFFICIAL, "nt:r:weekly")
+            await tg.press(OFFICIAL, PickRepeat(Repeat.WEEKLY).pack())
             await tg.said(OFFICIAL, "Gửi vào những ngày nào")
-            await tg.press(OFFICIAL, "nt:d:0")
-            await tg.press(OFFICIAL, "nt:d:3")
-            await tg.press(OFFICIAL, "nt:dn")
+            await tg.press(OFFICIAL, ToggleDay(0).pack())
+            await tg.press(OFFICIAL, ToggleDay(3).pack())
+            await tg.press(OFFICIAL, DaysDone().pack())
             await tg.said(OFFICIAL, "Gửi lúc mấy giờ")
             await tg.say(OFFICIAL, "06:00")
             await tg.said(OFFICIAL, "hằng tuần lúc 06:00 vào Thứ Hai, Thứ Năm")
-            await tg.press(OFFICIAL, "nt:ok:1")
+            await tg.press(OFFICIAL, ConfirmNotice(1).pack())
             await tg.said(OFFICIAL, "Đã hẹn gửi thông báo #1")
         # the bot is down; its next occurrence comes
         due = utcnow() + timedelta(seconds=1)
@@ -191,11 +204,11 @@ async def test_two_instances_deliver_each_occurrence_once(database_url: str) -> 
         tg = Telegram(fake)
         await tg.link_groups(one)
         await tg.announce("Kiểm tra hệ thống loa lúc 9h.", "text", "repeat")
-        await tg.press(OFFICIAL, "nt:r:daily")
+        await tg.press(OFFICIAL, PickRepeat(Repeat.DAILY).pack())
         await tg.said(OFFICIAL, "Gửi lúc mấy giờ")
         await tg.say(OFFICIAL, "09:00")
         await tg.said(OFFICIAL, "Xem trước")
-        await tg.press(OFFICIAL, "nt:ok:1")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
         await tg.said(OFFICIAL, "Đã hẹn gửi")
         for occurrence in range(3):
             due = utcnow() + timedelta(seconds=1)
@@ -221,11 +234,11 @@ async def voice_announcement(tg: Telegram, update: dict) -> None:
     await tg.said(OFFICIAL, "Mời bạn gõ nội dung")
     await tg.post(update)
     await tg.said(OFFICIAL, "Gửi tới đâu")
-    await tg.press(OFFICIAL, "nt:all")
+    await tg.press(OFFICIAL, PickTargets(Targets.WHOLE).pack())
     await tg.said(OFFICIAL, "Sẽ gửi tới 2 nhóm")
-    await tg.press(OFFICIAL, "nt:p:priority")
+    await tg.press(OFFICIAL, PickPriority("priority").pack())
     await tg.said(OFFICIAL, "Khi nào gửi")              # no "text or voice?": it is a voice
-    await tg.press(OFFICIAL, "nt:w:now")
+    await tg.press(OFFICIAL, PickWhen(When.NOW).pack())
 
 
 async def test_the_officials_own_recording_goes_out_as_it_is(database_url: str) -> None:
@@ -236,7 +249,7 @@ async def test_the_officials_own_recording_goes_out_as_it_is(database_url: str) 
         await voice_announcement(tg, make_message_update(
             next(tg.ids), OFFICIAL, OFFICIAL, voice="rec-1", voice_duration=4))
         await tg.said(OFFICIAL, "Xem trước")
-        await tg.press(OFFICIAL, "nt:ok:1")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
         await tg.said(OFFICIAL, "đã gửi xong: 2/2 nhóm", timeout=15)
         for group in GROUPS:
             [voice] = [c for c in fake.sent_to(group) if c.method == "sendVoice"]
@@ -259,7 +272,7 @@ async def test_an_audio_file_is_converted_to_a_voice_message(database_url: str) 
         [preview] = [c for c in fake.sent_to(OFFICIAL) if c.method == "sendVoice"]
         with av.open(io.BytesIO(preview.files["voice"].content)) as container:
             assert container.streams.audio[0].codec_context.name == "opus"
-        await tg.press(OFFICIAL, "nt:ok:1")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
         await tg.said(OFFICIAL, "đã gửi xong: 2/2 nhóm", timeout=15)
         for group in GROUPS:
             [voice] = [c for c in fake.sent_to(group) if c.method == "sendVoice"]

@@ -19,12 +19,14 @@ from handlers.feedback import (
     SetAnonymous,
     SetUrgent,
 )
+from handlers.filing import Step, Walk, WalkAction
 from handlers.privacy import ConfirmErase, ExportData
 from handlers.types import IncomingFile
 from services.communes import Communes
 from services.db import utcnow
 from services.feedback.actions import RateReport
 from services.feedback.models import FeedbackReport
+from services.filing.actions import StartFiling
 from services.surveys.service import Surveys
 from services.users import Users
 from tests.helpers import console_app, session, texts
@@ -121,15 +123,15 @@ async def test_erasure_leaves_the_citizen_s_words_nowhere(database_url: str) -> 
             await person.say(answer)
 
         # A filing with its dossier code, and the commune's note on it.
-        await person.press("fl:start:1.001193")
+        await person.press(StartFiling("1.001193").pack())
         async with app.db.transaction() as s:
             from services.filing.models import Filing
             filing_id = await s.scalar(select(Filing.id))
         for step in (1, 2, 3):
-            await person.press(f"fl:skip:{filing_id}:{step}")
+            await person.press(Walk(filing_id, Step(str(step)), WalkAction.SKIP).pack())
         dossier = f"G22.99-241125-{MARKER}"
         await person.say(dossier)
-        await person.press(f"fl:next:{filing_id}:5")
+        await person.press(Walk(filing_id, Step.PAY, WalkAction.NEXT).pack())
         await official.say(f"/dossier_status {dossier} need_more Thiếu giấy {MARKER}")
 
         # A refused official command (audited with its words), and a data export (a file).

@@ -6,7 +6,10 @@ import io
 import zxingcpp
 from PIL import Image
 
+from handlers.menu import MenuEntry, OpenMenu
 from handlers.onboarding import Consent, OnboardLanguage
+from handlers.procedures import SendPoster
+from services.filing.actions import StartFiling
 from tests.fakes.telegram_api import (
     DEFAULT_BOT_USERNAME,
     FakeTelegramAPI,
@@ -50,9 +53,11 @@ async def test_deep_link_opens_the_card_and_the_qr_button_sends_the_poster(
         card = (await fake.wait_for(sent(fake), 6))[-1]
         assert card.params["text"].startswith("📄 Đăng ký khai sinh\n")
         assert "📋 Giấy tờ cần chuẩn bị:" in card.params["text"]
-        assert buttons_of(card) == ["fl:start:1.001193", "pr:qr:1.001193", "menu:home"]
+        assert buttons_of(card) == [StartFiling("1.001193").pack(), SendPoster("1.001193").pack(),
+                                    OpenMenu(MenuEntry.HOME).pack()]
 
-        await fake.post_to_webhook(make_callback_update(11, CHAT, CHAT, "pr:qr:1.001193",
+        poster = SendPoster("1.001193").pack()
+        await fake.post_to_webhook(make_callback_update(11, CHAT, CHAT, poster,
                                                         card.result["message_id"]))
         photo = (await fake.wait_for(sent(fake), 7))[-1]
         assert photo.method == "sendPhoto"

@@ -3,12 +3,18 @@ numbered choices and the citizen answers by number or by typing."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import get_args
 
+import pytest
+from sqlalchemy import func, select
+
+from handlers.surveys import Kind, PickClosing, Template
 from services.communes import Communes
+from services.conversations import Conversations
 from services.db import utcnow
-from services.surveys.models import SurveyAnswer
-from services.surveys.service import Surveys
+from services.surveys.actions import AnswerQuestion
+from services.surveys.models import KINDS, Survey, SurveyAnswer
+from services.surveys.service import TEMPLATES, Surveys
 from services.users import Users
 from tests.helpers import console_app, session, texts
 
@@ -47,3 +53,34 @@ async def test_numbered_answers_and_a_written_comment(database_url: str) -> None
                                                     .order_by(SurveyAnswer.question_id)))
         assert [(a.value, a.text) for a in answers] == [(4, None), (1, None),
                                                          (None, "Đường đẹp hơn nhiều")]
+
+
+@pytest.mark.parametrize("forged", [
+    "svo:new",                                # the data of an older version of the bot
+    "sv:a:1:1:3",
+    "svo.template:weekly",                    # no such template
+    "svo.closing:1:x",                        # not a number of days
+    "sv.answer:1:2",                          # a field missing
+    AnswerQuestion(999, 1, 3).pack(),         # no such survey
+    PickClosing(999, 7).pack(),               # nor here
+])
+async def test_forged_or_old_survey_buttons_change_nothing(database_url: str,
+                                                            forged: str) -> None:
+    async with console_app(database_url) as app:
+        async with app.db.transaction() as db_session:
+            demo = await Communes(db_session).by_code("00000")
+            official, _ = await Users(db_session).get_or_create("console", "official")
+            await Users(db_session).grant_official(official, demo.id)
+            official.onboarded = True
+        answer = texts(await session(app, user_id="official").press(forged))
+        assert "đã cũ" in answer or "Không tìm thấy khảo sát" in answer
+        async with app.db.transaction() as db_session:
+            assert await db_session.scalar(select(func.count()).select_from(Survey)) == 0
+            assert await db_session.scalar(select(func.count()).select_from(SurveyAnswer)) == 0
+            state = await Conversations(db_session).load("console", "chat-official", "official")
+            assert state.flow is None
+
+
+def test_the_survey_buttons_offer_the_services_choices() -> None:
+    assert get_args(Template) == (*TEMPLATES, "custom")
+    assert get_args(Kind) == KINDS

@@ -9,8 +9,21 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from handlers.surveys import (
+    Manage,
+    ManageSurvey,
+    NewSurvey,
+    PickClosing,
+    PickDelivery,
+    PickKind,
+    PickTarget,
+    PickTemplate,
+    QuestionsDone,
+    TargetChoice,
+)
 from services.communes import Communes
 from services.models import AuditEntry, Chat, User
+from services.surveys.actions import AnswerQuestion
 from services.surveys.models import Survey, SurveyAnswer, SurveyPoll
 from services.users import Users
 from tests.fakes.telegram_api import (
@@ -51,39 +64,40 @@ async def test_village_survey_answered_changed_closed_on_schedule(database_url: 
         # Bad input first: a citizen may not run surveys; a survey needs a question.
         assert "chỉ dành cho cán bộ" in words(await tg.text(ALICE, "/survey"))
         await tg.text(OFFICIAL, "/survey")
-        await tg.press(OFFICIAL, "svo:new")
-        await tg.press(OFFICIAL, "svo:tpl:custom")
+        await tg.press(OFFICIAL, NewSurvey().pack())
+        await tg.press(OFFICIAL, PickTemplate("custom").pack())
         await tg.text(OFFICIAL, "Ý kiến về đường thôn mới | Opinion on the new road")
-        assert "ít nhất một câu hỏi" in words(await tg.press(OFFICIAL, "svo:done"))
+        assert "ít nhất một câu hỏi" in words(await tg.press(OFFICIAL, QuestionsDone().pack()))
 
         # The official writes a 1–5 question for one village, to be asked privately.
         await tg.text(OFFICIAL, "Bạn hài lòng với con đường mới đến mức nào?")
-        await tg.press(OFFICIAL, "svo:k:scale")
-        target = await tg.press(OFFICIAL, "svo:done")
+        await tg.press(OFFICIAL, PickKind("scale").pack())
+        target = await tg.press(OFFICIAL, QuestionsDone().pack())
         assert "hỏi ai" in words(target)
-        survey_id = int(buttons_of(target[-1])[0].split(":")[2])
-        await tg.press(OFFICIAL, f"svo:tg:{survey_id}:v{village_id}")
-        await tg.press(OFFICIAL, f"svo:tg:{survey_id}:ok")
-        await tg.press(OFFICIAL, f"svo:dl:{survey_id}:private")
+        survey_id = PickTarget.unpack(buttons_of(target[-1])[0]).survey_id
+        await tg.press(OFFICIAL, PickTarget(survey_id, TargetChoice.VILLAGE, village_id).pack())
+        await tg.press(OFFICIAL, PickTarget(survey_id, TargetChoice.DONE).pack())
+        await tg.press(OFFICIAL, PickDelivery(survey_id, "private").pack())
         bad = await tg.text(OFFICIAL, "01/01/2020 08:00")
         assert "phải sau thời gian mở" in words(bad)
-        preview = await tg.press(OFFICIAL, f"svo:cl:{survey_id}:1")
+        preview = await tg.press(OFFICIAL, PickClosing(survey_id, 1).pack())
         assert "Thôn Đoài" in words(preview) and "Đường thôn mới".lower() in \
             words(preview).lower()
-        assert f"svo:open:{survey_id}" in buttons_of(preview[-1])
-        opened = await tg.press(OFFICIAL, f"svo:open:{survey_id}")
+        assert ManageSurvey(survey_id, Manage.OPEN).pack() in buttons_of(preview[-1])
+        opened = await tg.press(OFFICIAL, ManageSurvey(survey_id, Manage.OPEN).pack())
         assert "gửi tới 2 người" in words(opened)
 
         # Both citizens are asked; Alice answers 2 then changes to 4; Bình answers 5.
         question = tg.shown(ALICE)[-1]
         assert "Bạn hài lòng với con đường mới" in question.params["text"]
         choices = buttons_of(question)
-        assert len(choices) == 5 and choices[0].startswith(f"sv:a:{survey_id}:")
+        asked = [AnswerQuestion.unpack(choice) for choice in choices]
+        assert [(a.survey_id, a.value) for a in asked] == [(survey_id, n) for n in range(1, 6)]
         assert "Cảm ơn" in words(await tg.press(ALICE, choices[1]))
         changed = await tg.press(ALICE, choices[3])
         assert "Đã cập nhật" in words(changed)
         await tg.press(BINH, buttons_of(tg.shown(BINH)[-1])[4])
-        stale = await tg.press(BINH, f"sv:a:{survey_id}:999999:3")
+        stale = await tg.press(BINH, AnswerQuestion(survey_id, 999999, 3).pack())
         assert "nút đã cũ" in words(stale)
         await neighbours_answer(app, survey_id, [3, 4, 5])
 
@@ -119,13 +133,13 @@ async def test_group_polls_are_counted(database_url: str) -> None:
 
         # The yearly rural-development template, as polls counted per person.
         await tg.text(OFFICIAL, "/survey")
-        await tg.press(OFFICIAL, "svo:new")
-        target = await tg.press(OFFICIAL, "svo:tpl:ntm")
-        survey_id = int(buttons_of(target[-1])[0].split(":")[2])
-        await tg.press(OFFICIAL, f"svo:tg:{survey_id}:commune")
-        await tg.press(OFFICIAL, f"svo:dl:{survey_id}:groups")
-        await tg.press(OFFICIAL, f"svo:cl:{survey_id}:7")
-        opened = await tg.press(OFFICIAL, f"svo:open:{survey_id}")
+        await tg.press(OFFICIAL, NewSurvey().pack())
+        target = await tg.press(OFFICIAL, PickTemplate("ntm").pack())
+        survey_id = PickTarget.unpack(buttons_of(target[-1])[0]).survey_id
+        await tg.press(OFFICIAL, PickTarget(survey_id, TargetChoice.COMMUNE).pack())
+        await tg.press(OFFICIAL, PickDelivery(survey_id, "groups").pack())
+        await tg.press(OFFICIAL, PickClosing(survey_id, 7).pack())
+        opened = await tg.press(OFFICIAL, ManageSurvey(survey_id, Manage.OPEN).pack())
         assert "3 bình chọn trong nhóm" in words(opened)
         await app.survey_jobs.run_once()
         await tg.settle()
@@ -144,12 +158,12 @@ async def test_group_polls_are_counted(database_url: str) -> None:
                 (4, "poll", village_id), (5, "poll", village_id)]
 
         # The same as an anonymous poll: only the totals, from `poll` updates, count.
-        copy = await tg.press(OFFICIAL, f"svo:copy:{survey_id}")
-        copy_id = int(buttons_of(copy[-1])[0].split(":")[2])
-        await tg.press(OFFICIAL, f"svo:tg:{copy_id}:commune")
-        await tg.press(OFFICIAL, f"svo:dl:{copy_id}:anon")
-        await tg.press(OFFICIAL, f"svo:cl:{copy_id}:7")
-        await tg.press(OFFICIAL, f"svo:open:{copy_id}")
+        copy = await tg.press(OFFICIAL, ManageSurvey(survey_id, Manage.COPY).pack())
+        copy_id = PickTarget.unpack(buttons_of(copy[-1])[0]).survey_id
+        await tg.press(OFFICIAL, PickTarget(copy_id, TargetChoice.COMMUNE).pack())
+        await tg.press(OFFICIAL, PickDelivery(copy_id, "anon").pack())
+        await tg.press(OFFICIAL, PickClosing(copy_id, 7).pack())
+        await tg.press(OFFICIAL, ManageSurvey(copy_id, Manage.OPEN).pack())
         await app.survey_jobs.run_once()
         await tg.settle()
         anonymous = [c for c in fake.calls_of("sendPoll") if c.ok][3]

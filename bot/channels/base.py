@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
@@ -94,3 +98,25 @@ def split_text(text: str, limit: int) -> list[str]:
     if rest:
         parts.append(rest)
     return parts
+
+
+ChoicesShown = Callable[[str, list[list[str]], int], Awaitable[None]]
+"""Told (chat id, [label, data] pairs, outbox row id) when numbered choices reached a private
+chat of a channel without buttons (Zalo, the console).
+
+Messages that services write for another chat or from a background job (a rating prompt after
+an official's reply, a survey's first question, a notice preview made once its audio is ready)
+carry buttons the processor never saw; remembering what was shown last when it is sent lets
+the number the citizen types press a button of the message they see. The row id tells how old
+the message is, so that a note landing late does not replace newer choices."""
+
+
+async def note_choices(on_choices: ChoicesShown | None, message: Outgoing) -> None:
+    """Tell `on_choices` the choices of a message just sent to a private chat."""
+    choices = [[b["text"], b["data"]] for row in message.buttons for b in row if b.get("data")]
+    if not choices or on_choices is None:
+        return
+    try:
+        await on_choices(message.chat_id, choices, message.id)
+    except Exception:  # the message is out: never send it again for this
+        log.exception("could not remember the choices shown in a private chat")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from bot.channels.base import Limits, Outgoing, Sent
+from bot.channels.base import ChoicesShown, Limits, Outgoing, Sent, note_choices
 from bot.sender import Sender
 from handlers.runtime import Processor
 from handlers.types import Incoming, IncomingFile, Location
@@ -41,8 +41,9 @@ class ConsoleChannel:
     limits = Limits(overall_per_s=10_000, private_per_s=10_000, private_burst=10_000,
                     group_per_min=600_000, group_burst=10_000)
 
-    def __init__(self) -> None:
+    def __init__(self, on_choices: ChoicesShown | None = None) -> None:
         self.shown: list[Shown] = []
+        self.on_choices = on_choices
         self._ids = itertools.count(1)
 
     @staticmethod
@@ -55,6 +56,8 @@ class ConsoleChannel:
             for row in message.buttons for b in row)
         self.shown.append(Shown(message.chat_id, message.text or "", choices, message.kind,
                                 message.data, message.filename))
+        if not self.is_group(message.chat_id):
+            await note_choices(self.on_choices, message)
         return Sent(str(next(self._ids)), f"console-file-{message.id}" if message.data else None)
 
 

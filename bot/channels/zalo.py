@@ -23,11 +23,13 @@ import aiohttp
 
 from bot.channels.base import (
     ChatGone,
+    ChoicesShown,
     Limits,
     Outgoing,
     Rejected,
     RetryLater,
     Sent,
+    note_choices,
     split_text,
 )
 from handlers.types import Incoming, IncomingFile
@@ -204,16 +206,6 @@ class BadUpdate(ValueError):
     """A body that is not a Zalo update (answered 400 by the webhook)."""
 
 
-ChoicesShown = Callable[[str, list[list[str]], int], Awaitable[None]]
-"""Told (chat id, [label, data] pairs, outbox row id) when numbered choices reached a private
-chat.
-
-Messages that services write for another chat (a rating prompt after an official's reply)
-carry buttons the processor never saw; remembering what was shown last when it is sent lets
-the number the citizen types press a button of the message they see. The row id tells how old
-the message is, so that a note landing late does not replace newer choices."""
-
-
 class ZaloChannel:
     name = NAME
     limits = Limits(overall_per_s=20.0)
@@ -272,13 +264,8 @@ class ZaloChannel:
             raise _classify(error) from error
         except (aiohttp.ClientError, TimeoutError) as error:
             raise RetryLater(5.0, f"network: {error!r}") from error
-        choices = [[b["text"], b["data"]] for row in message.buttons for b in row
-                   if b.get("data")]
-        if choices and self.on_choices and not self.is_group(message.chat_id):
-            try:
-                await self.on_choices(message.chat_id, choices, message.id)
-            except Exception:  # the message is out: never send it again for this
-                log.exception("could not remember the choices shown in %s", message.chat_id)
+        if not self.is_group(message.chat_id):
+            await note_choices(self.on_choices, message)
         return sent
 
     async def _send(self, message: Outgoing) -> Sent:

@@ -10,7 +10,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
+from services.callbacks import Button, keyboard_json
 from services.db import Database, utcnow
+from services.filing.actions import MuteReminders, ResumeFiling
 from services.filing.models import ACTIVE, STEPS, Filing
 from services.models import User
 from services.outbox import Outbox
@@ -51,8 +53,8 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
             user.channel, user.external_id,
             text=t("filing.reminder", name=filing.procedure_name, step=filing.step,
                    steps=STEPS),
-            buttons=[[{"text": t("filing.button_resume"), "data": f"fl:resume:{filing.id}"}],
-                     [{"text": t("filing.button_mute"), "data": f"fl:mute:{filing.id}"}]])
+            buttons=keyboard_json([[Button(t("filing.button_resume"), ResumeFiling(filing.id))],
+                                   [Button(t("filing.button_mute"), MuteReminders(filing.id))]]))
         sent += 1
     return sent
 

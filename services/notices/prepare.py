@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 
 from locales import Translator
 from services.audio import SpeechEngine
-from services.conversations import Conversations
 from services.db import Database, utcnow
 from services.models import User
 from services.notices.audio import Spoken, convert_recording, speak
@@ -76,8 +75,5 @@ async def _store(db: Database, notice_id: int, version: int, spoken: Spoken) -> 
                     text=Translator(author.language)("notices.recording_unusable"))
             return True
         if author is not None:
-            choices = await notices.send_preview(notice, author, utcnow())
-            conversation = await Conversations(session).load(
-                author.channel, author.external_id, author.external_id)
-            conversation.choices = choices
+            await notices.send_preview(notice, author, utcnow())
         return True

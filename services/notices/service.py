@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from locales import Translator
+from services.callbacks import Button, Keyboard, keyboard_json
 from services.db import insert_for
 from services.models import (
     OUTBOX_FAILED,
@@ -23,6 +24,7 @@ from services.models import (
     User,
 )
 from services.notices import render
+from services.notices.actions import ConfirmNotice, DiscardNotice
 from services.notices.models import (
     CANCELLED,
     DONE,
@@ -39,7 +41,7 @@ from services.notices.models import (
     NoticeRun,
 )
 from services.notices.schedule import ScheduleError, next_run
-from services.outbox import Outbox, button_rows
+from services.outbox import Outbox
 
 DEFAULT_GRACE = timedelta(hours=1)
 OUTBOX_PRIORITY = {"normal": 0, "priority": 5, "emergency": 100}
@@ -194,9 +196,8 @@ class Notices:
         notice.audio_engine = engine
         notice.audio_error = error
 
-    async def preview(self, notice: Notice, author: User, now: datetime
-                      ) -> tuple[str, list[list[tuple[str, str]]]]:
-        """Send the author what the groups will get; return the summary and its buttons."""
+    async def preview(self, notice: Notice, author: User, now: datetime) -> tuple[str, Keyboard]:
+        """Send the author what the groups will get; return the summary and its choices."""
         commune = await self.commune(notice.commune_id)
         t = Translator(author.language)
         channel, chat_id = author.channel, author.external_id
@@ -209,17 +210,16 @@ class Notices:
                     text=render.voice_caption(notice, commune, index, len(notice.audio)))
         text = t("notices.preview_title") + "\n" + render.summary(
             t, notice, commune, commune.timezone)
-        buttons = [[(t("notices.confirm"), f"nt:ok:{notice.id}")],
-                   [(t("notices.discard"), f"nt:no:{notice.id}")]]
+        buttons = [[Button(t("notices.confirm"), ConfirmNotice(notice.id))],
+                   [Button(t("notices.discard"), DiscardNotice(notice.id))]]
         return text, buttons
 
-    async def send_preview(self, notice: Notice, author: User, now: datetime) -> list[list[str]]:
-        """The preview as outbox rows only (when the audio was made in the background);
-        return the buttons as (label, data) for channels that answer by number."""
+    async def send_preview(self, notice: Notice, author: User, now: datetime) -> None:
+        """The preview as outbox rows only (when the audio was made in the background; the
+        channel notes its choices where they are answered by number)."""
         text, buttons = await self.preview(notice, author, now)
         await self.outbox.enqueue(author.channel, author.external_id, text=text,
-                                  buttons=button_rows(buttons))
-        return [[label, data] for row in buttons for label, data in row]
+                                  buttons=keyboard_json(buttons))
 
     # --- scheduling ------------------------------------------------------------------------
 

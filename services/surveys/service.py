@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import LANGUAGES, Translator
 from services.audit import Audit
-from services.conversations import Conversations
+from services.callbacks import Button, Keyboard, keyboard_json
 from services.db import insert_for
 from services.models import Chat, User
 from services.outbox import Outbox
 from services.surveys import sources
+from services.surveys.actions import AnswerQuestion, SkipQuestion, WriteAnswer
 from services.surveys.models import (
     CHOICE,
     CLOSED,
@@ -331,17 +332,10 @@ class Surveys:
                                  dedupe_key=f"sv:{survey.id}:u:{user.id}",
                                  group_key=f"survey:{survey.id}", priority=INVITE_PRIORITY)
             text, buttons = question_message(survey, survey.questions[0], t, None)
-            await outbox.enqueue(user.channel, user.external_id, text=text, buttons=buttons,
+            await outbox.enqueue(user.channel, user.external_id, text=text,
+                                 buttons=keyboard_json(buttons),
                                  group_key=f"survey:{survey.id}", priority=INVITE_PRIORITY)
-            await self._remember_choices(user, buttons)
         return len(people)
-
-    async def _remember_choices(self, user: User, buttons: list[list[dict[str, str]]]) -> None:
-        """On channels without buttons the citizen answers "1"…"5": make the numbers press
-        this question's buttons, as if the question were the bot's last reply."""
-        conversation = await Conversations(self.session).load(
-            user.channel, user.external_id, user.external_id)
-        conversation.choices = [[b["text"], b["data"]] for row in buttons for b in row]
 
     async def _queue_polls(self, survey: Survey) -> int:
         queued = 0
@@ -566,27 +560,28 @@ def parse_local(text: str, now: datetime, tz: str = "Asia/Ho_Chi_Minh") -> datet
 
 
 def question_message(survey: Survey, question: SurveyQuestion, t: Translator,
-                     current: SurveyAnswer | None) -> tuple[str, list[list[dict[str, str]]]]:
-    """A question as text and buttons (plain data, for the outbox)."""
+                     current: SurveyAnswer | None) -> tuple[str, Keyboard]:
+    """A question as text and the answers it offers."""
     number = survey.questions.index(question) + 1
     lines = [t("surveys.question_head", number=number, count=len(survey.questions),
                title=local(survey.title, t.language)),
              local(question.text, t.language)]
     if question.kind == SCALE:
         lines.append(t("surveys.scale_hint"))
-    base = f"sv:a:{survey.id}:{question.id}"
-    buttons: list[list[dict[str, str]]] = []
+    buttons: Keyboard = []
     if question.kind == SCALE:
-        buttons = [[{"text": str(n), "data": f"{base}:{n}"} for n in range(1, 6)]]
+        buttons = [[Button(str(n), AnswerQuestion(survey.id, question.id, n))
+                    for n in range(1, 6)]]
     elif question.kind in (YESNO, CHOICE):
         labels = poll_options(question, t.language)
-        buttons = [[{"text": label, "data": f"{base}:{option_value(question, i)}"}]
+        buttons = [[Button(label, AnswerQuestion(survey.id, question.id,
+                                                 option_value(question, i)))]
                    for i, label in enumerate(labels)]
     else:
         lines.append(t("surveys.type_answer"))
-        buttons = [[{"text": t("surveys.write"), "data": f"sv:t:{survey.id}:{question.id}"}]]
+        buttons = [[Button(t("surveys.write"), WriteAnswer(survey.id, question.id))]]
     if question.optional or question.kind == TEXT:
-        buttons.append([{"text": t("common.skip"), "data": f"sv:s:{survey.id}:{question.id}"}])
+        buttons.append([Button(t("common.skip"), SkipQuestion(survey.id, question.id))])
     if current is not None:
         lines.append(t("surveys.current_answer", answer=answer_label(question, current, t)))
     return "\n".join(lines), buttons
