@@ -20,6 +20,7 @@ from handlers.procedures import where
 from handlers.router import Router
 from handlers.types import Button, Incoming, callback_parts
 from locales import Translator
+from services.calendars import calendar_for
 from services.filing.models import (
     ACTIVE,
     ASPECTS,
@@ -31,7 +32,6 @@ from services.filing.models import (
 )
 from services.filing.service import (
     Filings,
-    calendar_for,
     can_file_online,
     expected_date,
     parse_dossier_code,
@@ -40,6 +40,7 @@ from services.models import Commune
 from services.procedures.model import Document, Procedure
 from services.procedures.store import Procedures
 from services.users import can_act_in, is_admin
+from services.worktime import WorkCalendar
 
 FLOW = "filing"
 PREFIX = "fl"
@@ -338,13 +339,15 @@ async def show_step(ctx: Context, filing: Filing, procedure: Procedure | None = 
     procedure = procedure or await _procedure(ctx, filing)
     if procedure is None:
         return
-    commune = await _commune(ctx, filing) if filing.step == 5 else None
-    text, rows = step_view(ctx, filing, procedure, commune)
+    calendar = await calendar_for(ctx.session, await _commune(ctx, filing)) \
+        if filing.step == 5 else None
+    text, rows = step_view(ctx, filing, procedure, calendar)
     ctx.reply(text, rows)
 
 
 def step_view(ctx: Context, filing: Filing, procedure: Procedure,
-              commune: Commune | None) -> tuple[str, list[list[Button]]]:
+              calendar: WorkCalendar | None) -> tuple[str, list[list[Button]]]:
+    """The step's text and buttons; step 5's expected date needs the commune's calendar."""
     t, step = ctx.t, filing.step
     header = t("filing.header", name=procedure.name, step=step, steps=STEPS,
                title=t(f"filing.step_{step}_title"))
@@ -372,7 +375,8 @@ def step_view(ctx: Context, filing: Filing, procedure: Procedure,
             body += "\n\n" + t("filing.code_kept", code=filing.dossier_code)
             rows.append([Button(t("filing.button_keep_code"), _data("next", filing))])
     else:
-        body = pay_and_receive(ctx, filing, procedure, commune)
+        assert calendar is not None, "step 5 is shown with its commune's calendar"
+        body = pay_and_receive(ctx, filing, procedure, calendar)
         rows.append([Button(t("filing.button_finish"), _data("next", filing))])
     nav = [Button(t("common.back"), _data("back", filing) if step > 1
                   else f"pr:card:{procedure.code}")]
@@ -407,11 +411,11 @@ def checklist_text(t: Translator, filing: Filing, procedure: Procedure) -> str:
 
 
 def pay_and_receive(ctx: Context, filing: Filing, procedure: Procedure,
-                    commune: Commune | None) -> str:
+                    calendar: WorkCalendar) -> str:
     t = ctx.t
     lines = [fee_lines(t, procedure), "", t("filing.receive"), ""]
     days = procedure.processing_days
-    due = expected_date(calendar_for(commune), filing.submitted_at or ctx.now, days)
+    due = expected_date(calendar, filing.submitted_at or ctx.now, days)
     if due is None:
         lines.append(t("filing.expected_by_rule"))
     else:
@@ -537,7 +541,8 @@ async def show_status(ctx: Context, filing: Filing) -> None:
     procedure = await Procedures(ctx.session).get(filing.procedure_code)
     if procedure is not None and filing.submitted_at and filing.dossier_status not in \
             FINAL_STATUSES:
-        due = expected_date(calendar_for(await _commune(ctx, filing)), filing.submitted_at,
+        due = expected_date(await calendar_for(ctx.session, await _commune(ctx, filing)),
+                            filing.submitted_at,
                             procedure.processing_days)
         if due is not None:
             lines.append(t("filing.status_expected", date=local_date(ctx, due)))

@@ -81,7 +81,10 @@ def test_serving_loads_no_chart_pdf_or_audio_library() -> None:
     probe = ("import asyncio, datetime, sys, bot.cli, bot.commands, bot.app; bot.cli.parser(); "
              "from services.surveys.reporting import send_monthly_reports; "
              "mid_month = datetime.datetime(2026, 12, 15, 3, tzinfo=datetime.UTC); "
-             "assert asyncio.run(send_monthly_reports(None, mid_month)) == 0; "
+             "from unittest.mock import AsyncMock, MagicMock; "
+             "no_days = AsyncMock(return_value=MagicMock(all=lambda: [])); "
+             "session = MagicMock(execute=no_days); "  # a calendar without changed days
+             "assert asyncio.run(send_monthly_reports(session, mid_month)) == 0; "
              "print(sorted({m.split('.')[0] for m in sys.modules} "
              "& {'matplotlib', 'reportlab', 'av', 'numpy'}))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
