@@ -8,6 +8,7 @@ import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -22,7 +23,7 @@ from bot.channels.zalo import ZaloChannel
 from bot.feedback_jobs import FeedbackJobs
 from bot.migrate import upgrade
 from bot.open311 import install_open311
-from bot.scheduler import NoticeScheduler
+from bot.scheduler import NoticeScheduler, default_engines
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.survey_jobs import SurveyJobs
@@ -48,7 +49,8 @@ class App:
         self.router = build_router()
         self.config = HandlerConfig(default_language=settings.default_language,
                                     timezone=settings.timezone,
-                                    public_base_url=settings.webhook_base_url)
+                                    public_base_url=settings.webhook_base_url,
+                                    bot_username=settings.qr_bot_username)
         self.console = ConsoleChannel()
         self.channels: dict[str, Channel] = {self.console.name: self.console}
         self.telegram: TelegramChannel | None = None
@@ -62,7 +64,10 @@ class App:
             self.channels[self.zalo.name] = self.zalo
         self.sender = Sender(self.db, self.channels)
         self.processor = Processor(self.db, self.router, self.config, on_commit=self.sender.wake)
-        self.notices = NoticeScheduler(self.db, self.channels)
+        grace = settings.notice_grace_minutes
+        self.notices = NoticeScheduler(
+            self.db, self.channels, engines=default_engines(settings.gtts_base_url),
+            grace=None if grace is None else timedelta(minutes=grace))
         self.notices.on_fired.append(self.sender.wake)
         self.sender.progress_hooks.append(self.notices.on_progress)
         self.metrics: Counter[str] = Counter()
