@@ -60,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     add_procedure_parsers(sub)
     from bot.commands_report import add_parsers as add_report_parsers
     add_report_parsers(sub)
+    from bot.commands_calendar import add_parsers as add_calendar_parsers
+    add_calendar_parsers(sub)
     return root
 
 
