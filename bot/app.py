@@ -6,14 +6,13 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections import Counter
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot import zalo_web
 from bot.channels.base import Channel
@@ -21,16 +20,19 @@ from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, make_bot
 from bot.channels.zalo import ZaloChannel
 from bot.feedback_jobs import FeedbackJobs
+from bot.logs import keep_secrets_out_of_logs
+from bot.metrics import Metrics
 from bot.migrate import upgrade
 from bot.open311 import install_open311
 from bot.scheduler import NoticeScheduler, default_engines
 from bot.sender import Sender
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.survey_jobs import SurveyJobs
 from bot.web import TELEGRAM_PATH, build_web_app
 from handlers import build_router
 from handlers.context import HandlerConfig
 from handlers.runtime import Processor
+from handlers.types import Incoming
 from services.communes import Communes
 from services.db import Database
 from services.filing.reminders import ReminderJob
@@ -45,6 +47,7 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "poll_answer",
 class App:
     def __init__(self, settings: Settings, *, bot: Bot | None = None) -> None:
         self.settings = settings
+        keep_secrets_out_of_logs(settings)
         self.db = Database(settings.database_url)
         self.router = build_router()
         self.config = HandlerConfig(default_language=settings.default_language,
@@ -62,7 +65,9 @@ class App:
         self.zalo: ZaloChannel | None = zalo_web.make_channel(settings)
         if self.zalo is not None:
             self.channels[self.zalo.name] = self.zalo
+        self.metrics = Metrics()
         self.sender = Sender(self.db, self.channels)
+        self.sender.outcome_hooks.append(self.metrics.on_send)
         self.processor = Processor(self.db, self.router, self.config, on_commit=self.sender.wake)
         grace = settings.notice_grace_minutes
         self.notices = NoticeScheduler(
@@ -70,7 +75,6 @@ class App:
             grace=None if grace is None else timedelta(minutes=grace))
         self.notices.on_fired.append(self.sender.wake)
         self.sender.progress_hooks.append(self.notices.on_progress)
-        self.metrics: Counter[str] = Counter()
         self.web_routes: list[Callable[[web.Application], None]] = []
         self.web_routes.append(install_open311(self))
         self.feedback_jobs = FeedbackJobs(self.db, on_sent=self.sender.wake)
@@ -114,7 +118,11 @@ class App:
                     scheduler: bool = True) -> None:
         await self.prepare()
         if self.telegram is not None:
-            await self.telegram.bot.initialize()
+            try:
+                await self.telegram.bot.initialize()
+            except InvalidToken:  # its text quotes the token
+                raise ConfigError("TELEGRAM_BOT_TOKEN was rejected by Telegram (check it "
+                                  "with @BotFather)") from None
             self.set_config(bot_username=self.telegram.bot.username)
             if self.settings.webhook_mode:
                 url = f"{self.settings.webhook_base_url}{TELEGRAM_PATH}"
@@ -191,7 +199,12 @@ class App:
         assert self.telegram is not None
         incoming, query_id = self.telegram.parse(data)
         if incoming is not None:
-            outcome = await self.processor.process(incoming)
-            self.metrics["duplicates" if outcome.duplicate else "updates"] += 1
+            await self.process(incoming)
         if query_id:
             self.background(self.telegram.answer_callback(query_id))
+
+    async def process(self, incoming: Incoming) -> None:
+        """Process an update from a platform, timed and counted."""
+        with self.metrics.update_seconds.time():
+            outcome = await self.processor.process(incoming)
+        (self.metrics.duplicates if outcome.duplicate else self.metrics.updates).inc()

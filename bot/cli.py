@@ -11,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot.logs import keep_secrets_out_of_logs
 from bot.settings import ConfigError, Settings, load_settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        keep_secrets_out_of_logs(settings)
         for noisy in ("alembic", "httpx", "aiohttp.access"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         commands = importlib.import_module(getattr(args, "module", "bot.commands"))
