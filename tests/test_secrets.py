@@ -21,7 +21,9 @@ from bot.settings import ConfigError
 from services.models import OutboxMessage
 from services.outbox import Outbox
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.zalo_api import FakeZaloAPI
 from tests.helpers import free_port, settings_for
+from tests.zalo_helpers import ZALO_SECRET
 
 TELEGRAM_MARKER = "987654321:TgTokenMarker_0123456789abcdefghijkl"
 ZALO_MARKER = "1618033988:ZaloTokenMarker_0123456789abcdef"
@@ -151,4 +153,21 @@ async def test_a_zalo_redirect_loop_is_stored_and_logged_without_the_token(
     assert "TooManyRedirects" in error and "/bot<redacted>/sendMessage" in error
     assert ZALO_MARKER not in error
     assert ZALO_MARKER in str(polled.value)  # the raw error did quote it
+    assert_nowhere(ZALO_MARKER, caplog)
+
+
+async def test_a_refused_zalo_token_stops_start_up_without_it(
+        database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with FakeZaloAPI() as fake:  # it knows another token: Zalo answers 401
+        app = App(settings_for(database_url, zalo_bot_token=ZALO_MARKER,
+                               zalo_api_base_url=fake.url, zalo_webhook_secret=ZALO_SECRET,
+                               webhook_base_url="https://gw.example.vn/thonso"))
+        try:
+            with pytest.raises(ConfigError) as error:
+                await app.start(serve_http=False, sender=False, scheduler=False)
+        finally:
+            await app.stop()
+    assert str(error.value.code) == "Configuration error: ZALO_BOT_TOKEN was rejected by Zalo"
+    logging.getLogger("tests").info("setWebhook at %s/bot%s/setWebhook", fake.url, ZALO_MARKER)
     assert_nowhere(ZALO_MARKER, caplog)
