@@ -110,7 +110,10 @@ async def broadcast(fake_thread: FakeOnThread, database_url: str, google_url: st
         print(f"  duplicate deliveries     {duplicates:7d}  (fake's duplicate count: "
               f"{fake.stats.duplicates})")
         print(f"  voice uploads            {uploads:7d}  (then reused by file_id)")
-        print(f"  sender stats             {dict(app.sender.stats)}")
+        outcomes = {sample.labels["outcome"]: int(sample.value)
+                    for sample in app.metrics.sends.collect()[0].samples
+                    if sample.name.endswith("_total")}
+        print(f"  sends by outcome         {outcomes}")
     finally:
         await app.stop()
 

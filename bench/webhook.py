@@ -27,7 +27,7 @@ from _harness import ROOT, FakeProcess, LoadResult, post_all, scratch_database
 from tests.fakes.telegram_api import make_message_update
 from tests.helpers import free_port
 
-SECRET = "bench-secret"
+SECRET = "bench-secret-0123456"
 WARM_UP = 400
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 

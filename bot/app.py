@@ -7,13 +7,13 @@ import contextlib
 import dataclasses
 import functools
 import logging
-from collections import Counter
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot import zalo_web
 from bot.channels.base import Channel
@@ -23,17 +23,20 @@ from bot.channels.zalo import ZaloChannel
 from bot.choices import remember_choices
 from bot.feedback_jobs import FeedbackJob
 from bot.jobs import PassJob, Scheduler
+from bot.logs import keep_secrets_out_of_logs
+from bot.metrics import Metrics
 from bot.migrate import upgrade
 from bot.open311 import install_open311
 from bot.retention_job import RetentionJob, policy_from
-from bot.scheduler import NoticeJobs
+from bot.scheduler import NoticeJobs, default_engines
 from bot.sender import Sender
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.survey_jobs import SurveyJob, record_posted_polls
 from bot.web import TELEGRAM_PATH, build_web_app
 from handlers import build_router
 from handlers.context import HandlerConfig
 from handlers.runtime import Processor
+from handlers.types import Incoming
 from services.communes import Communes
 from services.db import Database
 from services.filing import reminders
@@ -48,11 +51,13 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "poll_answer",
 class App:
     def __init__(self, settings: Settings, *, bot: Bot | None = None) -> None:
         self.settings = settings
+        keep_secrets_out_of_logs(settings)
         self.db = Database(settings.database_url)
         self.router = build_router()
         self.config = HandlerConfig(default_language=settings.default_language,
                                     timezone=settings.timezone,
-                                    public_base_url=settings.webhook_base_url)
+                                    public_base_url=settings.webhook_base_url,
+                                    bot_username=settings.qr_bot_username)
         self.console = ConsoleChannel(on_choices=remember_choices(self.db, "console"))
         self.channels: dict[str, Channel] = {self.console.name: self.console}
         self.telegram: TelegramChannel | None = None
@@ -64,12 +69,16 @@ class App:
         self.zalo: ZaloChannel | None = zalo_web.make_channel(settings)
         if self.zalo is not None:
             self.channels[self.zalo.name] = self.zalo
+        self.metrics = Metrics()
         self.sender = Sender(self.db, self.channels)
+        self.sender.outcome_hooks.append(self.metrics.on_send)
         self.processor = Processor(self.db, self.router, self.config, on_commit=self.sender.wake)
-        self.notices = NoticeJobs(self.db, self.channels)
+        grace = settings.notice_grace_minutes
+        self.notices = NoticeJobs(
+            self.db, self.channels, engines=default_engines(settings.gtts_base_url),
+            grace=None if grace is None else timedelta(minutes=grace))
         self.sender.progress_hooks.append(self.notices.on_progress)
         self.sender.recorders.append(record_posted_polls)
-        self.metrics: Counter[str] = Counter()
         self.web_routes: list[Callable[[web.Application], None]] = []
         self.web_routes.append(install_open311(self))
         self.feedback_jobs = FeedbackJob(self.db)
@@ -122,7 +131,11 @@ class App:
         refused."""
         await self.prepare()
         if self.telegram is not None:
-            await self.telegram.bot.initialize()
+            try:
+                await self.telegram.bot.initialize()
+            except InvalidToken:  # its text quotes the token
+                raise ConfigError("TELEGRAM_BOT_TOKEN was rejected by Telegram (check it "
+                                  "with @BotFather)") from None
             self.set_config(bot_username=self.telegram.bot.username)
         if sender:
             self._sender_task = asyncio.create_task(self.sender.run())
@@ -198,7 +211,12 @@ class App:
         assert self.telegram is not None
         incoming, query_id = self.telegram.parse(data)
         if incoming is not None:
-            outcome = await self.processor.process(incoming)
-            self.metrics["duplicates" if outcome.duplicate else "updates"] += 1
+            await self.process(incoming)
         if query_id:
             self.background(self.telegram.answer_callback(query_id))
+
+    async def process(self, incoming: Incoming) -> None:
+        """Process an update from a platform, timed and counted."""
+        with self.metrics.update_seconds.time():
+            outcome = await self.processor.process(incoming)
+        (self.metrics.duplicates if outcome.duplicate else self.metrics.updates).inc()

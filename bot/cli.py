@@ -11,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot.logs import keep_secrets_out_of_logs
 from bot.settings import ConfigError, Settings, load_settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
@@ -60,6 +61,8 @@ def parser() -> argparse.ArgumentParser:
     add_procedure_parsers(sub)
     from bot.commands_report import add_parsers as add_report_parsers
     add_report_parsers(sub)
+    from bot.commands_calendar import add_parsers as add_calendar_parsers
+    add_calendar_parsers(sub)
     return root
 
 
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        keep_secrets_out_of_logs(settings)
         # APScheduler logs every run of every job at INFO: twice a second for the notices.
         for noisy in ("alembic", "httpx", "aiohttp.access", "apscheduler"):
             logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -29,7 +29,11 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     app = App(settings)
     stop = asyncio.Event()
     install_stop_signals(stop)
-    await app.start()
+    try:
+        await app.start()
+    except BaseException:  # a token refused at start-up: close what was opened, then say so
+        await app.stop()
+        raise
     # What start-up built (catalogues, search index, modules) lives as long as the process:
     # keep it out of the collector, so a full collection scans only the objects of serving.
     gc.collect()

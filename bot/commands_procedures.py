@@ -184,7 +184,7 @@ async def desk_command(session: AsyncSession, args: argparse.Namespace) -> int:
 
 
 async def qr(args: argparse.Namespace, settings: Settings) -> int:
-    bot = posters.bot_name(args.bot)
+    bot = posters.bot_name(args.bot or settings.qr_bot_username)
     if bot == posters.PLACEHOLDER_BOT:
         print(f"note: links point to @{bot}; pass --bot USERNAME (or set QR_BOT_USERNAME)",
               file=sys.stderr)

@@ -6,7 +6,6 @@ them: each occurrence is delivered once (see `services.notices.service`)."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -22,14 +21,9 @@ from services.notices.service import DEFAULT_GRACE, Notices, parse_group_key
 log = logging.getLogger(__name__)
 
 
-def default_engines() -> list[SpeechEngine]:
+def default_engines(gtts_base_url: str | None = None) -> list[SpeechEngine]:
     """Google's voice (endpoint overridable with GTTS_BASE_URL), then offline espeak-ng."""
-    return [GTTSEngine(base_url=os.environ.get("GTTS_BASE_URL") or None), EspeakEngine()]
-
-
-def grace_from_env() -> timedelta:
-    minutes = os.environ.get("NOTICE_GRACE_MINUTES", "").strip()
-    return timedelta(minutes=int(minutes)) if minutes.isdigit() else DEFAULT_GRACE
+    return [GTTSEngine(base_url=gtts_base_url), EspeakEngine()]
 
 
 class NoticeJobs:
@@ -41,7 +35,7 @@ class NoticeJobs:
         self.engines = list(engines) if engines is not None else default_engines()
         self.cache = cache or DbAudioCache(db)
         self.interval = interval
-        self.grace = grace or grace_from_env()
+        self.grace = DEFAULT_GRACE if grace is None else grace
 
     def jobs(self) -> list[Job]:
         every = timedelta(seconds=self.interval)

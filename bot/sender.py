@@ -34,6 +34,8 @@ ProgressHook = Callable[[str], Awaitable[None]]
 Recorder = Callable[[AsyncSession, list[tuple[Leased, Sent]]], Awaitable[None]]
 """Writes what a feature keeps of its sent rows (a poll's platform id), in the transaction
 that marks them sent."""
+OutcomeHook = Callable[[str, Leased], None]
+"""Told of each row handled: sent, retried_429, retried, blocked, failed or error."""
 PER_CHAT_PASS = 5
 """Rows of one chat sent in one pass: a chat's backlog must not outlive the lease."""
 KEEP_CHAT_BUCKETS = 1000
@@ -82,7 +84,7 @@ class Sender:
         self._stopping = False
         self._overall: dict[str, TokenBucket] = {}
         self._per_chat: dict[tuple[str, str], TokenBucket] = {}
-        self.stats: dict[str, int] = defaultdict(int)
+        self.outcome_hooks: list[OutcomeHook] = []
 
     def wake(self) -> None:
         self._wake.set()
@@ -174,6 +176,7 @@ class Sender:
         if channel is None:
             async with self.db.transaction() as session:
                 await Outbox(session).mark_failed(row.id, f"no channel {row.channel!r}")
+            self._count("failed", row)
             return True
         message = await self._prepare(row)
         await self._bucket(channel).take()
@@ -181,32 +184,36 @@ class Sender:
         try:
             sent = await channel.send(message)
         except RetryLater as error:
-            self.stats["retry_later"] += 1
+            self._count("retried_429" if error.too_many else "retried", row)
             log.info("outbox %s: retry in %.1fs (%s)", row.id, error.seconds, error)
             async with self.db.transaction() as session:
                 await Outbox(session).retry_later(row, error.seconds, str(error))
             return False
         except ChatGone as error:
-            self.stats["chat_gone"] += 1
+            self._count("blocked", row)
             log.info("chat %s:%s gone: %s", row.channel, row.chat_id, error)
             async with self.db.transaction() as session:
                 await Outbox(session).chat_gone(row.channel, row.chat_id, str(error))
             return False
         except Rejected as error:
-            self.stats["rejected"] += 1
+            self._count("failed", row)
             log.warning("outbox %s rejected: %s", row.id, error)
             async with self.db.transaction() as session:
                 await Outbox(session).mark_failed(row.id, str(error))
             return True
         except Exception as error:  # a bug or an unexpected answer: back off and retry
-            self.stats["errors"] += 1
+            self._count("error", row)
             log.exception("outbox %s failed", row.id)
             async with self.db.transaction() as session:
                 await Outbox(session).retry_later(row, 2.0 ** min(row.attempts, 8), repr(error))
             return False
-        self.stats["sent"] += 1
+        self._count("sent", row)
         delivered.append((row, sent))
         return True
+
+    def _count(self, outcome: str, row: Leased) -> None:
+        for hook in self.outcome_hooks:
+            hook(outcome, row)
 
     async def _prepare(self, row: Leased) -> Outgoing:
         payload = row.payload

@@ -9,8 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-_ZALO_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+"""Telegram allows 1–256 characters of this alphabet for a webhook's secret token; fewer than
+16 could be guessed. Zalo's secret is held to the same rule."""
+_API_KEY = re.compile(r"^[!-~]{16,}$")
+"""Visible ASCII without spaces (a key is sent in a form field or a query string)."""
+_USERNAME = re.compile(r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
 class ConfigError(SystemExit):
@@ -43,6 +47,12 @@ class Settings(BaseSettings):
     # Retention (Decree 13/2023/NĐ-CP), in days: see services/retention.py.
     retention_processed_updates_days: int = Field(default=7, ge=1)
     retention_sent_payload_days: int = Field(default=30, ge=1)
+    notice_grace_minutes: int | None = Field(default=None, ge=0)
+    """How late a notice occurrence may still be sent (unset: the scheduler's default)."""
+    gtts_base_url: str | None = None
+    """Google's speech endpoint (tests and mirrors); unset: gTTS's own."""
+    qr_bot_username: str | None = None
+    """The bot's username for QR links when it cannot be asked (no Telegram token)."""
 
     @field_validator("database_url")
     @classmethod
@@ -51,7 +61,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
-    @field_validator("telegram_api_base_url", "webhook_base_url")
+    @field_validator("telegram_api_base_url", "webhook_base_url", "gtts_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value in (None, ""):
@@ -60,14 +70,24 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
 
-    @field_validator("webhook_secret", mode="before")
+    @field_validator("webhook_secret", "zalo_webhook_secret", mode="before")
     @classmethod
     def _secret(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
         if not _SECRET.match(str(value)):
-            raise ValueError("use 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+            raise ValueError("too weak or malformed: use 16 to 256 characters of "
+                             "A-Z, a-z, 0-9, _ and -")
         return value
+
+    @field_validator("qr_bot_username", mode="before")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not _USERNAME.match(str(value)):
+            raise ValueError("must be a Telegram username (5 to 32 letters, digits and _)")
+        return str(value).lstrip("@")
 
     @field_validator("zalo_api_base_url")
     @classmethod
@@ -75,15 +95,6 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
-
-    @field_validator("zalo_webhook_secret", mode="before")
-    @classmethod
-    def _zalo_secret(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not _ZALO_SECRET.match(str(value)):
-            raise ValueError("use 8 to 256 characters of A-Z, a-z, 0-9, _ and -")
-        return value
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -108,7 +119,10 @@ class Settings(BaseSettings):
     @classmethod
     def _api_keys(cls, value: object) -> object:
         if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, list) and not all(_API_KEY.match(str(key)) for key in value):
+            raise ValueError("a key is too weak or malformed: each needs at least 16 "
+                             "visible characters without spaces")
         return value
 
     @property

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.metrics import CONTENT_TYPE
+
 if TYPE_CHECKING:
     from bot.app import App
 
@@ -46,21 +48,20 @@ async def read_json(request: web.Request) -> dict | None:
 def telegram_webhook(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         if not secret_ok(app.settings.secret(), request.headers.get(TELEGRAM_SECRET_HEADER)):
-            app.metrics["webhook_forbidden"] += 1
+            app.metrics.refused.labels("forbidden").inc()
             return web.Response(status=403, text="forbidden")
         data = await read_json(request)
         if data is None or not isinstance(data.get("update_id"), int):
-            app.metrics["webhook_bad_request"] += 1
+            app.metrics.refused.labels("bad_request").inc()
             return web.Response(status=400, text="malformed update")
         try:
             incoming, query_id = app.telegram.parse(data)
         except Exception:
             log.warning("unparseable Telegram update %s", data.get("update_id"), exc_info=True)
-            app.metrics["webhook_bad_request"] += 1
+            app.metrics.refused.labels("bad_request").inc()
             return web.Response(status=400, text="malformed update")
         if incoming is not None:
-            outcome = await app.processor.process(incoming)
-            app.metrics["duplicates" if outcome.duplicate else "updates"] += 1
+            await app.process(incoming)
         if query_id:
             app.background(app.telegram.answer_callback(query_id))
         return web.Response(text="ok")
@@ -78,10 +79,9 @@ def build_web_app(app: App) -> web.Application:
         return web.json_response({"database": ready}, status=200 if ready else 503)
 
     async def metrics(_: web.Request) -> web.Response:
-        lines = [f"thonso_{name}_total {value}" for name, value in sorted(app.metrics.items())]
-        lines += [f"thonso_sender_{name}_total {value}"
-                  for name, value in sorted(app.sender.stats.items())]
-        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+        response = web.Response(body=app.metrics.exposition())
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
 
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.channels.zalo import BadUpdate, MediaLinks, ZaloChannel, ZaloClient
+from bot.channels.zalo import BadUpdate, MediaLinks, ZaloApiError, ZaloChannel, ZaloClient
 from bot.choices import remember_choices
+from bot.settings import ConfigError
 from bot.web import read_json, secret_ok, webhook_paths
 from services.models import Blob
 
@@ -38,23 +39,22 @@ async def handle_update(app: App, data: object) -> None:
     assert app.zalo is not None
     incoming = app.zalo.parse(data)
     if incoming is None:
-        app.metrics["zalo_ignored"] += 1
+        app.metrics.ignored.inc()
         return
-    outcome = await app.processor.process(incoming)
-    app.metrics["duplicates" if outcome.duplicate else "updates"] += 1
+    await app.process(incoming)
 
 
 def zalo_webhook(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         if not secret_ok(app.settings.zalo_secret(), request.headers.get(ZALO_SECRET_HEADER)):
-            app.metrics["webhook_forbidden"] += 1
+            app.metrics.refused.labels("forbidden").inc()
             return web.Response(status=403, text="forbidden")
         data = await read_json(request)
         try:
             await handle_update(app, data)
         except BadUpdate as error:
             log.warning("malformed Zalo update: %s", error)
-            app.metrics["webhook_bad_request"] += 1
+            app.metrics.refused.labels("bad_request").inc()
             return web.Response(status=400, text="malformed update")
         return web.Response(text="ok")
     return handle
@@ -65,7 +65,7 @@ def media(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
         assert app.zalo is not None
         sha = request.match_info["sha"]
         if not app.zalo.media.valid(sha, request.query.get("exp"), request.query.get("sig")):
-            app.metrics["media_forbidden"] += 1
+            app.metrics.refused.labels("media_forbidden").inc()
             return web.Response(status=403, text="forbidden")
         async with app.db.transaction() as session:
             blob = await session.get(Blob, sha)
@@ -98,7 +98,12 @@ async def start(app: App) -> None:
     client = app.zalo.client
     if app.settings.webhook_mode:
         url = f"{app.settings.webhook_base_url}{ZALO_PATH}"
-        await client.set_webhook(url, app.settings.zalo_secret() or "")
+        try:
+            await client.set_webhook(url, app.settings.zalo_secret() or "")
+        except ZaloApiError as error:
+            if error.code in (401, 404):
+                raise ConfigError("ZALO_BOT_TOKEN was rejected by Zalo") from None
+            raise
         log.info("Zalo webhook set to %s", url)
         return
     try:

@@ -26,6 +26,7 @@ from handlers.procedures import ShowCard, where
 from handlers.router import Router
 from handlers.types import Incoming
 from locales import Translator
+from services.calendars import calendar_for
 from services.callbacks import Button, CallbackData, Keyboard, keyboard_json
 from services.filing.actions import MuteReminders, ResumeFiling, StartFiling
 from services.filing.models import (
@@ -39,7 +40,6 @@ from services.filing.models import (
 )
 from services.filing.service import (
     Filings,
-    calendar_for,
     can_file_online,
     expected_date,
     parse_dossier_code,
@@ -48,6 +48,7 @@ from services.models import Commune
 from services.procedures.model import Document, Procedure
 from services.procedures.store import Procedures
 from services.users import can_act_in, is_admin
+from services.worktime import WorkCalendar
 
 
 class Step(StrEnum):
@@ -445,13 +446,15 @@ async def show_step(ctx: Context, filing: Filing, procedure: Procedure | None = 
     procedure = procedure or await _procedure(ctx, filing)
     if procedure is None:
         return
-    commune = await _commune(ctx, filing) if filing.step == 5 else None
-    text, rows = step_view(ctx, filing, procedure, commune)
+    calendar = await calendar_for(ctx.session, await _commune(ctx, filing)) \
+        if filing.step == 5 else None
+    text, rows = step_view(ctx, filing, procedure, calendar)
     ctx.reply(text, rows)
 
 
 def step_view(ctx: Context, filing: Filing, procedure: Procedure,
-              commune: Commune | None) -> tuple[str, Keyboard]:
+              calendar: WorkCalendar | None) -> tuple[str, Keyboard]:
+    """The step's text and buttons; step 5's expected date needs the commune's calendar."""
     t, step = ctx.t, filing.step
     header = t("filing.header", name=procedure.name, step=step, steps=STEPS,
                title=t(f"filing.step_{step}_title"))
@@ -479,7 +482,8 @@ def step_view(ctx: Context, filing: Filing, procedure: Procedure,
             body += "\n\n" + t("filing.code_kept", code=filing.dossier_code)
             rows.append([Button(t("filing.button_keep_code"), _walk(filing, WalkAction.NEXT))])
     else:
-        body = pay_and_receive(ctx, filing, procedure, commune)
+        assert calendar is not None, "step 5 is shown with its commune's calendar"
+        body = pay_and_receive(ctx, filing, procedure, calendar)
         rows.append([Button(t("filing.button_finish"), _walk(filing, WalkAction.NEXT))])
     back: CallbackData = _walk(filing, WalkAction.BACK) if step > 1 else ShowCard(procedure.code)
     nav = [Button(t("common.back"), back)]
@@ -514,11 +518,11 @@ def checklist_text(t: Translator, filing: Filing, procedure: Procedure) -> str:
 
 
 def pay_and_receive(ctx: Context, filing: Filing, procedure: Procedure,
-                    commune: Commune | None) -> str:
+                    calendar: WorkCalendar) -> str:
     t = ctx.t
     lines = [fee_lines(t, procedure), "", t("filing.receive"), ""]
     days = procedure.processing_days
-    due = expected_date(calendar_for(commune), filing.submitted_at or ctx.now, days)
+    due = expected_date(calendar, filing.submitted_at or ctx.now, days)
     if due is None:
         lines.append(t("filing.expected_by_rule"))
     else:
@@ -635,7 +639,8 @@ async def show_status(ctx: Context, filing: Filing) -> None:
     procedure = await Procedures(ctx.session).get(filing.procedure_code)
     if procedure is not None and filing.submitted_at and filing.dossier_status not in \
             FINAL_STATUSES:
-        due = expected_date(calendar_for(await _commune(ctx, filing)), filing.submitted_at,
+        due = expected_date(await calendar_for(ctx.session, await _commune(ctx, filing)),
+                            filing.submitted_at,
                             procedure.processing_days)
         if due is not None:
             lines.append(t("filing.status_expected", date=local_date(ctx, due)))

@@ -34,6 +34,7 @@ from services.models import (
     Chat,
     OutboxMessage,
 )
+from services.redaction import redact
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
@@ -88,6 +89,7 @@ class Leased:
     priority: int
     attempts: int
     group_key: str | None
+    created_at: datetime
 
 
 def _claim_statement(by_channel: bool) -> Any:
@@ -236,7 +238,7 @@ class Outbox:
     async def mark_failed(self, message_id: int, error: str) -> None:
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == message_id)
-            .values(status=OUTBOX_FAILED, last_error=error[:1000], claimed_until=None,
+            .values(status=OUTBOX_FAILED, last_error=redact(error)[:1000], claimed_until=None,
                     attempts=OutboxMessage.attempts + 1)
         )
 
@@ -250,7 +252,7 @@ class Outbox:
         when = utcnow() + timedelta(seconds=delay)
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row.id)
-            .values(next_attempt_at=when, claimed_until=None, last_error=error[:1000],
+            .values(next_attempt_at=when, claimed_until=None, last_error=redact(error)[:1000],
                     attempts=OutboxMessage.attempts + 1)
         )
         await self.session.execute(
@@ -279,7 +281,7 @@ class Outbox:
             update(OutboxMessage)
             .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
                    OutboxMessage.status == OUTBOX_PENDING)
-            .values(status=OUTBOX_FAILED, last_error=reason[:1000], claimed_until=None)
+            .values(status=OUTBOX_FAILED, last_error=redact(reason)[:1000], claimed_until=None)
         )
         return result.rowcount or 0
 

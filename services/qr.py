@@ -8,7 +8,6 @@ the procedure's answer card in the bot. Text is drawn with DejaVu Sans (shipped 
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,8 +56,9 @@ def code_from_payload(payload: str) -> str | None:
 
 
 def bot_name(username: str | None) -> str:
-    """The bot's username, else `QR_BOT_USERNAME` from the environment, else a placeholder."""
-    return username or os.environ.get("QR_BOT_USERNAME") or PLACEHOLDER_BOT
+    """The bot's username (asked of Telegram, else the `QR_BOT_USERNAME` setting), else a
+    placeholder."""
+    return username or PLACEHOLDER_BOT
 
 
 def deep_link(bot_username: str, code: str) -> str:

@@ -1,6 +1,6 @@
 """Imports every model module so that `Base.metadata` describes the whole schema."""
 
-from services import models  # noqa: F401
+from services import calendars, models  # noqa: F401
 from services.db import Base
 from services.feedback import models as feedback_models  # noqa: F401
 from services.filing import models as filing_models  # noqa: F401

@@ -1,5 +1,9 @@
 """Working-time arithmetic for deadlines: Vietnamese office hours, weekends and public holidays.
 
+Public holidays come from the ``holidays`` package; days a government decision or a commune
+changes (a Saturday worked in exchange, a commune's own day off) are data, given as
+``overrides`` (see ``services.calendars``).
+
 Counting rule for ``WorkCalendar.add_working_days`` (Civil Code 2015 art. 147–148, and the
 practice of the one-stop desks for administrative procedures): the day a request is received is
 not counted; day 1 is the next working day, and the deadline is the end of office hours of day N.
@@ -11,9 +15,11 @@ of a working day counts as received that day.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
+
+import holidays
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 """Vietnam's time zone: UTC+7 all year (no daylight saving time)."""
@@ -29,88 +35,34 @@ MONDAY_TO_FRIDAY = frozenset(range(5))
 _SEARCH_LIMIT_DAYS = 3660
 
 
+NATIONAL_HOLIDAYS: holidays.HolidayBase = holidays.country_holidays("VN")
+"""Vietnam's public holidays from the ``holidays`` package, any year (loaded on first use):
+Tết Nguyên đán with the days around it (29 or 30 Tết to mùng 4 or 5), the substitute days off
+(nghỉ bù) and the Saturdays worked in exchange for a swapped day off (``weekend_workdays``)."""
+
+
 def _date_range(first: date, last: date) -> Iterator[date]:
     for n in range((last - first).days + 1):
         yield first + timedelta(n)
-
-
-def with_substitutes(
-    holidays: Iterable[date], workdays: frozenset[int] = MONDAY_TO_FRIDAY
-) -> set[date]:
-    """The holidays plus a substitute day off for each one falling on a weekly rest day: the next
-    working day that is not itself a holiday (Labour Code 2019, art. 111(3))."""
-    days_off = set(holidays)
-    for holiday in sorted(days_off):
-        if holiday.weekday() not in workdays:
-            substitute = holiday + timedelta(1)
-            while substitute.weekday() not in workdays or substitute in days_off:
-                substitute += timedelta(1)
-            days_off.add(substitute)
-    return days_off
-
-
-# Public holidays (Labour Code 2019, art. 112): Tết Dương lịch 1/1; Tết Nguyên đán (1 day before
-# and 4 after the lunar new year, as scheduled by the government); Giỗ Tổ Hùng Vương 10/3 lunar;
-# 30/4; 1/5; Quốc khánh 2/9 and one adjacent day chosen each year.
-_PUBLIC_HOLIDAYS = {
-    date(2025, 1, 1),
-    # Tết Ất Tỵ (29/1/2025): announced break Sat 25/1 – Sun 2/2/2025, i.e. the 5 weekdays below
-    # (the holiday falling on Sat 1/2 was moved to Mon 27/1).
-    *_date_range(date(2025, 1, 27), date(2025, 1, 31)),
-    date(2025, 4, 7),
-    date(2025, 4, 30),
-    date(2025, 5, 1),
-    date(2025, 9, 1),
-    date(2025, 9, 2),
-    date(2026, 1, 1),
-    # Tết Bính Ngọ (17/2/2026): announced break Sat 14/2 – Sun 22/2/2026.
-    *_date_range(date(2026, 2, 16), date(2026, 2, 20)),
-    date(2026, 4, 26),  # a Sunday: substitute Monday 27/4
-    date(2026, 4, 30),
-    date(2026, 5, 1),
-    date(2026, 9, 1),  # adjacent day assumed; the government picks 1/9 or 3/9 each year
-    date(2026, 9, 2),
-    date(2027, 1, 1),
-    # Tết Đinh Mùi (6/2/2027): not yet scheduled; the statutory 30 Tết – mùng 4 (5/2 – 9/2),
-    # whose weekend days are substituted by Wed 10/2 and Thu 11/2.
-    *_date_range(date(2027, 2, 5), date(2027, 2, 9)),
-    date(2027, 4, 16),
-    date(2027, 4, 30),
-    date(2027, 5, 1),  # a Saturday: substitute Monday 3/5
-    date(2027, 9, 2),
-    date(2027, 9, 3),  # adjacent day assumed
-}
-
-# Days the government swapped for public servants ("hoán đổi ngày làm việc"): a weekday off and
-# the Saturday worked in exchange ("làm bù").
-_SWAPPED_DAYS_OFF = {date(2025, 5, 2)}
-VIETNAM_MAKE_UP_DAYS = frozenset({date(2025, 4, 26)})
-"""Saturdays worked in exchange for a swapped day off."""
-
-VIETNAM_HOLIDAYS = frozenset(with_substitutes(_PUBLIC_HOLIDAYS) | _SWAPPED_DAYS_OFF)
-"""Days off on weekdays in 2025–2027 for state offices, substitutes and swaps included."""
-
-
-def parse_holidays(values: Iterable[date | str]) -> frozenset[date]:
-    """Dates given as ``date`` objects or "YYYY-MM-DD" strings (as in configuration)."""
-    return frozenset(
-        value if isinstance(value, date) else date.fromisoformat(value.strip()) for value in values
-    )
 
 
 @dataclasses.dataclass(frozen=True)
 class WorkCalendar:
     """Office hours on working days, and arithmetic on them.
 
-    Datetimes must be aware; they may be in any time zone and are answered in ``tz``. A day is a
-    working day if it is one of ``workdays`` (0 = Monday) and not a holiday, or a make-up day.
+    Datetimes must be aware; they may be in any time zone and are answered in ``tz``. A day in
+    ``overrides`` is a working day or not as it says; otherwise it is one if it is one of
+    ``workdays`` (0 = Monday) and not a public holiday, or a Saturday worked in exchange.
     """
 
-    holidays: frozenset[date] = VIETNAM_HOLIDAYS
+    overrides: Mapping[date, bool] = dataclasses.field(default_factory=dict)
+    """Working (True) or not (False), whatever the public calendar says."""
     office_hours: Sequence[tuple[time, time]] = OFFICE_HOURS
     workdays: frozenset[int] = MONDAY_TO_FRIDAY
     tz: tzinfo = VIETNAM_TZ
-    make_up_days: frozenset[date] = VIETNAM_MAKE_UP_DAYS
+    public: holidays.HolidayBase = dataclasses.field(
+        default_factory=lambda: NATIONAL_HOLIDAYS, compare=False)
+    """Shared: the package computes a year once, on first use."""
 
     def __post_init__(self) -> None:
         hours = tuple(sorted(self.office_hours))
@@ -121,22 +73,24 @@ class WorkCalendar:
         ):
             if not start < end <= next_start:
                 raise ValueError(f"office hours overlap or are empty: {hours}")
-        if not self.workdays and not self.make_up_days:
+        if not self.workdays and not any(self.overrides.values()):
             raise ValueError("no working days")
         object.__setattr__(self, "office_hours", hours)
-        object.__setattr__(self, "holidays", frozenset(self.holidays))
         object.__setattr__(self, "workdays", frozenset(self.workdays))
-        object.__setattr__(self, "make_up_days", frozenset(self.make_up_days))
+        object.__setattr__(self, "overrides", dict(self.overrides))
 
-    def with_holidays(self, extra: Iterable[date | str]) -> WorkCalendar:
-        """This calendar with more days off (dates or "YYYY-MM-DD" strings), taken as given."""
-        return dataclasses.replace(self, holidays=self.holidays | parse_holidays(extra))
+    def with_overrides(self, overrides: Mapping[date, bool]) -> WorkCalendar:
+        """This calendar with more days changed (later ones win)."""
+        return dataclasses.replace(self, overrides={**self.overrides, **overrides})
 
     def is_working_day(self, day: date) -> bool:
         """Whether offices open on ``day``."""
-        if day in self.make_up_days:
+        if day in self.overrides:
+            return self.overrides[day]
+        holiday = day in self.public  # also loads the year's swapped Saturdays
+        if day in self.public.weekend_workdays:
             return True
-        return day.weekday() in self.workdays and day not in self.holidays
+        return day.weekday() in self.workdays and not holiday
 
     def next_working_day(self, day: date) -> date:
         """The first working day after ``day``."""

@@ -70,7 +70,7 @@ async def telegram_app(database_url: str, fake, *, webhook: bool = True,  # type
     }
     if webhook:
         values.update(webhook_base_url=f"http://127.0.0.1:{port}/thonso",
-                      webhook_secret="s3cret-token")
+                      webhook_secret="s3cret-token-0123")
     values.update(overrides)
     app = App(settings_for(database_url, **values))
     await app.start()

@@ -81,10 +81,33 @@ def test_serving_loads_no_chart_pdf_or_audio_library() -> None:
     probe = ("import asyncio, datetime, sys, bot.cli, bot.commands, bot.app; bot.cli.parser(); "
              "from services.surveys.reporting import send_monthly_reports; "
              "mid_month = datetime.datetime(2026, 12, 15, 3, tzinfo=datetime.UTC); "
-             "assert asyncio.run(send_monthly_reports(None, mid_month)) == 0; "
+             "from unittest.mock import AsyncMock, MagicMock; "
+             "no_days = AsyncMock(return_value=MagicMock(all=lambda: [])); "
+             "session = MagicMock(execute=no_days); "  # a calendar without changed days
+             "assert asyncio.run(send_monthly_reports(session, mid_month)) == 0; "
              "print(sorted({m.split('.')[0] for m in sys.modules} "
              "& {'matplotlib', 'reportlab', 'av', 'numpy'}))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_calendar_days_are_set_listed_and_cleared(database_url: str, tmp_path: Path) -> None:
+    csv = tmp_path / "communes.csv"
+    csv.write_text(COMMUNES_CSV, encoding="utf-8")
+    assert cli(database_url, "communes", "import", str(csv)).returncode == 0
+    made = cli(database_url, "calendar", "set", "2028-03-08", "--off", "--commune", "25678",
+               "--note", "lễ hội làng")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "2028-03-08 is a day off for Xã Tân Hòa."
+    assert cli(database_url, "calendar", "set", "2028-03-04", "--working").returncode == 0
+    here = cli(database_url, "calendar", "list", "--commune", "25678").stdout
+    national = cli(database_url, "calendar", "list").stdout.splitlines()
+    assert here.split() == ["2028-03-08", "off", "lễ", "hội", "làng"]
+    assert national[0].startswith("2025-04-26  working") and "2028-03-04  working" in national[2]
+    assert cli(database_url, "calendar", "list", "--commune", "25681").stdout == ""
+    cleared = cli(database_url, "calendar", "clear", "2028-03-08", "--commune", "25678")
+    assert "follows the public calendar again for Xã Tân Hòa" in cleared.stdout
+    unknown = cli(database_url, "calendar", "list", "--commune", "99999")
+    assert unknown.returncode == 1 and "No commune with code '99999'" in unknown.stderr

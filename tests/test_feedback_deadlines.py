@@ -3,18 +3,18 @@ four-week check-in."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from services.communes import Communes
 from services.feedback.actions import CheckinAnswer
-from services.feedback.deadlines import calendar_for, deadlines, end_of_next_working_day
+from services.feedback.deadlines import deadlines, end_of_next_working_day
 from services.feedback.jobs import send_checkins, send_daily_digests
 from services.feedback.models import FeedbackDigest
 from services.feedback.service import Draft, Feedback, InboxFilter
-from services.models import Commune, OutboxMessage
+from services.models import OutboxMessage
 from services.privacy import give_consent
 from services.users import Users
 from services.worktime import VIETNAM_TZ, WorkCalendar
@@ -38,8 +38,18 @@ CAL = WorkCalendar()
     (vn(2026, 12, 1, 12, 0), True, vn(2026, 12, 2, 8, 0), vn(2026, 12, 2, 8, 0)),
     # Just before Tết Bính Ngọ (16–20/2/2026 off): the holiday week does not count.
     (vn(2026, 2, 13, 10, 0), False, vn(2026, 2, 23, 10, 30), vn(2026, 3, 6, 17, 0)),
-    # Received on a Saturday: counts as received Monday 31/8; Quốc khánh (1–2/9) is skipped.
-    (vn(2026, 8, 29, 9, 0), False, vn(2026, 9, 3, 8, 0), vn(2026, 9, 16, 17, 0)),
+    # Received on a Saturday: Monday 31/8 is off in exchange for Saturday 22/8 and Quốc khánh
+    # is 1–2/9, so it counts as received Thursday 3/9 (7.5 h that day, 0.5 h on Friday 4/9);
+    # day 10 is Thursday 17/9.
+    (vn(2026, 8, 29, 9, 0), False, vn(2026, 9, 4, 8, 0), vn(2026, 9, 17, 17, 0)),
+    # Tết Mậu Thân: mùng 1 is Wednesday 26/1/2028; offices close from 29 Tết (Monday 24/1) to
+    # mùng 4 (Saturday 29/1). Received Friday 21/1 at 10:00: 5 h that day, 3 h on Monday 31/1
+    # (7:30 + 3 h = 10:30); working days 1–10 are 31/1, 1–4/2, 7–11/2: due Friday 11/2.
+    (vn(2028, 1, 21, 10, 0), False, vn(2028, 1, 31, 10, 30), vn(2028, 2, 11, 17, 0)),
+    # Tết Kỷ Dậu: mùng 1 is Tuesday 13/2/2029; offices close from 30 Tết (Monday 12/2) to
+    # mùng 4 (Friday 16/2). Received Friday 9/2 at 16:00: 1 h that day, 7 h on Monday 19/2
+    # (4 h in the morning, 13:30 + 3 h = 16:30); days 1–10 are 19–23/2, 26/2–2/3: due 2/3.
+    (vn(2029, 2, 9, 16, 0), False, vn(2029, 2, 19, 16, 30), vn(2029, 3, 2, 17, 0)),
 ])
 def test_deadlines_in_working_time(received: datetime, urgent: bool, ack: datetime,
                                    due: datetime) -> None:
@@ -48,8 +58,7 @@ def test_deadlines_in_working_time(received: datetime, urgent: bool, ack: dateti
 
 
 def test_category_days_and_commune_holidays() -> None:
-    commune = Commune(code="1", name="x", settings={"holidays": ["2026-12-01"]})
-    calendar = calendar_for(commune)
+    calendar = CAL.with_overrides({date(2026, 12, 1): False})
     found = deadlines(calendar, vn(2026, 11, 30, 9, 0), urgent=False, due_days=2)
     assert found.due == vn(2026, 12, 3, 17, 0)      # Tuesday 1/12 is the commune's day off
     assert found.ack_due == vn(2026, 12, 2, 9, 30)
@@ -147,6 +156,7 @@ async def test_the_periodic_job_runs_and_is_idempotent(db) -> None:  # type: ign
 def test_open311_keys_setting() -> None:
     from tests.helpers import settings_for
 
-    settings = settings_for("sqlite+aiosqlite:///x.db", open311_api_keys=" k1, k2 ,")
-    assert settings.open311_api_keys == ["k1", "k2"]
+    settings = settings_for("sqlite+aiosqlite:///x.db",
+                            open311_api_keys=" key-one-0000000001, key-two-0000000002 ,")
+    assert settings.open311_api_keys == ["key-one-0000000001", "key-two-0000000002"]
     assert settings_for("sqlite+aiosqlite:///x.db").open311_api_keys == []

@@ -19,7 +19,7 @@ from services.privacy import give_consent
 from services.users import Users
 from tests.helpers import console_app
 
-KEY = "province-key-1"
+KEY = "province-key-0001"
 SECRET_NAME, SECRET_CHAT = "Trần Thị Bí Mật", "998877123"
 
 

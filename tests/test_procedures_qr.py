@@ -53,12 +53,9 @@ def test_long_names_still_fit_and_decode() -> None:
     assert decode(qr.poster_png(poster)) == [link]
 
 
-def test_bot_name_falls_back_to_setting_then_placeholder(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("QR_BOT_USERNAME", raising=False)
+def test_bot_name_falls_back_to_a_placeholder() -> None:
     assert qr.bot_name("real_bot") == "real_bot"
     assert qr.bot_name(None) == qr.PLACEHOLDER_BOT
-    monkeypatch.setenv("QR_BOT_USERNAME", "xa_tan_hoa_bot")
-    assert qr.bot_name(None) == "xa_tan_hoa_bot"
 
 
 def test_sheet_is_an_a4_pdf_with_six_posters_a_page() -> None:

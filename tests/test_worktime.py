@@ -4,13 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from services.worktime import (
-    VIETNAM_HOLIDAYS,
-    VIETNAM_TZ,
-    WorkCalendar,
-    parse_holidays,
-    with_substitutes,
-)
+from services.worktime import VIETNAM_TZ, WorkCalendar
 
 CAL = WorkCalendar()
 
@@ -29,13 +23,17 @@ SATURDAY = (2025, 3, 8)
 class TestHolidays:
     def test_statutory_days_are_off(self) -> None:
         for day in ("2025-01-01", "2025-04-07", "2025-04-30", "2025-05-01", "2025-09-02"):
-            assert date.fromisoformat(day) in VIETNAM_HOLIDAYS
-        assert date(2025, 9, 1) in VIETNAM_HOLIDAYS  # the adjacent day of Quốc khánh
+            assert not CAL.is_working_day(date.fromisoformat(day))
+        assert not CAL.is_working_day(date(2025, 9, 1))  # the adjacent day of Quốc khánh
 
     def test_tet_breaks_are_closed_from_weekend_to_weekend(self) -> None:
         for first, last in (
             (date(2025, 1, 25), date(2025, 2, 2)),
             (date(2026, 2, 14), date(2026, 2, 22)),
+            # Tết Mậu Thân (mùng 1 = Wed 26/1/2028): 29 Tết (Mon 24/1) to mùng 4 (Sat 29/1).
+            (date(2028, 1, 22), date(2028, 1, 30)),
+            # Tết Kỷ Dậu (mùng 1 = Tue 13/2/2029): 30 Tết (Mon 12/2) to mùng 4 (Fri 16/2).
+            (date(2029, 2, 10), date(2029, 2, 18)),
         ):
             closed = [first + timedelta(n) for n in range((last - first).days + 1)]
             assert not any(CAL.is_working_day(day) for day in closed)
@@ -43,10 +41,10 @@ class TestHolidays:
             assert CAL.is_working_day(first - timedelta(1))
 
     def test_weekend_holidays_get_the_next_weekday_off(self) -> None:
-        assert date(2026, 4, 27) in VIETNAM_HOLIDAYS  # Giỗ Tổ 2026 is a Sunday
-        assert date(2027, 5, 3) in VIETNAM_HOLIDAYS  # 1/5/2027 is a Saturday
-        assert {date(2027, 2, 10), date(2027, 2, 11)} <= VIETNAM_HOLIDAYS  # Tết 2027 weekend
-        assert date(2025, 2, 3) not in VIETNAM_HOLIDAYS  # Tết 2025 moved it to 27/1
+        assert not CAL.is_working_day(date(2026, 4, 27))  # Giỗ Tổ 2026 is a Sunday
+        assert not CAL.is_working_day(date(2027, 5, 3))  # 1/5/2027 is a Saturday
+        assert not CAL.is_working_day(date(2028, 1, 3))  # 1/1/2028 is a Saturday
+        assert CAL.is_working_day(date(2025, 2, 3))  # Tết 2025 moved it to 27/1
 
     def test_swapped_day_and_make_up_saturday(self) -> None:
         assert not CAL.is_working_day(date(2025, 5, 2))
@@ -54,25 +52,11 @@ class TestHolidays:
         assert CAL.next_working_day(date(2025, 4, 25)) == date(2025, 4, 26)
         assert CAL.next_working_day(date(2025, 4, 29)) == date(2025, 5, 5)
 
-    def test_with_substitutes_skips_weekends_and_other_holidays(self) -> None:
-        saturday, sunday, monday = date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8)
-        assert with_substitutes({saturday, sunday, monday}) == {
-            saturday,
-            sunday,
-            monday,
-            date(2027, 2, 9),
-            date(2027, 2, 10),
-        }
-
-    def test_with_holidays_parses_configured_strings(self) -> None:
-        local = CAL.with_holidays(["2025-03-03", " 2025-03-04 ", date(2025, 3, 5)])
-        assert local.next_working_day(date(2025, 2, 28)) == date(2025, 3, 6)
-        assert CAL.is_working_day(date(2025, 3, 3))
-        assert local.holidays > VIETNAM_HOLIDAYS
-
-    def test_bad_holiday_string_is_rejected(self) -> None:
-        with pytest.raises(ValueError):
-            parse_holidays(["03/03/2025"])
+    def test_overrides_win_over_the_public_calendar(self) -> None:
+        local = CAL.with_overrides({date(2025, 3, 3): False, date(2025, 3, 8): True})
+        assert local.next_working_day(date(2025, 2, 28)) == date(2025, 3, 4)
+        assert local.next_working_day(date(2025, 3, 7)) == date(2025, 3, 8)  # a Saturday
+        assert CAL.is_working_day(date(2025, 3, 3)) and not CAL.is_working_day(date(2025, 3, 8))
 
 
 class TestWorkingTime:
@@ -219,10 +203,8 @@ class TestTimeZones:
 class TestCustomCalendar:
     def test_saturday_morning_office(self) -> None:
         saturday_mornings = WorkCalendar(
-            holidays=frozenset(),
             office_hours=[(time(8), time(12))],
             workdays=frozenset(range(6)),
-            make_up_days=frozenset(),
         )
         assert saturday_mornings.add_working_hours(vn(*FRIDAY, 11), 2) == vn(*SATURDAY, 9)
 

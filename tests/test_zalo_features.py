@@ -81,7 +81,7 @@ async def test_duplicate_photo_delivery_files_one_photo(database_url: str) -> No
         assert await fake.post_to_webhook(body) == 200   # Zalo delivers it again
         again = await citizen.send(image_update(CHAT, PHOTO_URL + "?2"))
         assert "Đã nhận ảnh (2/3)" in again[-1]
-        assert app.metrics["duplicates"] == 1
+        assert app.metrics.value("thonso_duplicates_total") == 1
 
 
 async def test_a_procedure_question_is_answered(database_url: str) -> None:

@@ -169,7 +169,7 @@ async def test_village_survey_answered_by_number_changed_and_counted_once(
         assert changed == "Đã cập nhật câu trả lời của bạn."
         assert thanks.startswith("Cảm ơn bạn đã cho ý kiến!")
         assert await fake.post_to_webhook(body) == 200      # Zalo delivers it again
-        assert app.metrics["duplicates"] == 1
+        assert app.metrics.value("thonso_duplicates_total") == 1
         await neighbours_answer(app, survey_id, [3, 5, 5, 5])
 
         async with app.db.transaction() as session:

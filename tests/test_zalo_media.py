@@ -73,7 +73,7 @@ async def test_media_route_refuses_forged_and_expired_links(database_url: str) -
         assert (await get(good.split("?")[0]))[0] == 403
         unknown = hashlib.sha256(b"nothing").hexdigest()
         assert (await get(media.link(unknown) or ""))[0] == 404
-        assert app.metrics["media_forbidden"] == 4
+        assert app.metrics.value("thonso_webhook_refused_total", reason="media_forbidden") == 4
 
 
 async def test_privacy_export_arrives_as_a_link(database_url: str) -> None:

@@ -16,15 +16,16 @@ def test_zalo_is_off_by_default_with_the_official_api_url(monkeypatch: pytest.Mo
 def test_zalo_values_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZALO_BOT_TOKEN", "1234:abcd")
     monkeypatch.setenv("ZALO_API_BASE_URL", "http://127.0.0.1:9999/")
-    monkeypatch.setenv("ZALO_WEBHOOK_SECRET", "zalo-secret-1")
+    monkeypatch.setenv("ZALO_WEBHOOK_SECRET", "zalo-secret-0001")
     settings = load_settings(_env_file=None)
     assert settings.zalo_token() == "1234:abcd" and "1234" not in repr(settings)
     assert settings.zalo_api_base_url == "http://127.0.0.1:9999"
-    assert settings.zalo_secret() == "zalo-secret-1"
+    assert settings.zalo_secret() == "zalo-secret-0001"
 
 
 @pytest.mark.parametrize(("name", "value"), [
     ("ZALO_WEBHOOK_SECRET", "short"), ("ZALO_WEBHOOK_SECRET", "has spaces in it"),
+    ("ZALO_WEBHOOK_SECRET", "fifteen-chars-x"),
     ("ZALO_API_BASE_URL", "ftp://zalo"),
 ])
 def test_malformed_zalo_setting_names_it(monkeypatch: pytest.MonkeyPatch, name: str,
@@ -45,4 +46,4 @@ def test_run_with_zalo_only() -> None:
         webhook.require_for_run()
     load_settings(_env_file=None, telegram_bot_token=None, zalo_bot_token="1:z",
                   webhook_base_url="https://gw.example.vn", webhook_secret=None,
-                  zalo_webhook_secret="zalo-secret-1").require_for_run()
+                  zalo_webhook_secret="zalo-secret-0001").require_for_run()

@@ -68,7 +68,7 @@ async def test_citizen_onboards_by_numbers(database_url: str, shared: Path) -> N
             assert (user.channel, user.display_name) == ("zalo", "Nguyễn Văn An")
             assert user.onboarded and user.consent_at is not None
             assert user.village_id is not None
-        assert app.sender.stats["sent"] == 6
+        assert app.metrics.value("thonso_sends_total", outcome="sent") == 6
 
 
 async def test_typed_commands_work_on_zalo(database_url: str) -> None:
@@ -111,7 +111,7 @@ async def test_same_delivery_twice_is_processed_once(database_url: str, shared: 
         await fake.wait_sent(CHAT, 1)
         await settle(app)
         assert len(fake.sent_to(CHAT)) == 1
-        assert app.metrics["duplicates"] == 2
+        assert app.metrics.value("thonso_duplicates_total") == 2
         async with app.db.transaction() as session:
             keys = list(await session.scalars(select(ProcessedUpdate.update_key)))
             assert keys == ["message.text.received:2d758cb5e222177a4e35"]
@@ -167,7 +167,7 @@ async def test_forged_or_missing_secret_gets_403(database_url: str, shared: Path
                                  headers={SECRET_HEADER: ZALO_SECRET}) as response:
                 assert response.status == 200
         await fake.wait_sent(CHAT, 1)
-        assert app.metrics["webhook_forbidden"] == 3
+        assert app.metrics.value("thonso_webhook_refused_total", reason="forbidden") == 3
         assert await count(app, ProcessedUpdate) == 1
 
 
@@ -188,7 +188,7 @@ async def test_malformed_bodies_get_400_and_store_nothing(database_url: str,
             assert await fake.post_to_webhook(body) == 400, body
         # An event that is no message is acknowledged and ignored.
         assert await fake.post_to_webhook({"event_name": "bot.something_new"}) == 200
-        assert app.metrics["webhook_bad_request"] == len(bad)
+        assert app.metrics.value("thonso_webhook_refused_total", reason="bad_request") == len(bad)
         for model in (ProcessedUpdate, User, OutboxMessage):
             assert await count(app, model) == 0
 
@@ -295,7 +295,9 @@ async def test_sender_waits_out_429_and_ok_false_is_not_success(database_url: st
                 return [(r.status, r.attempts) for r in rows] == [("sent", 2), ("failed", 1)]
 
         await eventually(outcome, timeout=10)
-        assert app.sender.stats["rejected"] == 1 and app.sender.stats["retry_later"] == 1
+        sends = app.metrics.value
+        assert sends("thonso_sends_total", outcome="failed") == 1
+        assert sends("thonso_sends_total", outcome="retried_429") == 1
 
 
 async def test_a_blocked_chat_becomes_inactive(database_url: str) -> None:

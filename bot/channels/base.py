@@ -15,9 +15,11 @@ class SendError(Exception):
 
 
 class RetryLater(SendError):
-    def __init__(self, seconds: float, reason: str) -> None:
+    def __init__(self, seconds: float, reason: str, *, too_many: bool = False) -> None:
         super().__init__(reason)
         self.seconds = seconds
+        self.too_many = too_many
+        """The platform's flood control (429), not a network or server fault."""
 
 
 class ChatGone(SendError):

@@ -32,6 +32,7 @@ from bot.channels.base import (
     split_text,
 )
 from handlers.types import Incoming, IncomingFile, Location
+from services.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class TelegramChannel:
         except RetryAfter as error:
             retry = error.retry_after
             seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
-            raise RetryLater(seconds, f"429 retry_after={seconds}") from error
+            raise RetryLater(seconds, f"429 retry_after={seconds}", too_many=True) from error
         except Forbidden as error:
             raise ChatGone(str(error)) from error
         except BadRequest as error:
@@ -180,7 +181,7 @@ class TelegramChannel:
                 raise ChatGone(str(error)) from error
             raise Rejected(str(error)) from error
         except NetworkError as error:  # includes TimedOut
-            raise RetryLater(5.0, f"network: {error}") from error
+            raise RetryLater(5.0, redact(f"network: {error}")) from error
 
     async def _send(self, message: Outgoing) -> Sent:
         chat_id = int(message.chat_id)

@@ -33,6 +33,7 @@ from bot.channels.base import (
     split_text,
 )
 from handlers.types import Incoming, IncomingFile
+from services.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ class ZaloChannel:
         except ZaloApiError as error:
             raise _classify(error) from error
         except (aiohttp.ClientError, TimeoutError) as error:
-            raise RetryLater(5.0, f"network: {error!r}") from error
+            raise RetryLater(5.0, redact(f"network: {error!r}")) from error
         if not self.is_group(message.chat_id):
             await note_choices(self.on_choices, message)
         return sent
@@ -447,7 +448,7 @@ def _classify(error: ZaloApiError) -> Exception:
     → RetryLater (operators fix those); any other refusal → Rejected."""
     description = error.description.lower()
     if error.code == 429:
-        return RetryLater(error.retry_after or 5.0, f"429 {error.description}")
+        return RetryLater(error.retry_after or 5.0, f"429 {error.description}", too_many=True)
     if error.code == 403 or any(hint in description for hint in GONE_HINTS):
         return ChatGone(f"{error.code} {error.description}")
     if error.code in (401, 408) or error.code >= 500:

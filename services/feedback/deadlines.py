@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.models import Commune
 from services.worktime import WorkCalendar
 
 ACK_HOURS = 8
@@ -17,12 +16,6 @@ URGENT_HOURS = 4
 class Deadlines:
     ack_due: datetime
     due: datetime
-
-
-def calendar_for(commune: Commune | None) -> WorkCalendar:
-    """The national calendar plus the commune's own days off (``settings["holidays"]``)."""
-    extra = ((commune.settings or {}).get("holidays") or []) if commune else []
-    return WorkCalendar().with_holidays(extra) if extra else WorkCalendar()
 
 
 def deadlines(calendar: WorkCalendar, received: datetime, *, urgent: bool,

@@ -10,9 +10,10 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
+from services.calendars import calendar_for
 from services.db import insert_for
 from services.feedback.actions import checkin_keyboard
-from services.feedback.deadlines import CHECKIN_AFTER, calendar_for, end_of_next_working_day
+from services.feedback.deadlines import CHECKIN_AFTER, end_of_next_working_day
 from services.feedback.models import (
     OPEN_STATUSES,
     RESOLVED,
@@ -43,7 +44,9 @@ async def send_digest(session: AsyncSession, commune: Commune, now: datetime) ->
     from 07:00 on working days. Claims the (commune, day) row first: a second run, on any
     replica, does nothing."""
     local = local_time(now, commune.timezone)
-    if local.time() < DIGEST_FROM or not calendar_for(commune).is_working_day(local.date()):
+    if local.time() < DIGEST_FROM:
+        return False
+    if not (await calendar_for(session, commune)).is_working_day(local.date()):
         return False
     officials = await Users(session).officials_of(commune.id)
     if not officials:
@@ -92,7 +95,7 @@ async def digest_lists(session: AsyncSession, commune: Commune,
                      FeedbackReport.status.in_(OPEN_STATUSES))
     late = or_(FeedbackReport.due_at < now,
                and_(FeedbackReport.acknowledged_at.is_(None), FeedbackReport.ack_due_at < now))
-    horizon = end_of_next_working_day(calendar_for(commune), now)
+    horizon = end_of_next_working_day(await calendar_for(session, commune), now)
     soon = and_(FeedbackReport.due_at >= now, FeedbackReport.due_at <= horizon, ~late)
     found = []
     for condition in (late, soon):

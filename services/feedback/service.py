@@ -13,13 +13,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
+from services.calendars import calendar_for
 from services.communes import Communes
 from services.db import insert_for
 from services.feedback.actions import Rows, open_report_keyboard, rating_keyboard
 from services.feedback.categories import category_name, category_of
 from services.feedback.deadlines import (
     REOPEN_WINDOW,
-    calendar_for,
     deadlines,
     is_overdue,
 )
@@ -193,7 +193,7 @@ class Feedback:
         if draft.village_id is not None and draft.village_id not in {
                 v.id for v in commune.villages}:
             draft.village_id = None
-        due = deadlines(calendar_for(commune), now, urgent=draft.urgent,
+        due = deadlines(await calendar_for(self.session, commune), now, urgent=draft.urgent,
                         due_days=category.due_days)
         report = FeedbackReport(
             code=await self.next_code(commune, now), commune_id=commune.id,
@@ -300,7 +300,7 @@ class Feedback:
             raise FeedbackError("feedback.reopen_too_late")
         commune = await self.communes.get(report.commune_id)
         category = category_of(commune, report.category)
-        due = deadlines(calendar_for(commune), now, urgent=report.urgent,
+        due = deadlines(await calendar_for(self.session, commune), now, urgent=report.urgent,
                         due_days=category.due_days if category else 10)
         report.status, report.resolved_at, report.checkin_sent_at = IN_PROGRESS, None, None
         report.due_at, report.updated_at = due.due, now

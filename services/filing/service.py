@@ -20,7 +20,7 @@ from services.filing.models import (
     Filing,
     FilingRating,
 )
-from services.models import Commune, User
+from services.models import User
 from services.procedures.model import Procedure
 from services.text import nfc
 from services.worktime import WorkCalendar
@@ -67,12 +67,6 @@ def _date_like(group: str) -> bool:
 
 def can_file_online(procedure: Procedure) -> bool:
     return procedure.fully_online or "online" in procedure.channels
-
-
-def calendar_for(commune: Commune | None) -> WorkCalendar:
-    """The national calendar plus the commune's own days off (``settings["holidays"]``)."""
-    extra = ((commune.settings or {}).get("holidays") or []) if commune else []
-    return WorkCalendar().with_holidays(extra) if extra else WorkCalendar()
 
 
 def expected_date(calendar: WorkCalendar, received: datetime,

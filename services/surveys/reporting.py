@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
+from services.calendars import calendar_for
 from services.feedback.categories import categories_for
 from services.models import Commune, OutboxMessage
 from services.outbox import Outbox
@@ -95,11 +96,10 @@ def is_first_working_day(today: date, calendar: WorkCalendar) -> bool:
     return not any(calendar.is_working_day(today.replace(day=d)) for d in range(1, today.day))
 
 
-async def send_monthly_reports(session: AsyncSession, now: datetime,
-                               calendar: WorkCalendar | None = None) -> int:
+async def send_monthly_reports(session: AsyncSession, now: datetime) -> int:
     """On the first working day of a month (from 07:30), send each commune's officials the
     previous month's PDF, once; return how many were queued."""
-    calendar = calendar or WorkCalendar()
+    calendar = await calendar_for(session, None)
     local = now.astimezone(TZ)
     if local.time() < SEND_FROM or not is_first_working_day(local.date(), calendar):
         return 0
