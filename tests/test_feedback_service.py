@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from services import privacy
@@ -55,12 +56,9 @@ async def test_a_failed_filing_leaves_nothing(db: Database) -> None:
                       Draft(commune_id=commune_id, category="roads", description="x" * 4001),
                       Draft(commune_id=commune_id, category="roads", description="x",
                             photos=[{"file_id": str(n)} for n in range(4)])):
-            try:
+            with pytest.raises(FeedbackError) as refused:
                 await Feedback(s).file(draft, user, utcnow())
-            except FeedbackError as error:
-                assert error.key.startswith("feedback.")
-            else:
-                raise AssertionError(f"accepted {draft}")
+            assert refused.value.key.startswith("feedback."), draft
         assert await s.scalar(select(FeedbackReport)) is None
 
 

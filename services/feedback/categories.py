@@ -44,9 +44,8 @@ def categories_for(commune: Commune | None) -> list[Category]:
     if not configured:
         return list(DEFAULTS)
     found = []
-    for item in configured:
-        if isinstance(item, str):
-            item = {"code": item}
+    for entry in configured:
+        item = {"code": entry} if isinstance(entry, str) else entry
         found.append(Category(str(item["code"]), dict(item.get("name") or {}),
                               int(item.get("due_days") or DEFAULT_DUE_DAYS)))
     return found

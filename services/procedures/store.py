@@ -112,10 +112,10 @@ class Procedures:
                                        {"key": lock_key("procedures:upsert")})
         existing = {row.code: row for row in await self.session.scalars(select(ProcedureRow))}
         now = utcnow()
-        for procedure in procedures:
-            row = existing.get(procedure.code)
-            if row is not None and source == SOURCE_IMPORT:
-                procedure = keep_aliases(procedure, row.aliases)
+        for given in procedures:
+            row = existing.get(given.code)
+            procedure = (keep_aliases(given, row.aliases)
+                         if row is not None and source == SOURCE_IMPORT else given)
             digest = checksum(procedure)
             if row is None:
                 row = ProcedureRow(**procedure.to_dict(), source=source, checksum=digest,

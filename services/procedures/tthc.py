@@ -179,8 +179,8 @@ def _number(value: Any, what: str) -> float | None:
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     result = []
-    for value in values:
-        value = value.strip()
+    for raw in values:
+        value = raw.strip()
         if value and value.casefold() not in seen:
             seen.add(value.casefold())
             result.append(value)
@@ -380,8 +380,8 @@ def _processing_days(
 def _steps_summary(steps: list[Mapping[str, Any]]) -> str:
     lines: list[str] = []
     for step in steps:
-        for line in f"{step.get('name') or ''}\n{step.get('description') or ''}".splitlines():
-            line = _BULLET.sub("", _text(line))
+        for raw in f"{step.get('name') or ''}\n{step.get('description') or ''}".splitlines():
+            line = _BULLET.sub("", _text(raw))
             if line and not line.endswith(":"):
                 lines.append(line)
     summary = " ".join(lines)
