@@ -52,20 +52,20 @@ async def console(args: argparse.Namespace, settings: Settings) -> int:
             user, _ = await users.get_or_create("console", user_id)
             await users.grant_official(user, commune.id)
             print(f"(Bạn đang là cán bộ của {commune.name}.)")
-    session = ConsoleSession(app.processor, app.sender, app.console, user_id=user_id)
+    chat = ConsoleSession(app.processor, app.sender, app.console, user_id=user_id)
     print("Thôn Số — trò chuyện thử trong cửa sổ dòng lệnh. Gõ số để chọn, "
           "/help để xem lệnh, Ctrl+D để thoát.\n")
     try:
-        shown = await session.say("/start")
+        shown = await chat.say("/start")
         while True:
             for message in shown:
-                prefix = "" if message.chat_id == session.chat_id else f"[→ {message.chat_id}] "
+                prefix = "" if message.chat_id == chat.chat_id else f"[→ {message.chat_id}] "
                 print(prefix + message.render().replace("\n", "\n" + prefix) + "\n")
             line = await asyncio.to_thread(sys.stdin.readline)
             if not line:
                 break
             if line.strip():
-                shown = await session.say(line.rstrip("\n"))
+                shown = await chat.say(line.rstrip("\n"))
             else:
                 shown = []
     finally:

@@ -29,7 +29,7 @@ from services.procedures.store import Desk, Procedures
 from services.procedures.tthc import ImportResult, load_path
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     procedures = sub.add_parser("procedures", help="the catalogue of administrative procedures")
     procedures.set_defaults(module=__name__)
     actions = procedures.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -17,7 +17,7 @@ from telegram.error import RetryAfter, TelegramError
 
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel
-from services.db import Database, utcnow
+from services.db import Database, affected, utcnow
 from services.surveys.models import (
     POLL_CLOSED,
     POLL_FAILED,
@@ -101,7 +101,7 @@ class SurveyJobs:
                              head[:MAX_QUESTION],
                              [o[:MAX_OPTION] for o in poll_options(question, "vi")]))
         sent = 0
-        for row_id, channel, chat_id, anonymous, question, options in jobs:
+        for row_id, channel, chat_id, anonymous, head, options in jobs:
             if not await self._claim(row_id):
                 continue
             telegram = self._telegram(channel)
@@ -109,7 +109,7 @@ class SurveyJobs:
                 await self._mark(row_id, status=POLL_FAILED, error="no native polls here")
                 continue
             try:
-                message = await telegram.bot.send_poll(int(chat_id), question, options,
+                message = await telegram.bot.send_poll(int(chat_id), head, options,
                                                        is_anonymous=anonymous)
             except RetryAfter as error:
                 await self._mark(row_id, status=POLL_PENDING, error=str(error))
@@ -153,7 +153,7 @@ class SurveyJobs:
                 update(SurveyPoll).where(SurveyPoll.id == poll_id,
                                          SurveyPoll.status == POLL_PENDING)
                 .values(status=POLL_SENT))
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def _mark(self, row_id: int, /, **values: object) -> None:
         async with self.db.transaction() as session:

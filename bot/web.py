@@ -7,13 +7,14 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.channels.telegram import TelegramChannel
 
 log = logging.getLogger(__name__)
 TELEGRAM_PATH = "/telegram/webhook"
@@ -34,7 +35,7 @@ def secret_ok(expected: str | None, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-async def read_json(request: web.Request) -> dict | None:
+async def read_json(request: web.Request) -> dict[str, Any] | None:
     try:
         body = await request.read()
         data = json.loads(body)
@@ -43,7 +44,8 @@ async def read_json(request: web.Request) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def telegram_webhook(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
+def telegram_webhook(app: App, telegram: TelegramChannel
+                     ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         if not secret_ok(app.settings.secret(), request.headers.get(TELEGRAM_SECRET_HEADER)):
             app.metrics["webhook_forbidden"] += 1
@@ -53,7 +55,7 @@ def telegram_webhook(app: App) -> Callable[[web.Request], Awaitable[web.Response
             app.metrics["webhook_bad_request"] += 1
             return web.Response(status=400, text="malformed update")
         try:
-            incoming, query_id = app.telegram.parse(data)
+            incoming, query_id = telegram.parse(data)
         except Exception:
             log.warning("unparseable Telegram update %s", data.get("update_id"), exc_info=True)
             app.metrics["webhook_bad_request"] += 1
@@ -62,7 +64,7 @@ def telegram_webhook(app: App) -> Callable[[web.Request], Awaitable[web.Response
             outcome = await app.processor.process(incoming)
             app.metrics["duplicates" if outcome.duplicate else "updates"] += 1
         if query_id:
-            app.background(app.telegram.answer_callback(query_id))
+            app.background(telegram.answer_callback(query_id))
         return web.Response(text="ok")
     return handle
 
@@ -88,7 +90,7 @@ def build_web_app(app: App) -> web.Application:
     web_app.router.add_get("/metrics", metrics)
     if app.telegram is not None:
         for path in webhook_paths(app.settings.webhook_base_url, TELEGRAM_PATH):
-            web_app.router.add_post(path, telegram_webhook(app))
+            web_app.router.add_post(path, telegram_webhook(app, app.telegram))
     for install in app.web_routes:
         install(web_app)
     return web_app

@@ -151,11 +151,8 @@ async def collect(inc: Incoming, ctx: Context, draft: Draft) -> None:
     for photo in inc.photos:
         draft.photos.append({"file_id": photo.file_id, "url": photo.url, "size": photo.size})
     if inc.voice is not None:
-        duration = inc.voice.duration
-        if hasattr(duration, "total_seconds"):  # python-telegram-bot may give a timedelta
-            duration = int(duration.total_seconds())
         draft.voice = {"file_id": inc.voice.file_id, "url": inc.voice.url,
-                       "duration": duration, "size": inc.voice.size}
+                       "duration": inc.voice.duration, "size": inc.voice.size}
     if inc.location is not None:
         draft.latitude, draft.longitude = inc.location.latitude, inc.location.longitude
     if not (text or inc.photos or inc.voice or inc.location):

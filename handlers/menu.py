@@ -66,7 +66,7 @@ async def on_help(inc: Incoming, ctx: Context) -> None:
         seen = set()
         lines.append(ctx.t("help.official_title"))
         for command in official:
-            if command.help_key not in seen:
+            if command.help_key and command.help_key not in seen:
                 seen.add(command.help_key)
                 lines.append(f"/{command.name} — {ctx.t(command.help_key)}")
     ctx.reply("\n".join(lines))

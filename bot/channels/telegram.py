@@ -31,7 +31,7 @@ from bot.channels.base import (
     Sent,
     split_text,
 )
-from handlers.types import Incoming, IncomingFile, Location
+from handlers.types import ChatType, Incoming, IncomingFile, Location
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +98,11 @@ class TelegramChannel:
         if update.message:
             return self._message(key, update.message), None
         if update.poll_answer and update.poll_answer.user:
-            answer = update.poll_answer
+            answer, voter = update.poll_answer, update.poll_answer.user
             return Incoming(
-                channel=NAME, update_key=key, chat_id=str(answer.user.id),
-                user_id=str(answer.user.id), user_name=answer.user.full_name,
-                language_code=answer.user.language_code, event="poll_answer",
+                channel=NAME, update_key=key, chat_id=str(voter.id),
+                user_id=str(voter.id), user_name=voter.full_name,
+                language_code=voter.language_code, event="poll_answer",
                 poll_id=answer.poll_id, poll_option_ids=tuple(answer.option_ids),
             ), None
         if update.poll:
@@ -202,16 +202,19 @@ class TelegramChannel:
         if media is None:
             raise Rejected(f"{message.kind} without a file")
         caption = (message.text or "")[:MAX_CAPTION] or None
-        common = {"caption": caption, "reply_markup": markup,
-                  "disable_notification": message.silent}
         if message.kind == "photo":
-            sent = await self.bot.send_photo(chat_id, media, **common)
+            sent = await self.bot.send_photo(chat_id, media, caption=caption, reply_markup=markup,
+                                             disable_notification=message.silent)
             file_id = sent.photo[-1].file_id if sent.photo else None
         elif message.kind == "voice":
-            sent = await self.bot.send_voice(chat_id, media, duration=message.duration, **common)
+            sent = await self.bot.send_voice(chat_id, media, duration=message.duration,
+                                             caption=caption, reply_markup=markup,
+                                             disable_notification=message.silent)
             file_id = sent.voice.file_id if sent.voice else None
         else:
-            sent = await self.bot.send_document(chat_id, media, **common)
+            sent = await self.bot.send_document(chat_id, media, caption=caption,
+                                                reply_markup=markup,
+                                                disable_notification=message.silent)
             file_id = sent.document.file_id if sent.document else None
         await self._pin(message, sent)
         return Sent(str(sent.message_id), file_id)
@@ -244,7 +247,7 @@ def _seconds(duration: timedelta | int | None) -> int | None:
     return duration
 
 
-def _chat_type(kind: str) -> str:
+def _chat_type(kind: str) -> ChatType:
     return "private" if kind == "private" else "group"
 
 

@@ -45,7 +45,7 @@ def categories_for(commune: Commune | None) -> list[Category]:
         return list(DEFAULTS)
     found = []
     for entry in configured:
-        item = {"code": entry} if isinstance(entry, str) else entry
+        item: dict[str, Any] = {"code": entry} if isinstance(entry, str) else entry
         found.append(Category(str(item["code"]), dict(item.get("name") or {}),
                               int(item.get("due_days") or DEFAULT_DUE_DAYS)))
     return found

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
-from services.db import insert_for
+from services.db import affected, insert_for
 from services.feedback.deadlines import CHECKIN_AFTER, calendar_for, end_of_next_working_day
 from services.feedback.models import (
     OPEN_STATUSES,
@@ -53,7 +53,7 @@ async def send_digest(session: AsyncSession, commune: Commune, now: datetime) ->
         insert(FeedbackDigest).values(commune_id=commune.id, day=day, sent_at=now)
         .on_conflict_do_nothing()
     )
-    if not claimed.rowcount:
+    if not affected(claimed):
         return False
     (late, overdue), (due_soon, soon) = await digest_lists(session, commune, now)
     if not late and not due_soon:

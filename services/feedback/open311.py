@@ -135,7 +135,10 @@ class Open311:
         out = []
         for report in reports:
             if report.commune_id not in cache:
-                cache[report.commune_id] = await self.communes.get(report.commune_id)
+                commune = await self.communes.get(report.commune_id)
+                if commune is None:  # a report keeps its commune (foreign key)
+                    raise Open311Error(404, f"no jurisdiction {report.commune_id}")
+                cache[report.commune_id] = commune
             out.append(request_dict(report, cache[report.commune_id]))
         return out
 

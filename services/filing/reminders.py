@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
-from services.db import Database, utcnow
+from services.db import Database, affected, utcnow
 from services.filing.models import ACTIVE, STEPS, Filing
 from services.models import User
 from services.outbox import Outbox
@@ -46,7 +46,7 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
                                       Filing.reminders_off.is_(False)))
             .values(reminders_sent=Filing.reminders_sent + 1, reminded_at=now)
             .execution_options(synchronize_session=False))
-        if not claimed.rowcount:
+        if not affected(claimed):
             continue
         user = await session.get(User, filing.user_id)
         if user is None:

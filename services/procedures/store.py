@@ -159,7 +159,7 @@ class Procedures:
         return index
 
     def _key(self) -> str:
-        return self.session.get_bind().url.render_as_string(hide_password=True)
+        return self.session.get_bind().engine.url.render_as_string(hide_password=True)
 
     async def set_desk(self, commune: Commune, *, address: str | None = None,
                        hours: str | None = None, contact: str | None = None) -> Desk:

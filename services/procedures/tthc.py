@@ -364,11 +364,13 @@ def _processing_days(
             candidates.append((_STATED, _days_from_text(description) or amount))
     for case in cases:
         due = case.get("processingDay")
-        amount = _number(due.get("qty"), "processingDay.qty") if isinstance(due, Mapping) else None
-        if amount and str(due.get("type", "")).upper() == "DAY":
+        if not isinstance(due, Mapping):
+            continue
+        amount = _number(due.get("qty"), "processingDay.qty")
+        unit = str(due.get("type", "")).upper()
+        if amount and unit == "DAY":
             candidates.append((_PER_CASE_CALENDAR, _calendar_to_working(amount)))
         elif amount:
-            unit = str(due.get("type", "")).upper()
             candidates.append((_PER_CASE, amount * _UNIT_DAYS.get(unit, 1.0)))
     if not candidates:
         return None

@@ -91,7 +91,7 @@ async def export_csvs(session: AsyncSession, commune_ids: list[int] | None, peri
                 local(question.text, "vi"), question.kind, question.aspect, answer.value,
                 answer.via, villages.get(answer.village_id or 0), iso(answer.answered_at)]
         if full:
-            line += [answer.text, *_person(users.get(answer.user_id))]
+            line += [answer.text, *_person(users.get(answer.user_id or 0))]
         rows.append(line)
     data, count = to_csv(answers_header, rows)
     files.append(CsvFile(f"khao_sat_{tag}.csv", data, count))

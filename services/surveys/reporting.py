@@ -40,7 +40,8 @@ async def report_for(session: AsyncSession, commune_ids: list[int] | None, perio
                      now: datetime, t: Translator) -> Report:
     names: dict[str, str] = {}
     communes = [c for c in [await session.get(Commune, i) for i in commune_ids or []] if c]
-    for commune in communes or [None]:
+    scopes: list[Commune | None] = [*communes] or [None]
+    for commune in scopes:
         names.update({c.code: plain(c.name(t.language)) for c in categories_for(commune)})
     title = ", ".join(c.name for c in communes) if commune_ids is not None \
         else t("stats.all_communes")

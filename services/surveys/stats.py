@@ -283,6 +283,7 @@ async def _survey_ratings(session: AsyncSession, commune_ids: list[int] | None,
                (survey.context or {}).get("category"), (survey.context or {}).get("procedure"),
                question.aspect)
         for answer, question, survey in (await session.execute(query)).all()
+        if answer.value is not None
     ]
     polls = (
         select(SurveyPoll, SurveyQuestion, Survey)
