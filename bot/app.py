@@ -47,8 +47,7 @@ class App:
         self.db = Database(settings.database_url)
         self.router = build_router()
         self.config = HandlerConfig(default_language=settings.default_language,
-                                    timezone=settings.timezone,
-                                    public_base_url=settings.webhook_base_url)
+                                    timezone=settings.timezone)
         self.console = ConsoleChannel()
         self.channels: dict[str, Channel] = {self.console.name: self.console}
         self.telegram: TelegramChannel | None = None

@@ -31,7 +31,6 @@ class HandlerConfig:
     default_language: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     bot_username: str | None = None
-    public_base_url: str | None = None
     max_text_length: int = 4000
     flood_limit: int = 30
     """Updates a user may send a minute before the bot stops answering for a while."""

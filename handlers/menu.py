@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
+from handlers import onboarding
 from handlers.context import Context
+from handlers.home import MENU_ENTRIES, show_menu
 from handlers.router import Router
 from handlers.types import Button, Incoming, callback_parts
 from locales import LANGUAGES
 from services.users import is_official
-
-MENU_ENTRIES = ("feedback", "procedures", "filing", "my_feedback", "settings")
-
-
-def menu_buttons(ctx: Context) -> list[list[Button]]:
-    return [[Button(ctx.t(f"menu.{name}"), f"menu:{name}")] for name in MENU_ENTRIES]
-
-
-async def show_menu(ctx: Context, *, edit: bool = False) -> None:
-    ctx.reply(ctx.t("menu.title"), menu_buttons(ctx), edit=edit)
 
 
 async def on_start(inc: Incoming, ctx: Context) -> None:
@@ -25,8 +17,6 @@ async def on_start(inc: Incoming, ctx: Context) -> None:
     if payload and handler is None:
         ctx.say("errors.bad_link")
     if not ctx.user.onboarded:
-        from handlers import onboarding
-
         await onboarding.start(inc, ctx, payload if handler else "")
         return
     ctx.state.clear()
@@ -118,8 +108,6 @@ async def on_settings_button(inc: Incoming, ctx: Context) -> None:
     if action == "lang":
         await ask_language(ctx)
     elif action == "home":
-        from handlers import onboarding
-
         if not ctx.user.has_consented:
             ctx.say("settings.home_needs_consent")
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from handlers.context import Context
-from handlers.menu import show_menu
+from handlers.home import show_menu
 from handlers.router import Router
 from handlers.types import Button, Incoming, callback_parts
 from locales import LANGUAGES

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.format import money
-from handlers.menu import menu_buttons
+from handlers.home import menu_buttons
 from handlers.router import Router
 from handlers.types import Attachment, Button, Incoming, callback_parts
 from locales import Translator

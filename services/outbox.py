@@ -39,17 +39,6 @@ LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 
 
-@dataclass(frozen=True)
-class Progress:
-    total: int
-    sent: int
-    failed: int
-
-    @property
-    def pending(self) -> int:
-        return self.total - self.sent - self.failed
-
-
 def button_rows(rows: list[list[tuple[str, str]]]) -> list[list[dict[str, str]]]:
     """Buttons as plain data: (label, callback data), or (label, 'url:https://…')."""
     return [[_button(label, value) for label, value in row] for row in rows]
@@ -297,13 +286,3 @@ class Outbox:
             select(func.count()).select_from(OutboxMessage)
             .where(OutboxMessage.status == OUTBOX_PENDING)
         ) or 0
-
-    async def progress(self, group_key: str) -> Progress:
-        rows = await self.session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.group_key == group_key).group_by(OutboxMessage.status)
-        )
-        counts = dict(rows.all())
-        total = sum(counts.values())
-        return Progress(total=total, sent=counts.get(OUTBOX_SENT, 0),
-                        failed=counts.get(OUTBOX_FAILED, 0))

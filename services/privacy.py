@@ -1,7 +1,7 @@
 """What is kept about a person, its export and its erasure (Decree 13/2023/NĐ-CP).
 
-Feature areas register an exporter and an eraser for the personal data they keep, so that
-`export` and `erase` always cover everything.
+Each feature area that keeps personal data has a `personal_data` module with an exporter and
+an eraser, listed in `AREAS`, so that `export` and `erase` always cover everything.
 """
 
 from __future__ import annotations
@@ -13,18 +13,20 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db import utcnow
+from services.feedback import personal_data as feedback_data
+from services.filing import personal_data as filing_data
 from services.models import Conversation, User
+from services.surveys import personal_data as survey_data
 
 Exporter = Callable[[AsyncSession, User], Awaitable[Any]]
 Eraser = Callable[[AsyncSession, User], Awaitable[None]]
 
-_exporters: dict[str, Exporter] = {}
-_erasers: dict[str, Eraser] = {}
-
-
-def register(area: str, exporter: Exporter, eraser: Eraser) -> None:
-    _exporters[area] = exporter
-    _erasers[area] = eraser
+AREAS: dict[str, tuple[Exporter, Eraser]] = {
+    "feedback": (feedback_data.export, feedback_data.erase),
+    "filing": (filing_data.export, filing_data.erase),
+    "surveys": (survey_data.export, survey_data.erase),
+}
+"""An area's exporter and eraser, by the name of its part of the export."""
 
 
 async def give_consent(user: User, display_name: str | None) -> None:
@@ -46,14 +48,14 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
             "created_at": user.created_at.isoformat(),
         }
     }
-    for area, exporter in sorted(_exporters.items()):
+    for area, (exporter, _) in sorted(AREAS.items()):
         data[area] = await exporter(session, user)
     return data
 
 
 async def erase(session: AsyncSession, user: User) -> None:
     """Remove personal data; keep only the bare account so the chat can go on."""
-    for eraser in _erasers.values():
+    for _, eraser in AREAS.values():
         await eraser(session, user)
     await session.execute(
         delete(Conversation).where(

@@ -106,11 +106,6 @@ class Filings:
             .order_by(Filing.updated_at.desc(), Filing.id.desc()))
         return list(rows)
 
-    async def of_user(self, user: User) -> list[Filing]:
-        rows = await self.session.scalars(
-            select(Filing).where(Filing.user_id == user.id).order_by(Filing.id))
-        return list(rows)
-
     async def with_code(self, user: User) -> list[Filing]:
         rows = await self.session.scalars(
             select(Filing).where(Filing.user_id == user.id, Filing.dossier_code.is_not(None))

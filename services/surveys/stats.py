@@ -13,13 +13,13 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.models import Commune, Village
+from services.models import Village
 from services.surveys import sources
 from services.surveys.models import SCALE, Survey, SurveyAnswer, SurveyPoll, SurveyQuestion
 
@@ -196,9 +196,6 @@ class Report:
                 groups[key].append(rating.value)
         return {key: satisfaction(values) for key, values in sorted(groups.items())}
 
-    def by_source(self) -> dict[str, Satisfaction]:
-        return self.by("source")
-
     def trend(self) -> list[tuple[str, Satisfaction]]:
         groups: dict[str, list[int]] = defaultdict(list)
         for rating in self.ratings:
@@ -326,16 +323,5 @@ async def _funnel(session: AsyncSession, commune_ids: list[int] | None,
     return await sources.filing_funnel(session, commune_ids, period.since, period.until)
 
 
-async def commune_title(session: AsyncSession, commune_ids: list[int] | None) -> str:
-    if commune_ids is None:
-        return ""
-    communes = [await session.get(Commune, i) for i in commune_ids]
-    return ", ".join(c.name for c in communes if c is not None)
-
-
 def today_local(now: datetime) -> date:
     return now.astimezone(TZ).date()
-
-
-def utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
