@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot import zalo_web
@@ -22,6 +22,7 @@ from bot.channels.zalo import ZaloChannel
 from bot.feedback_jobs import FeedbackJobs
 from bot.migrate import upgrade
 from bot.open311 import install_open311
+from bot.polling import poll_updates
 from bot.scheduler import NoticeScheduler
 from bot.sender import Sender
 from bot.settings import Settings
@@ -165,21 +166,19 @@ class App:
 
     async def _poll_telegram(self) -> None:
         assert self.telegram is not None
+        bot = self.telegram.bot
         offset: int | None = None
-        backoff = 1.0
-        while True:
-            try:
-                updates = await self.telegram.bot.get_updates(
-                    offset=offset, timeout=25, allowed_updates=ALLOWED_UPDATES)
-                backoff = 1.0
-            except TelegramError as error:
-                log.warning("getUpdates failed: %s; retrying in %.0fs", error, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 60)
-                continue
-            for update in updates:
-                offset = update.update_id + 1
-                await self.handle_telegram(update.to_dict())
+
+        async def fetch() -> tuple[Update, ...]:
+            return await bot.get_updates(offset=offset, timeout=25,
+                                         allowed_updates=ALLOWED_UPDATES)
+
+        async def handle(update: Update) -> None:
+            nonlocal offset
+            offset = update.update_id + 1  # a failing update is not fetched again
+            await self.handle_telegram(update.to_dict())
+
+        await poll_updates("Telegram", fetch, handle, retry=(TelegramError,))
 
     async def handle_telegram(self, data: dict[str, Any]) -> None:
         assert self.telegram is not None

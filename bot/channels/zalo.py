@@ -9,7 +9,6 @@ and files as signed, expiring links to the bot's own `/media/<sha>` route.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -30,6 +29,7 @@ from bot.channels.base import (
     Sent,
     split_text,
 )
+from bot.polling import poll_updates
 from handlers.types import Incoming, IncomingFile
 
 log = logging.getLogger(__name__)
@@ -330,28 +330,11 @@ class ZaloChannel:
 
     async def poll(self, handle: Callable[[dict[str, Any]], Awaitable[None]], *,
                    timeout: int = POLL_TIMEOUT_S) -> None:
-        """Fetch updates with getUpdates until cancelled, backing off on errors."""
-        backoff = 1.0
-        while True:
-            try:
-                updates = await self.client.get_updates(timeout)
-                backoff = 1.0
-            except (ZaloApiError, aiohttp.ClientError, TimeoutError) as error:
-                wait = backoff
-                if isinstance(error, ZaloApiError) and error.retry_after is not None:
-                    wait = max(error.retry_after, 1.0)
-                log.warning("Zalo getUpdates failed: %s; retrying in %.0fs", error, wait)
-                await asyncio.sleep(wait)
-                backoff = min(backoff * 2, 60.0)
-                continue
-            for update in updates:
-                try:
-                    await handle(update)
-                except BadUpdate as error:
-                    log.warning("Zalo update skipped: %s", error)
-                except Exception:  # e.g. the database is down: keep polling
-                    log.exception("Zalo update failed")
-                    await asyncio.sleep(backoff)
+        """Fetch updates with getUpdates until cancelled (`bot.polling`)."""
+        await poll_updates(
+            "Zalo", lambda: self.client.get_updates(timeout), handle,
+            retry=(ZaloApiError, aiohttp.ClientError, TimeoutError),
+            asked_wait=lambda error: getattr(error, "retry_after", None), skip=(BadUpdate,))
 
 
 def render(text: str | None, buttons: list[list[dict[str, Any]]]) -> str:
