@@ -15,7 +15,7 @@ from bot.channels.console import ConsoleSession
 from bot.cli import install_stop_signals
 from bot.migrate import upgrade
 from bot.settings import Settings
-from services.audit import Audit
+from services.audit import AuditEntries
 from services.communes import CommuneImportError, Communes
 from services.db import Database
 from services.models import ROLE_CITIZEN, User
@@ -96,7 +96,7 @@ async def communes(args: argparse.Namespace, settings: Settings) -> int:
                 except (OSError, UnicodeDecodeError, CommuneImportError) as error:
                     print(f"Cannot import {args.file}: {error}", file=sys.stderr)
                     return 1
-                await Audit(session).record(None, "communes_import", target=str(args.file),
+                await AuditEntries(session).record(None, "communes_import", target=str(args.file),
                                             added=report.communes_added,
                                             updated=report.communes_updated)
                 print(f"Communes added: {report.communes_added}, updated: "
@@ -120,7 +120,7 @@ async def roles(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await upgrade(db)
         async with db.transaction() as session:
-            users, audit = Users(session), Audit(session)
+            users, audit = Users(session), AuditEntries(session)
             if args.action == "list":
                 rows = await session.scalars(
                     select(User).where(User.role != ROLE_CITIZEN).order_by(User.id))

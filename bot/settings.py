@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.timezones import VIETNAM_TZ_NAME
+
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _ZALO_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 
@@ -33,7 +35,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     default_language: Literal["vi", "en"] = "vi"
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = VIETNAM_TZ_NAME
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Keys that may POST service requests to the Open311 API (comma-separated)."""

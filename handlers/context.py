@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.types import Button, Incoming, Reply
 from locales import Translator
-from services.audit import Audit
+from services.audit import AuditEntries
 from services.chats import Chats
 from services.communes import Communes
 from services.conversations import ConversationState
 from services.models import Chat, User
 from services.outbox import Outbox
+from services.timezones import VIETNAM_TZ_NAME
 from services.users import Users
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class HandlerConfig:
     """Settings the flows need, handed down by the composition root."""
 
     default_language: str = "vi"
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = VIETNAM_TZ_NAME
     bot_username: str | None = None
     max_text_length: int = 4000
     flood_limit: int = 30
@@ -111,8 +112,8 @@ class Context:
         return Outbox(self.session)
 
     @cached_property
-    def audit(self) -> Audit:
-        return Audit(self.session)
+    def audit(self) -> AuditEntries:
+        return AuditEntries(self.session)
 
     @property
     def is_private(self) -> bool:

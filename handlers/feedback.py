@@ -15,8 +15,8 @@ from services.feedback.service import (
     MAX_PHOTOS,
     MAX_TEXT,
     Draft,
-    Feedback,
     FeedbackError,
+    FeedbackReports,
 )
 
 FLOW = "feedback"
@@ -24,8 +24,8 @@ RATING_FLOW = "feedback_rating"
 ADDRESS_MAX = 500
 
 
-def service(ctx: Context) -> Feedback:
-    return Feedback(ctx.session)
+def service(ctx: Context) -> FeedbackReports:
+    return FeedbackReports(ctx.session)
 
 
 def draft_of(ctx: Context) -> Draft:

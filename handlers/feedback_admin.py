@@ -20,7 +20,7 @@ from services.feedback.models import (
     TRANSFERRED,
     FeedbackReport,
 )
-from services.feedback.service import Feedback, FeedbackError, InboxFilter, overdue
+from services.feedback.service import FeedbackError, FeedbackReports, InboxFilter, overdue
 from services.models import Commune, User
 from services.text import fold
 from services.users import is_admin, is_official
@@ -34,8 +34,8 @@ STATUS_WORDS = {
 TEMPLATE_REF = re.compile(r"^#(\d{1,2})$")
 
 
-def service(ctx: Context) -> Feedback:
-    return Feedback(ctx.session)
+def service(ctx: Context) -> FeedbackReports:
+    return FeedbackReports(ctx.session)
 
 
 def parse_status(word: str) -> str | None:

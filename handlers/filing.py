@@ -37,7 +37,7 @@ from services.filing.service import (
     parse_dossier_code,
 )
 from services.models import Commune
-from services.procedures.model import Document, Procedure
+from services.procedures.procedure import Document, Procedure
 from services.procedures.store import Procedures
 from services.users import can_act_in, is_admin
 

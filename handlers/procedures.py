@@ -17,7 +17,7 @@ from locales import Translator
 from services import qr
 from services.models import Commune
 from services.procedures.legacy_text import foreign_count, repair
-from services.procedures.model import Document, Fee, Procedure
+from services.procedures.procedure import Document, Fee, Procedure
 from services.procedures.search import Match, is_confident
 from services.procedures.store import Desk, Procedures
 from services.text import words

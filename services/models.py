@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import Base, utcnow
+from services.timezones import VIETNAM_TZ_NAME
 
 ROLE_CITIZEN = "citizen"
 ROLE_OFFICIAL = "official"
@@ -35,7 +36,7 @@ class Commune(Base):
     name: Mapped[str] = mapped_column(String(200))
     district: Mapped[str] = mapped_column(String(200), default="")
     province: Mapped[str] = mapped_column(String(200), default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    timezone: Mapped[str] = mapped_column(String(64), default=VIETNAM_TZ_NAME)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -43,6 +44,10 @@ class Commune(Base):
     villages: Mapped[list[Village]] = relationship(
         back_populates="commune", order_by="Village.id", cascade="all, delete-orphan"
     )
+
+    def village_name(self, village_id: int | None) -> str | None:
+        """The name of one of its villages (villages loaded)."""
+        return next((v.name for v in self.villages if v.id == village_id), None)
 
 
 class Village(Base):

@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from services.timezones import VIETNAM_TZ
+
 """Vietnam's time zone: UTC+7 all year (no daylight saving time)."""
 
 OFFICE_HOURS: tuple[tuple[time, time], ...] = (

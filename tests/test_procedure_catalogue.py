@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.procedures.catalogue import load_catalogue
-from services.procedures.model import Document, Fee, Procedure
+from services.procedures.procedure import Document, Fee, Procedure
 from services.procedures.tthc import RecordError, load_path, parse_record
 
 TTHC = Path(__file__).resolve().parents[2] / "shared" / "data" / "tthc"

@@ -135,7 +135,7 @@ class TelegramChannel:
         voice_source = message.voice or message.audio
         voice = IncomingFile(file_id=voice_source.file_id, size=voice_source.file_size,
                              mime=voice_source.mime_type,
-                             duration=_seconds(voice_source.duration)) \
+                             duration=_whole_seconds(voice_source.duration)) \
             if voice_source else None
         document = IncomingFile(file_id=message.document.file_id, size=message.document.file_size,
                                 mime=message.document.mime_type) if message.document else None
@@ -168,8 +168,7 @@ class TelegramChannel:
         try:
             return await self._send(message)
         except RetryAfter as error:
-            retry = error.retry_after
-            seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
+            seconds = _seconds(error.retry_after)
             raise RetryLater(seconds, f"429 retry_after={seconds}") from error
         except Forbidden as error:
             raise ChatGone(str(error)) from error
@@ -241,10 +240,13 @@ class TelegramChannel:
             log.info("could not pin in %s: %s", message.chat_id, error)
 
 
-def _seconds(duration: timedelta | int | None) -> int | None:
-    if isinstance(duration, timedelta):
-        return round(duration.total_seconds())
-    return duration
+def _seconds(duration: timedelta | float) -> float:
+    """python-telegram-bot gives durations as timedelta or as seconds, by its settings."""
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+
+
+def _whole_seconds(duration: timedelta | int | None) -> int | None:
+    return None if duration is None else round(_seconds(duration))
 
 
 def _chat_type(kind: str) -> ChatType:

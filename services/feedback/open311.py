@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.communes import Communes
 from services.feedback.categories import categories_for, category_name
 from services.feedback.models import CLOSED_STATUSES, OPEN_STATUSES, FeedbackReport
-from services.feedback.service import Draft, Feedback, FeedbackError
+from services.feedback.service import Draft, FeedbackError, FeedbackReports
 from services.models import Commune
+from services.timezones import VIETNAM_TZ_NAME
 
 MAX_RESULTS = 1000
 LANGUAGE = "vi"
@@ -49,8 +50,8 @@ def service_dict(commune: Commune | None, code: str) -> dict[str, Any]:
 
 
 def request_dict(report: FeedbackReport, commune: Commune) -> dict[str, Any]:
-    tz = commune.timezone or "Asia/Ho_Chi_Minh"
-    village = next((v.name for v in commune.villages if v.id == report.village_id), None)
+    tz = commune.timezone or VIETNAM_TZ_NAME
+    village = commune.village_name(report.village_id)
     address = ", ".join(part for part in (report.address, village, commune.name) if part)
     return {
         "service_request_id": report.code,
@@ -125,7 +126,7 @@ class Open311:
         return await self._dicts(list(await self.session.scalars(query)))
 
     async def request(self, code: str) -> list[dict[str, Any]]:
-        report = await Feedback(self.session).by_code(code)
+        report = await FeedbackReports(self.session).by_code(code)
         if report is None:
             raise Open311Error(404, f"no service request {code}")
         return await self._dicts([report])
@@ -165,7 +166,7 @@ class Open311:
                       description=str(params.get("description") or "") or None,
                       latitude=lat, longitude=lon, address=address and address[:500])
         try:
-            report = await Feedback(self.session).file(draft, None, now)
+            report = await FeedbackReports(self.session).file(draft, None, now)
         except FeedbackError as error:
             raise Open311Error(400, _english(error)) from None
         return [{"service_request_id": report.code, "service_notice": None,

@@ -40,6 +40,7 @@ from services.feedback.models import (
 from services.feedback.similar import find_similar
 from services.models import Commune, User
 from services.outbox import Outbox
+from services.timezones import VIETNAM_TZ_NAME
 from services.users import Users, can_act_in
 
 MAX_TEXT = 4000
@@ -48,7 +49,6 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 """Telegram bots cannot download files over 20 MB."""
 HOURLY_LIMIT = 5
 NEEDS_NOTE = (ANSWERED, REJECTED, TRANSFERRED)
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
 
 class FeedbackError(Exception):
@@ -86,15 +86,15 @@ class Draft:
         return asdict(self)
 
 
-def local_time(moment: datetime, tz: str = DEFAULT_TZ) -> datetime:
+def local_time(moment: datetime, tz: str = VIETNAM_TZ_NAME) -> datetime:
     return moment.astimezone(ZoneInfo(tz))
 
 
-def fmt_date(moment: datetime | None, tz: str = DEFAULT_TZ) -> str:
+def fmt_date(moment: datetime | None, tz: str = VIETNAM_TZ_NAME) -> str:
     return local_time(moment, tz).strftime("%d/%m/%Y") if moment else "—"
 
 
-def fmt_datetime(moment: datetime | None, tz: str = DEFAULT_TZ) -> str:
+def fmt_datetime(moment: datetime | None, tz: str = VIETNAM_TZ_NAME) -> str:
     return local_time(moment, tz).strftime("%H:%M %d/%m/%Y") if moment else "—"
 
 
@@ -157,7 +157,7 @@ class InboxFilter:
         return cls(**values)
 
 
-class Feedback:
+class FeedbackReports:
     """Feedback over one unit of work."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -218,7 +218,7 @@ class Feedback:
     async def next_code(self, commune: Commune, now: datetime) -> str:
         """PA-<commune code>-<year>-<sequence>: the counter row is bumped in this transaction
         (an atomic upsert), so concurrent filings never share a number."""
-        year = local_time(now, commune.timezone or DEFAULT_TZ).year
+        year = local_time(now, commune.timezone or VIETNAM_TZ_NAME).year
         insert = insert_for(self.session)
         statement = (
             insert(FeedbackCounter).values(commune_id=commune.id, year=year, value=1)
@@ -463,7 +463,7 @@ class Feedback:
                                       priority=2)
 
     async def _tell_officials_new(self, report: FeedbackReport, commune: Commune) -> None:
-        village = next((v.name for v in commune.villages if v.id == report.village_id), None)
+        village = commune.village_name(report.village_id)
         for official in await self._officials(report):
             t = Translator(official.language)
             key = "feedback.official.new_urgent" if report.urgent else "feedback.official.new"
@@ -483,7 +483,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_PHOTOS",
     "Draft",
-    "Feedback",
     "FeedbackError",
+    "FeedbackReports",
     "InboxFilter",
 ]

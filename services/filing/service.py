@@ -21,7 +21,7 @@ from services.filing.models import (
     FilingRating,
 )
 from services.models import Commune, User
-from services.procedures.model import Procedure
+from services.procedures.procedure import Procedure
 from services.text import nfc
 from services.worktime import WorkCalendar
 

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db import lock_key, utcnow
 from services.models import Commune
-from services.procedures.model import Procedure
 from services.procedures.models import (
     CONTENT_FIELDS,
     SOURCE_CATALOGUE,
     SOURCE_IMPORT,
     ProcedureRow,
 )
+from services.procedures.procedure import Procedure
 from services.procedures.search import Match, ProcedureIndex
 
 DESK_SETTING = "procedure_desk"

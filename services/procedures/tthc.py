@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from services.procedures.procedure import CODE_PATTERN, Channel, Document, Fee, Procedure
 from services.text import fold, nfc
-
-from .model import CODE_PATTERN, Channel, Document, Fee, Procedure
 
 _CHANNEL_BY_METHOD: dict[str, Channel] = {"DIRECT": "desk", "ONLINE": "online", "POSTAL": "post"}
 _METHOD_ORDER = ("DIRECT", "ONLINE", "POSTAL")

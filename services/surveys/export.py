@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.models import User, Village
+from services.communes import Communes
+from services.models import User
 from services.surveys import sources
 from services.surveys.models import Survey, SurveyAnswer, SurveyQuestion
 from services.surveys.service import local
@@ -44,7 +45,7 @@ def iso(moment: Any) -> str:
 
 async def export_csvs(session: AsyncSession, commune_ids: list[int] | None, period: Period,
                       report: Report, *, full: bool) -> list[CsvFile]:
-    villages = {v.id: v.name for v in await session.scalars(select(Village))}
+    villages = await Communes(session).village_names()
     users = {u.id: u for u in await session.scalars(select(User))} if full else {}
     tag = period.label
     files = []

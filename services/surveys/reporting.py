@@ -14,7 +14,6 @@ from services.feedback.categories import categories_for
 from services.models import Commune, OutboxMessage
 from services.outbox import Outbox
 from services.surveys.stats import (
-    TZ,
     Period,
     Report,
     build_report,
@@ -22,6 +21,7 @@ from services.surveys.stats import (
     parse_period,
     shown,
 )
+from services.timezones import VIETNAM_TZ
 from services.users import Users
 from services.worktime import WorkCalendar
 
@@ -101,7 +101,7 @@ async def send_monthly_reports(session: AsyncSession, now: datetime,
     """On the first working day of a month (from 07:30), send each commune's officials the
     previous month's PDF, once; return how many were queued."""
     calendar = calendar or WorkCalendar()
-    local = now.astimezone(TZ)
+    local = now.astimezone(VIETNAM_TZ)
     if local.time() < SEND_FROM or not is_first_working_day(local.date(), calendar):
         return 0
     period = previous_month(local.date())

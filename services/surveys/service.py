@@ -37,6 +37,7 @@ from services.surveys.models import (
     SurveyPoll,
     SurveyQuestion,
 )
+from services.timezones import VIETNAM_TZ_NAME
 
 SCHEDULED = "scheduled"
 SIPAS_ASPECTS = ("access", "procedure", "officials", "result", "feedback")
@@ -517,16 +518,16 @@ def period_of(target: dict[str, Any]) -> tuple[datetime | None, datetime | None]
 
 
 def survey_tz(survey: Survey) -> str:
-    return str((survey.context or {}).get("tz") or "Asia/Ho_Chi_Minh")
+    return str((survey.context or {}).get("tz") or VIETNAM_TZ_NAME)
 
 
-def fmt_time(moment: datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
+def fmt_time(moment: datetime, tz: str = VIETNAM_TZ_NAME) -> str:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M %d/%m/%Y")
 
 
-def parse_local(text: str, now: datetime, tz: str = "Asia/Ho_Chi_Minh") -> datetime | None:
+def parse_local(text: str, now: datetime, tz: str = VIETNAM_TZ_NAME) -> datetime | None:
     """A closing time typed by an official: "dd/mm/yyyy [hh:mm]" or a number of days."""
     from zoneinfo import ZoneInfo
 
