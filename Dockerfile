@@ -1,17 +1,27 @@
 # syntax=docker/dockerfile:1
-FROM python:3.11-slim AS build
+# The base image is pinned by digest, so that a rebuild gets the same system and Python.
+# Refresh it (after a Python patch release or a Debian security update):
+#   docker buildx imagetools inspect python:3.11-slim   # the "Digest:" line
+# and replace the sha256 below; `--build-arg PYTHON_IMAGE=python:3.11-slim` builds from the tag.
+ARG PYTHON_IMAGE=python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
+
+FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
+# The dependencies from the hash-pinned lock first (a layer that code changes do not rebuild),
+# then the project alone (`bash .ci/lock` regenerates requirements.lock).
+COPY requirements.lock ./
+RUN python -m venv /opt/thonso \
+ && /opt/thonso/bin/pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY services ./services
 COPY migrations ./migrations
 COPY locales ./locales
-RUN python -m venv /opt/thonso \
- && /opt/thonso/bin/pip install --no-cache-dir --upgrade pip \
- && /opt/thonso/bin/pip install --no-cache-dir .
+RUN /opt/thonso/bin/pip install --no-cache-dir --no-deps . \
+ && /opt/thonso/bin/pip check
 
-FROM python:3.11-slim
+FROM ${PYTHON_IMAGE}
 RUN useradd --create-home --uid 10001 thonso
 COPY --from=build /opt/thonso /opt/thonso
 ENV PATH=/opt/thonso/bin:$PATH \

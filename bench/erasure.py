@@ -28,7 +28,7 @@ from services import privacy, schema  # noqa: F401  (every model)
 from services.communes import Communes
 from services.db import Database, utcnow
 from services.feedback.models import FeedbackReport
-from services.feedback.service import Draft, Feedback
+from services.feedback.service import Draft, FeedbackReports
 from services.models import OutboxMessage, User
 from services.outbox import message_values
 from services.retention import Policy, prune
@@ -62,7 +62,7 @@ async def run(url: str, rows: int, reports: int) -> None:
         citizen, _ = await Users(session).get_or_create("telegram", "777")
         await privacy.give_consent(citizen, "Trần Thị Hoa")
         for n in range(reports):
-            await Feedback(session).file(Draft(commune_id=commune.id, category="roads",
+            await FeedbackReports(session).file(Draft(commune_id=commune.id, category="roads",
                                                description=f"{quote} ({n})"), None, utcnow())
         # Filed unattributed, then given to the citizen: the hourly limit is not measured here.
         await session.execute(update(FeedbackReport).values(reporter_id=citizen.id))

@@ -32,7 +32,7 @@ from services.feedback.categories import DEFAULT_CODES
 from services.feedback.deadlines import deadlines
 from services.feedback.jobs import digest_lists
 from services.feedback.models import STATUSES
-from services.feedback.service import Feedback, InboxFilter
+from services.feedback.service import FeedbackReports, InboxFilter
 from services.models import Commune
 from services.worktime import WorkCalendar
 
@@ -140,7 +140,7 @@ async def measure(db: Database, commune_id: int, village_ids: list[int],
         for name, (flt, page) in scenarios.items():
             started = time.perf_counter()
             async with db.transaction() as session:
-                await Feedback(session).inbox(commune_id, flt, now, page=page)
+                await FeedbackReports(session).inbox(commune_id, flt, now, page=page)
             timings[name].append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         async with db.transaction() as session:
@@ -184,8 +184,9 @@ async def run(url: str, args: argparse.Namespace) -> None:
         await upgrade(db)
         commune_id, villages = await load(url, args.reports, args.communes)
         async with db.transaction() as session:
-            per_commune = (await Feedback(session).inbox(commune_id, InboxFilter(status="all"),
-                                                         utcnow()))[1]
+            everything = InboxFilter(status="all")
+            per_commune = (await FeedbackReports(session).inbox(commune_id, everything,
+                                                                utcnow()))[1]
         print(f"commune {commune_id}: {per_commune:,} reports; {args.runs} runs per query "
               "(count + page of 8, one transaction each)")
         await measure(db, commune_id, villages, 10)          # warm-up

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot import zalo_web
@@ -27,6 +27,7 @@ from bot.logs import keep_secrets_out_of_logs
 from bot.metrics import Metrics
 from bot.migrate import upgrade
 from bot.open311 import install_open311
+from bot.polling import poll_updates
 from bot.retention_job import RetentionJob, policy_from
 from bot.scheduler import NoticeJobs, default_engines
 from bot.sender import Sender
@@ -56,7 +57,6 @@ class App:
         self.router = build_router()
         self.config = HandlerConfig(default_language=settings.default_language,
                                     timezone=settings.timezone,
-                                    public_base_url=settings.webhook_base_url,
                                     bot_username=settings.qr_bot_username)
         self.console = ConsoleChannel(on_choices=remember_choices(self.db, "console"))
         self.channels: dict[str, Channel] = {self.console.name: self.console}
@@ -191,21 +191,19 @@ class App:
 
     async def _poll_telegram(self) -> None:
         assert self.telegram is not None
+        bot = self.telegram.bot
         offset: int | None = None
-        backoff = 1.0
-        while True:
-            try:
-                updates = await self.telegram.bot.get_updates(
-                    offset=offset, timeout=25, allowed_updates=ALLOWED_UPDATES)
-                backoff = 1.0
-            except TelegramError as error:
-                log.warning("getUpdates failed: %s; retrying in %.0fs", error, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 60)
-                continue
-            for update in updates:
-                offset = update.update_id + 1
-                await self.handle_telegram(update.to_dict())
+
+        async def fetch() -> tuple[Update, ...]:
+            return await bot.get_updates(offset=offset, timeout=25,
+                                         allowed_updates=ALLOWED_UPDATES)
+
+        async def handle(update: Update) -> None:
+            nonlocal offset
+            offset = update.update_id + 1  # a failing update is not fetched again
+            await self.handle_telegram(update.to_dict())
+
+        await poll_updates("Telegram", fetch, handle, retry=(TelegramError,))
 
     async def handle_telegram(self, data: dict[str, Any]) -> None:
         assert self.telegram is not None

@@ -8,13 +8,14 @@ import importlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot.logs import keep_secrets_out_of_logs
 from bot.settings import ConfigError, Settings, load_settings
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ from bot.channels.console import ConsoleSession
 from bot.cli import install_stop_signals
 from bot.migrate import upgrade
 from bot.settings import Settings
-from services.audit import Audit
+from services.audit import AuditEntries
 from services.communes import CommuneImportError, Communes
 from services.db import Database
 from services.models import ROLE_CITIZEN, User
@@ -56,20 +56,20 @@ async def console(args: argparse.Namespace, settings: Settings) -> int:
             user, _ = await users.get_or_create("console", user_id)
             await users.grant_official(user, commune.id)
             print(f"(Bạn đang là cán bộ của {commune.name}.)")
-    session = ConsoleSession(app.processor, app.sender, app.console, user_id=user_id)
+    chat = ConsoleSession(app.processor, app.sender, app.console, user_id=user_id)
     print("Thôn Số — trò chuyện thử trong cửa sổ dòng lệnh. Gõ số để chọn, "
           "/help để xem lệnh, Ctrl+D để thoát.\n")
     try:
-        shown = await session.say("/start")
+        shown = await chat.say("/start")
         while True:
             for message in shown:
-                prefix = "" if message.chat_id == session.chat_id else f"[→ {message.chat_id}] "
+                prefix = "" if message.chat_id == chat.chat_id else f"[→ {message.chat_id}] "
                 print(prefix + message.render().replace("\n", "\n" + prefix) + "\n")
             line = await asyncio.to_thread(sys.stdin.readline)
             if not line:
                 break
             if line.strip():
-                shown = await session.say(line.rstrip("\n"))
+                shown = await chat.say(line.rstrip("\n"))
             else:
                 shown = []
     finally:
@@ -100,7 +100,7 @@ async def communes(args: argparse.Namespace, settings: Settings) -> int:
                 except (OSError, UnicodeDecodeError, CommuneImportError) as error:
                     print(f"Cannot import {args.file}: {error}", file=sys.stderr)
                     return 1
-                await Audit(session).record(None, "communes_import", target=str(args.file),
+                await AuditEntries(session).record(None, "communes_import", target=str(args.file),
                                             added=report.communes_added,
                                             updated=report.communes_updated)
                 print(f"Communes added: {report.communes_added}, updated: "
@@ -124,7 +124,7 @@ async def roles(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await upgrade(db)
         async with db.transaction() as session:
-            users, audit = Users(session), Audit(session)
+            users, audit = Users(session), AuditEntries(session)
             if args.action == "list":
                 rows = await session.scalars(
                     select(User).where(User.role != ROLE_CITIZEN).order_by(User.id))

@@ -10,7 +10,7 @@ from datetime import date
 
 from bot.migrate import upgrade
 from bot.settings import Settings
-from services.audit import Audit
+from services.audit import AuditEntries
 from services.calendars import Calendars
 from services.communes import Communes
 from services.db import Database
@@ -59,8 +59,9 @@ async def calendar(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 print(f"{args.day} was not changed for {where}.")
                 return 0
-            await Audit(session).record(None, f"calendar_{args.action}", commune_id=commune_id,
-                                        target=args.day.isoformat())
+            await AuditEntries(session).record(None, f"calendar_{args.action}",
+                                               commune_id=commune_id,
+                                               target=args.day.isoformat())
             print(f"{done} for {where}.")
             return 0
     finally:

@@ -18,7 +18,7 @@ from bot.migrate import upgrade
 from bot.settings import Settings
 from handlers.procedures import poster_for
 from services import qr as posters
-from services.audit import Audit
+from services.audit import AuditEntries
 from services.communes import Communes
 from services.db import Database
 from services.models import Commune
@@ -29,7 +29,7 @@ from services.procedures.store import Desk, Procedures
 from services.procedures.tthc import ImportResult, load_path
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     procedures = sub.add_parser("procedures", help="the catalogue of administrative procedures")
     procedures.set_defaults(module=__name__)
     actions = procedures.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -151,7 +151,7 @@ async def import_records(session: AsyncSession, path: Path, loaded: ImportResult
         print(f"skipped    {skipped.source}: {skipped.reason}")
     print(f"Added: {len(report.added)}, changed: {len(report.changed)}, "
           f"unchanged: {len(report.unchanged)}, skipped: {len(loaded.skipped)}")
-    await Audit(session).record(None, "procedures_import", target=str(path)[:200],
+    await AuditEntries(session).record(None, "procedures_import", target=str(path)[:200],
                                 added=len(report.added), changed=len(report.changed),
                                 skipped=len(loaded.skipped))
     return 0 if loaded.procedures or not loaded.skipped else 1
@@ -176,7 +176,7 @@ async def desk_command(session: AsyncSession, args: argparse.Namespace) -> int:
     else:
         desk = await Procedures(session).set_desk(commune, address=args.address,
                                                   hours=args.hours, contact=args.contact)
-        await Audit(session).record(None, "procedures_desk", commune_id=commune.id,
+        await AuditEntries(session).record(None, "procedures_desk", commune_id=commune.id,
                                     target=commune.code)
     print(f"{commune.name}\n  address: {desk.address or '-'}\n  hours:   {desk.hours or '-'}"
           f"\n  contact: {desk.contact or '-'}")

@@ -16,7 +16,7 @@ from services.surveys.reporting import report_for
 from services.surveys.stats import PeriodError, parse_period, today_local
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report_parser = sub.add_parser("report", help="a commune's monthly report as a PDF")
     report_parser.set_defaults(module=__name__)
     report_parser.add_argument("--commune", required=True, help="commune id or code")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.timezones import VIETNAM_TZ_NAME
 
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 """Telegram allows 1–256 characters of this alphabet for a webhook's secret token; fewer than
@@ -37,7 +39,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     default_language: Literal["vi", "en"] = "vi"
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = VIETNAM_TZ_NAME
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Keys that may POST service requests to the Open311 API (comma-separated)."""
@@ -151,10 +153,10 @@ class Settings(BaseSettings):
             raise ConfigError("ZALO_WEBHOOK_SECRET is not set (required when ZALO_BOT_TOKEN "
                               "and WEBHOOK_BASE_URL are set)")
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read settings; a bad value stops with one line naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"

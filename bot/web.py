@@ -7,7 +7,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -16,6 +16,7 @@ from bot.metrics import CONTENT_TYPE
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.channels.telegram import TelegramChannel
 
 log = logging.getLogger(__name__)
 TELEGRAM_PATH = "/telegram/webhook"
@@ -36,7 +37,7 @@ def secret_ok(expected: str | None, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-async def read_json(request: web.Request) -> dict | None:
+async def read_json(request: web.Request) -> dict[str, Any] | None:
     try:
         body = await request.read()
         data = json.loads(body)
@@ -45,7 +46,8 @@ async def read_json(request: web.Request) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def telegram_webhook(app: App) -> Callable[[web.Request], Awaitable[web.Response]]:
+def telegram_webhook(app: App, telegram: TelegramChannel
+                     ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         if not secret_ok(app.settings.secret(), request.headers.get(TELEGRAM_SECRET_HEADER)):
             app.metrics.refused.labels("forbidden").inc()
@@ -55,7 +57,7 @@ def telegram_webhook(app: App) -> Callable[[web.Request], Awaitable[web.Response
             app.metrics.refused.labels("bad_request").inc()
             return web.Response(status=400, text="malformed update")
         try:
-            incoming, query_id = app.telegram.parse(data)
+            incoming, query_id = telegram.parse(data)
         except Exception:
             log.warning("unparseable Telegram update %s", data.get("update_id"), exc_info=True)
             app.metrics.refused.labels("bad_request").inc()
@@ -63,7 +65,7 @@ def telegram_webhook(app: App) -> Callable[[web.Request], Awaitable[web.Response
         if incoming is not None:
             await app.process(incoming)
         if query_id:
-            app.background(app.telegram.answer_callback(query_id))
+            app.background(telegram.answer_callback(query_id))
         return web.Response(text="ok")
     return handle
 
@@ -88,7 +90,7 @@ def build_web_app(app: App) -> web.Application:
     web_app.router.add_get("/metrics", metrics)
     if app.telegram is not None:
         for path in webhook_paths(app.settings.webhook_base_url, TELEGRAM_PATH):
-            web_app.router.add_post(path, telegram_webhook(app))
+            web_app.router.add_post(path, telegram_webhook(app, app.telegram))
     for install in app.web_routes:
         install(web_app)
     return web_app

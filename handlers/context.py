@@ -14,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.flows import Flow, declared
 from handlers.types import AnyButton, Incoming, Reply
 from locales import Translator
-from services.audit import Audit
+from services.audit import AuditEntries
 from services.chats import Chats
 from services.communes import Communes
 from services.conversations import ConversationState
 from services.models import Chat, User
 from services.outbox import Outbox
+from services.timezones import VIETNAM_TZ_NAME
 from services.users import Users
 
 if TYPE_CHECKING:
@@ -35,9 +36,8 @@ class HandlerConfig:
     """Settings the flows need, handed down by the composition root."""
 
     default_language: str = "vi"
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = VIETNAM_TZ_NAME
     bot_username: str | None = None
-    public_base_url: str | None = None
     max_text_length: int = 4000
     flood_limit: int = 30
     """Updates a user may send a minute before the bot stops answering for a while."""
@@ -128,8 +128,8 @@ class Context:
         return Outbox(self.session)
 
     @cached_property
-    def audit(self) -> Audit:
-        return Audit(self.session)
+    def audit(self) -> AuditEntries:
+        return AuditEntries(self.session)
 
     @property
     def is_private(self) -> bool:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.format import local_date, local_datetime
-from handlers.menu import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu
 from handlers.privacy import ShowPrivacy
 from handlers.router import Router
 from handlers.types import Incoming
@@ -23,8 +23,8 @@ from services.feedback.service import (
     MAX_PHOTOS,
     MAX_TEXT,
     Draft,
-    Feedback,
     FeedbackError,
+    FeedbackReports,
 )
 
 ADDRESS_MAX = 500
@@ -127,8 +127,8 @@ class SkipComment(CallbackData, prefix="fb.nocomment"):
     """No comment after a rating."""
 
 
-def service(ctx: Context) -> Feedback:
-    return Feedback(ctx.session)
+def service(ctx: Context) -> FeedbackReports:
+    return FeedbackReports(ctx.session)
 
 
 def draft_of(ctx: Context) -> Draft:

@@ -21,7 +21,7 @@ from enum import StrEnum
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.format import cut, local_date, money, quantity
-from handlers.menu import home_row
+from handlers.home import home_row
 from handlers.procedures import ShowCard, where
 from handlers.router import Router
 from handlers.types import Incoming
@@ -45,7 +45,7 @@ from services.filing.service import (
     parse_dossier_code,
 )
 from services.models import Commune
-from services.procedures.model import Document, Procedure
+from services.procedures.procedure import Document, Procedure
 from services.procedures.store import Procedures
 from services.users import can_act_in, is_admin
 from services.worktime import WorkCalendar

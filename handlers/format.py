@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.context import Context
 from locales import Translator
-from services.procedures.model import Document
+from services.procedures.procedure import Document
 
 
 def local(ctx: Context, moment: datetime) -> datetime:

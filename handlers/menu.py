@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
+from handlers import onboarding
 from handlers.context import Context
+from handlers.home import MenuEntry, OpenMenu, back_to_menu, language_row, show_menu
 from handlers.privacy import ShowPrivacy
 from handlers.router import Router
 from handlers.types import Incoming
 from locales import LANGUAGES, Language
-from services.callbacks import Button, CallbackData, Keyboard
+from services.callbacks import Button, CallbackData
 from services.users import is_official
-
-
-class MenuEntry(StrEnum):
-    FEEDBACK = "feedback"
-    PROCEDURES = "procedures"
-    FILING = "filing"
-    MY_FEEDBACK = "my_feedback"
-    SETTINGS = "settings"
-    HOME = "home"
-    """The menu itself ("back to the menu")."""
-
-
-MENU_ENTRIES = tuple(entry for entry in MenuEntry if entry is not MenuEntry.HOME)
-LANGUAGE_NAMES: dict[Language, str] = {"vi": "Tiếng Việt", "en": "English"}
-"""Each language by its own name, whatever the user's language."""
-
-
-@dataclass(frozen=True)
-class OpenMenu(CallbackData, prefix="menu"):
-    """A main-menu entry. Its data (`menu:feedback`) is what menus sent before typed buttons
-    carried, so a menu message still in a chat keeps working."""
-
-    entry: MenuEntry
 
 
 @dataclass(frozen=True)
@@ -53,26 +30,6 @@ class ChangeHome(CallbackData, prefix="set.home"):
     """Choose one's commune and village again."""
 
 
-def menu_buttons(ctx: Context) -> Keyboard:
-    return [[Button(ctx.t(f"menu.{entry}"), OpenMenu(entry))] for entry in MENU_ENTRIES]
-
-
-def back_to_menu(ctx: Context) -> list[Button]:
-    return [Button(ctx.t("common.back_to_menu"), OpenMenu(MenuEntry.HOME))]
-
-
-def home_row(ctx: Context) -> Keyboard:
-    """The "back to the main menu" button, as a keyboard of its own."""
-    return [back_to_menu(ctx)]
-
-
-def language_row(choose: Callable[[Language], CallbackData]) -> list[Button]:
-    return [Button(name, choose(language)) for language, name in LANGUAGE_NAMES.items()]
-
-
-async def show_menu(ctx: Context, *, edit: bool = False) -> None:
-    ctx.reply(ctx.t("menu.title"), menu_buttons(ctx), edit=edit)
-
 
 async def on_start(inc: Incoming, ctx: Context) -> None:
     payload = inc.args.strip()
@@ -80,8 +37,6 @@ async def on_start(inc: Incoming, ctx: Context) -> None:
     if payload and handler is None:
         ctx.say("errors.bad_link")
     if not ctx.user.onboarded:
-        from handlers import onboarding
-
         await onboarding.start(inc, ctx, payload if handler else "")
         return
     ctx.state.clear()
@@ -165,8 +120,6 @@ async def on_change_language(inc: Incoming, ctx: Context, data: ChangeLanguage) 
 
 
 async def on_change_home(inc: Incoming, ctx: Context, data: ChangeHome) -> None:
-    from handlers import onboarding
-
     if not ctx.user.has_consented:
         ctx.say("settings.home_needs_consent")
         return

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from handlers.context import Context
 from handlers.flows import Flow
-from handlers.menu import language_row, show_menu
+from handlers.home import language_row, show_menu
 from handlers.router import Router
 from handlers.types import Incoming
 from locales import Language

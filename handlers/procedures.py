@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from handlers.context import Context
 from handlers.format import cut, money, quantity
-from handlers.menu import MenuEntry, OpenMenu, home_row, menu_buttons
+from handlers.home import MenuEntry, OpenMenu, home_row, menu_buttons
 from handlers.router import Router
 from handlers.types import Attachment, Incoming
 from locales import Translator
@@ -21,7 +21,7 @@ from services.callbacks import Button, CallbackData, Keyboard
 from services.filing.actions import StartFiling
 from services.models import Commune
 from services.procedures.legacy_text import foreign_count, repair
-from services.procedures.model import Document, Fee, Procedure
+from services.procedures.procedure import Document, Fee, Procedure
 from services.procedures.search import Match, is_confident
 from services.procedures.store import Desk, Procedures
 from services.text import words

@@ -166,7 +166,7 @@ class Processor:
         conversations = Conversations(session)
         user, chat, conversation = await conversations.find_with_parties(
             inc.channel, inc.chat_id, inc.user_id)
-        new = []
+        new: list[object] = []
         if user is None:
             user = Users.new(inc.channel, inc.user_id, language=self.config.default_language)
             new.append(user)

@@ -47,7 +47,3 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return key in catalogue(self.language)
-
-
-def translator(language: str | None) -> Translator:
-    return Translator(language)

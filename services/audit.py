@@ -14,7 +14,7 @@ def actor_label(user: User | None) -> str:
     return f"{user.channel}:{user.external_id}" if user else "cli"
 
 
-class Audit:
+class AuditEntries:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

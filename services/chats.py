@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import insert_for, lock_key, utcnow
+from services.db import insert_for, lock_key, table_of, utcnow
 from services.models import Chat, ProcessedUpdate
 
 
@@ -48,15 +48,15 @@ class Chats:
                 insert_for(self.session), locked)
         values: dict[str, Any] = {"channel": channel, "update_key": update_key,
                                   "received_at": utcnow()}
-        if locked:
-            values["lock_key"] = lock_key(lock)  # type: ignore[arg-type]
+        if locked and lock is not None:
+            values["lock_key"] = lock_key(lock)
         # Core, not the ORM: nothing of this row is needed as an object.
         result = await connection.execute(statement, values)
         return result.first() is not None
 
 
 def _record_update(insert: Any, locked: bool) -> Any:
-    table = ProcessedUpdate.__table__
+    table = table_of(ProcessedUpdate)
     columns = ("channel", "update_key", "received_at")
     params = [bindparam(name, type_=table.c[name].type) for name in columns]
     if locked:

@@ -57,6 +57,10 @@ class Communes:
     async def village(self, village_id: int) -> Village | None:
         return await self.session.get(Village, village_id)
 
+    async def village_names(self) -> dict[int, str]:
+        """Every village's name by its id (for reports over many rows)."""
+        return {v.id: v.name for v in await self.session.scalars(select(Village))}
+
     async def find(self, query: str, limit: int = 8) -> list[Commune]:
         """Communes whose folded name contains every folded word of the query."""
         wanted = fold(query).split()

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, literal, select, union_all, update
+from sqlalchemy import Select, String, and_, bindparam, insert, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.db import table_of
 from services.models import Chat, Conversation, OutboxMessage, User
 from services.outbox import Outbox
 
@@ -76,7 +77,7 @@ class Conversations:
         """Write the state back (insert a new conversation; update a stored one, so that a
         row erased meanwhile stays erased) with the messages the update queued (outbox rows,
         `services.outbox.message_values`): one statement on PostgreSQL."""
-        values = {"flow": state.flow, "step": state.step, "data": state.data,
+        values: dict[str, Any] = {"flow": state.flow, "step": state.step, "data": state.data,
                   "choices": state.choices, "updated_at": now}
         if state.id is None:
             values.update(channel=state.channel, chat_id=state.chat_id,
@@ -95,8 +96,9 @@ class Conversations:
             await Outbox(self.session).insert(list(messages))
 
 
-def _parties_query():  # type: ignore[no-untyped-def]
-    channel, chat_id, user_id = bindparam("channel"), bindparam("chat_id"), bindparam("user_id")
+def _parties_query() -> Select[Any]:
+    channel, chat_id, user_id = (bindparam(name, type_=String)
+                                 for name in ("channel", "chat_id", "user_id"))
     anchor = select(literal(1).label("one")).subquery()
     return (
         select(User, Chat, Conversation.id, Conversation.flow, Conversation.step,
@@ -111,7 +113,7 @@ def _parties_query():  # type: ignore[no-untyped-def]
 
 # Built once: every update runs them, and a built statement keeps its cache key.
 _PARTIES = _parties_query()
-_TABLE = Conversation.__table__
+_TABLE = table_of(Conversation)
 _KEY = ("channel", "chat_id", "user_external_id")
 _STATE = ("flow", "step", "data", "choices", "updated_at")
 
@@ -143,7 +145,7 @@ def _saved_with(new: bool, count: int, columns: tuple[str, ...]) -> Any:
     key = (new, count, columns)
     statement = _SAVED_WITH.get(key)
     if statement is None:
-        outbox = OutboxMessage.__table__
+        outbox = table_of(OutboxMessage)
         # As SELECTs: a multi-row VALUES is compiled anew for every execution.
         rows = [select(*(bindparam(f"m{i}_{name}", type_=outbox.c[name].type)
                          for name in columns)) for i in range(count)]

@@ -6,15 +6,16 @@ import asyncio
 import contextlib
 import hashlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Generator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy import (
     JSON,
     DateTime,
     MetaData,
+    Table,
     bindparam,
     event,
     insert,
@@ -23,10 +24,13 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
+from sqlalchemy.sql import FromClause
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -116,8 +120,8 @@ class Database:
                 yield session
 
     async def _connect_sqlite(self) -> InlineSQLite:
-        args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
-        return await InlineSQLite(lambda: sqlite3.connect(*args, **kwargs))
+        (database,), options = self.engine.dialect.create_connect_args(self.engine.url)
+        return await InlineSQLite(lambda: sqlite3.connect(database, **options))
 
     async def ping(self) -> bool:
         try:
@@ -141,10 +145,10 @@ class InlineSQLite(aiosqlite.Connection):
     statement's own time (microseconds for the serving path) instead of yielding to wait for
     it. SQLAlchemy's aiosqlite dialect drives it unchanged."""
 
-    def __init__(self, connector: Any) -> None:
+    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
 
-    def __await__(self):  # type: ignore[no-untyped-def]
+    def __await__(self) -> Generator[Any, None, InlineSQLite]:
         return self._connect().__await__()  # no worker thread to start
 
     async def _connect(self) -> InlineSQLite:
@@ -152,7 +156,7 @@ class InlineSQLite(aiosqlite.Connection):
             self._connection = self._connector()
         return self
 
-    async def _execute(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(*args, **kwargs)
 
     def stop(self) -> None:
@@ -162,7 +166,7 @@ class InlineSQLite(aiosqlite.Connection):
             self._connection = None
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -237,7 +241,7 @@ def _inserted_together(tables: tuple[Any, ...]) -> Any:
             }).returning(_primary_key(table)).cte(f"r{i}")
             for i, table in enumerate(tables)
         ]
-        joined = ctes[0]
+        joined: FromClause = ctes[0]
         for cte in ctes[1:]:  # one row each
             joined = joined.join(cte, true())
         statement = _INSERTS[tables] = select(*(cte.c[0] for cte in ctes)).select_from(joined)
@@ -248,9 +252,26 @@ _INSERTS: dict[Any, Any] = {}
 """INSERT statements built once per table (or tuple of tables written together)."""
 
 
-def insert_for(session: AsyncSession):  # type: ignore[no-untyped-def]
+def insert_for(session: AsyncSession) -> Callable[..., Any]:
     """The dialect's INSERT (with ON CONFLICT support) for this session's database."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def table_of(model: type[Base]) -> Table:
+    """The table a model maps (SQLAlchemy types `__table__` as any FROM clause, since a class
+    may map to a join; each model here maps one table)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} maps no single table")
+    return table
+
+
+def affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched (`execute` returns a CursorResult for those,
+    typed as the plain Result)."""
+    if not isinstance(result, CursorResult):
+        raise TypeError("not the result of an UPDATE or DELETE")
+    return result.rowcount

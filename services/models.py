@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import Base, utcnow
+from services.timezones import VIETNAM_TZ_NAME
 
 ROLE_CITIZEN = "citizen"
 ROLE_OFFICIAL = "official"
@@ -35,7 +36,7 @@ class Commune(Base):
     name: Mapped[str] = mapped_column(String(200))
     district: Mapped[str] = mapped_column(String(200), default="")
     province: Mapped[str] = mapped_column(String(200), default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    timezone: Mapped[str] = mapped_column(String(64), default=VIETNAM_TZ_NAME)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import insert_for, utcnow
+from services.db import affected, insert_for, table_of, utcnow
 from services.models import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,
@@ -93,7 +93,7 @@ class Leased:
 
 
 def _claim_statement(by_channel: bool) -> Any:
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     c = table.c
     now = bindparam("now", type_=c.next_attempt_at.type)
     free = or_(c.claimed_until.is_(None), c.claimed_until < now)
@@ -142,7 +142,7 @@ _CLAIM = {by_channel: _claim_statement(by_channel) for by_channel in (False, Tru
 
 
 def _mark_sent_statements() -> tuple[Any, Any]:
-    table = OutboxMessage.__table__
+    table = table_of(OutboxMessage)
     sent = {"status": OUTBOX_SENT, "claimed_until": None, "attempts": table.c.attempts + 1,
             "sent_at": bindparam("now", type_=table.c.sent_at.type)}
     one_by_one = update(table).where(table.c.id == bindparam("row_id")).values(
@@ -157,7 +157,7 @@ def _mark_sent_statements() -> tuple[Any, Any]:
 
 
 _MARK_SENT, _MARK_SENT_ARRAYS = _mark_sent_statements()
-_INSERT = insert(OutboxMessage.__table__)
+_INSERT = insert(table_of(OutboxMessage))
 
 
 class Outbox:
@@ -283,20 +283,10 @@ class Outbox:
                    OutboxMessage.status == OUTBOX_PENDING)
             .values(status=OUTBOX_FAILED, last_error=redact(reason)[:1000], claimed_until=None)
         )
-        return result.rowcount or 0
+        return affected(result)
 
     async def pending_count(self) -> int:
         return await self.session.scalar(
             select(func.count()).select_from(OutboxMessage)
             .where(OutboxMessage.status == OUTBOX_PENDING)
         ) or 0
-
-    async def progress(self, group_key: str) -> Progress:
-        rows = await self.session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.group_key == group_key).group_by(OutboxMessage.status)
-        )
-        counts = dict(rows.all())
-        total = sum(counts.values())
-        return Progress(total=total, sent=counts.get(OUTBOX_SENT, 0),
-                        failed=counts.get(OUTBOX_FAILED, 0))

@@ -1,14 +1,16 @@
 """What is kept about a person, its export and its erasure (Decree 13/2023/NĐ-CP).
 
-Feature areas register an exporter, an eraser and a tracer for the personal data they keep,
-so that `export` and `erase` always cover everything; `services.personal_data` lists every
-column that can hold personal data and how erasure treats it.
+Each feature area that keeps personal data has a `personal_data` module with an exporter, an
+eraser and a tracer, listed in `AREAS`, so that `export` and `erase` always cover everything;
+`services.personal_data` lists every column that can hold personal data and how erasure
+treats it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Text, and_, cast, delete, or_, select, update
@@ -16,7 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import blobs
 from services.db import utcnow
+from services.feedback import personal_data as feedback_data
+from services.filing import personal_data as filing_data
 from services.models import OUTBOX_PENDING, AuditEntry, Chat, Conversation, OutboxMessage, User
+from services.surveys import personal_data as survey_data
 
 Exporter = Callable[[AsyncSession, User], Awaitable[Any]]
 Eraser = Callable[[AsyncSession, User], Awaitable[None]]
@@ -28,15 +33,21 @@ MIN_TRACE = 4
 """Shorter strings (a two-letter name) would match unrelated messages."""
 ERASED_PAYLOAD: dict[str, Any] = {}
 
-_exporters: dict[str, Exporter] = {}
-_erasers: dict[str, Eraser] = {}
-_tracers: dict[str, Tracer] = {}
 
 
-def register(area: str, exporter: Exporter, eraser: Eraser, tracer: Tracer) -> None:
-    _exporters[area] = exporter
-    _erasers[area] = eraser
-    _tracers[area] = tracer
+@dataclass(frozen=True)
+class Area:
+    exporter: Exporter
+    eraser: Eraser
+    tracer: Tracer
+
+
+AREAS: dict[str, Area] = {
+    "feedback": Area(feedback_data.export, feedback_data.erase, feedback_data.traces),
+    "filing": Area(filing_data.export, filing_data.erase, filing_data.traces),
+    "surveys": Area(survey_data.export, survey_data.erase, survey_data.traces),
+}
+"""Each area's exporter, eraser and tracer, by the name of its part of the export."""
 
 
 async def give_consent(user: User, display_name: str | None) -> None:
@@ -58,8 +69,8 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
             "created_at": user.created_at.isoformat(),
         }
     }
-    for area, exporter in sorted(_exporters.items()):
-        data[area] = await exporter(session, user)
+    for name, area in sorted(AREAS.items()):
+        data[name] = await area.exporter(session, user)
     return data
 
 
@@ -69,12 +80,12 @@ async def erase(session: AsyncSession, user: User) -> None:
     The messages to the person and those to anyone else that carry their traces are
     removed if unsent and blanked if sent; files only they used go with them."""
     traces = {f"{user.channel}:{user.external_id}", user.display_name or ""}
-    for tracer in _tracers.values():
-        traces |= await tracer(session, user)
+    for area in AREAS.values():
+        traces |= await area.tracer(session, user)
     traces = {trace for trace in traces if len(trace.strip()) >= MIN_TRACE}
     await _erase_messages(session, user, traces)
-    for eraser in _erasers.values():
-        await eraser(session, user)
+    for area in AREAS.values():
+        await area.eraser(session, user)
     await session.execute(
         delete(Conversation).where(
             Conversation.channel == user.channel,

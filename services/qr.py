@@ -18,6 +18,7 @@ from services import fonts
 
 if TYPE_CHECKING:  # Pillow and qrcode load only when a poster is drawn: they cost memory
     from PIL import Image, ImageFont
+    from reportlab.pdfgen.canvas import Canvas
 
 PAYLOAD_PREFIX = "p_"
 PLACEHOLDER_BOT = "ThonSoBot"
@@ -82,11 +83,12 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(fonts.BOLD if bold else fonts.REGULAR), size)
 
 
-def wrap(text: str, width: float, measure) -> list[str]:  # type: ignore[no-untyped-def]
+def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
     """Greedy word wrap by measured width; a word longer than a line is cut."""
     lines: list[str] = []
     line = ""
-    for word in text.split():
+    for whole in text.split():
+        word = whole
         candidate = f"{line} {word}".strip()
         if measure(candidate) <= width:
             line = candidate
@@ -162,9 +164,6 @@ def sheet_pdf(posters: Sequence[Poster], *, heading: str, columns: int = COLUMNS
               rows: int = ROWS, on_drawn: Callable[[], None] | None = None) -> bytes:
     """An A4 PDF with `columns × rows` small posters a page, each with a vector QR code;
     `on_drawn` is called after each poster (for a progress bar)."""
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
@@ -196,38 +195,51 @@ def sheet_pdf(posters: Sequence[Poster], *, heading: str, columns: int = COLUMNS
                                 f"{index // per_page + 1}/{pages}")
         x = margin + (slot % columns) * cell_w
         y = page_h - top - (slot // columns + 1) * cell_h
-        pdf.setDash(2, 3)
-        pdf.setStrokeGray(0.6)
-        pdf.rect(x, y, cell_w, cell_h)
-        pdf.setDash()
-        pad = 4 * mm
-        width = cell_w - 2 * pad
-        title_lines = wrap(poster.title, width,
-                           lambda text: pdfmetrics.stringWidth(text, "DejaVuSans-Bold", 11))[:3]
-        text_y = y + cell_h - pad - 11
-        pdf.setFont("DejaVuSans-Bold", 11)
-        for line in title_lines:
-            pdf.drawCentredString(x + cell_w / 2, text_y, line)
-            text_y -= 13
-        qr_size = min(cell_h - 30 * mm, width) - 4 * mm
-        widget = QrCodeWidget(poster.link, barLevel="M")
-        x0, y0, x1, y1 = widget.getBounds()
-        drawing = Drawing(qr_size, qr_size,
-                          transform=[qr_size / (x1 - x0), 0, 0, qr_size / (y1 - y0), 0, 0])
-        drawing.add(widget)
-        renderPDF.draw(drawing, pdf, x + (cell_w - qr_size) / 2, y + 14 * mm)
-        pdf.setFont("DejaVuSans", 8)
-        instruction = wrap(poster.instruction, width,
-                           lambda text: pdfmetrics.stringWidth(text, "DejaVuSans", 8))[:2]
-        line_y = y + 9 * mm
-        for line in instruction:
-            pdf.drawCentredString(x + cell_w / 2, line_y, line)
-            line_y -= 10
-        pdf.setFillGray(0.4)
-        pdf.drawCentredString(x + cell_w / 2, y + 2 * mm, poster.footer)
-        pdf.setFillGray(0)
+        _draw_cell(pdf, poster, x, y, (cell_w, cell_h))
         if on_drawn is not None:
             on_drawn()
     pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def _draw_cell(pdf: Canvas, poster: Poster, x: float, y: float,
+               size: tuple[float, float]) -> None:
+    """One small poster in its dashed cell: title, vector QR code, instruction, footer."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+
+    cell_w, cell_h = size
+    pdf.setDash(2, 3)
+    pdf.setStrokeGray(0.6)
+    pdf.rect(x, y, cell_w, cell_h)
+    pdf.setDash()
+    pad = 4 * mm
+    width = cell_w - 2 * pad
+    title_lines = wrap(poster.title, width,
+                       lambda text: pdfmetrics.stringWidth(text, "DejaVuSans-Bold", 11))[:3]
+    text_y = y + cell_h - pad - 11
+    pdf.setFont("DejaVuSans-Bold", 11)
+    for line in title_lines:
+        pdf.drawCentredString(x + cell_w / 2, text_y, line)
+        text_y -= 13
+    qr_size = min(cell_h - 30 * mm, width) - 4 * mm
+    widget = QrCodeWidget(poster.link, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(qr_size, qr_size,
+                      transform=[qr_size / (x1 - x0), 0, 0, qr_size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, pdf, x + (cell_w - qr_size) / 2, y + 14 * mm)
+    pdf.setFont("DejaVuSans", 8)
+    instruction = wrap(poster.instruction, width,
+                       lambda text: pdfmetrics.stringWidth(text, "DejaVuSans", 8))[:2]
+    line_y = y + 9 * mm
+    for line in instruction:
+        pdf.drawCentredString(x + cell_w / 2, line_y, line)
+        line_y -= 10
+    pdf.setFillGray(0.4)
+    pdf.drawCentredString(x + cell_w / 2, y + 2 * mm, poster.footer)
+    pdf.setFillGray(0)

@@ -17,12 +17,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
 import holidays
 
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-"""Vietnam's time zone: UTC+7 all year (no daylight saving time)."""
+from services.timezones import VIETNAM_TZ
 
 OFFICE_HOURS: tuple[tuple[time, time], ...] = (
     (time(7, 30), time(11, 30)),

@@ -16,7 +16,7 @@ from handlers import build_router
 from locales import Translator
 from services.communes import Communes
 from services.db import Base, utcnow
-from services.feedback.service import Draft, Feedback
+from services.feedback.service import Draft, FeedbackReports
 from services.filing.models import Filing
 from services.models import AuditEntry, Commune, Village
 from services.notices.service import Notices
@@ -78,7 +78,7 @@ async def build_world(app: Any) -> World:
         citizen = await users.create("console", "citizen")
         citizen.onboarded = True
         now = utcnow()
-        report = await Feedback(s).file(Draft(commune_id=demo.id, category="roads",
+        report = await FeedbackReports(s).file(Draft(commune_id=demo.id, category="roads",
                                               description="Ổ gà trước cổng trường",
                                               address="Xóm 2"), None, now)
         notice = await Notices(s).create(official, demo.id, text="Họp thôn tối nay",

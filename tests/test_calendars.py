@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from services.calendars import Calendars, calendar_for
 from services.db import Database
-from services.feedback.service import Draft, Feedback
+from services.feedback.service import Draft, FeedbackReports
 from services.filing.service import expected_date
 from services.models import Commune, User
 from services.privacy import give_consent
@@ -35,7 +35,7 @@ async def file_report(db: Database, commune_id: int, citizen_id: int,
     async with db.transaction() as s:
         citizen = await s.get(User, citizen_id)
         assert citizen is not None
-        report = await Feedback(s).file(
+        report = await FeedbackReports(s).file(
             Draft(commune_id=commune_id, category="roads", description="Đường hỏng"),
             citizen, when)
         return report.due_at

@@ -74,9 +74,9 @@ def test_oversized_data_is_refused_both_ways() -> None:
 
 
 def test_packing_refuses_what_could_not_come_back() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be packed"):
         Sample(1, Colour.RED, "a:b", False).pack()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="int32"):
         Sample(2**31, Colour.RED, None, False).pack()
 
 
@@ -99,7 +99,7 @@ def test_a_button_has_data_or_a_link() -> None:
     assert Button("Mở", Bare()).as_json() == {"text": "Mở", "data": "t.bare"}
     assert Button("Web", url="https://example.org").as_json() == {
         "text": "Web", "url": "https://example.org"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="either data or url"):
         Button("neither")
 
 

@@ -19,7 +19,8 @@ def cli(database_url: str, *args: str, stdin: str | None = None,
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120, cwd=cwd or ROOT)
+                          capture_output=True, text=True, timeout=120, cwd=cwd or ROOT,
+                          check=False)
 
 
 def test_help_on_each_command(database_url: str) -> None:
@@ -88,7 +89,8 @@ def test_serving_loads_no_chart_pdf_or_audio_library() -> None:
              "print(sorted({m.split('.')[0] for m in sys.modules} "
              "& {'matplotlib', 'reportlab', 'av', 'numpy'}))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 

@@ -5,7 +5,7 @@ import unicodedata
 
 from sqlalchemy import func, select
 
-from handlers.menu import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu
 from handlers.onboarding import OnboardLanguage
 from services.models import AuditEntry, Conversation, User
 from tests.helpers import console_app, session, texts

@@ -34,11 +34,15 @@ async def communes(db: Database) -> int:
 
 async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(db: Database) -> None:
     before = await communes(db)
-    with pytest.raises(RuntimeError):
+
+    async def fail_half_way() -> None:
         async with db.transaction() as session:
             session.add(Commune(code="X1", name="Xã Một"))
             await session.flush()                       # written, then undone
             raise RuntimeError("the handler failed half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        await fail_half_way()
     assert await communes(db) == before
     async with db.transaction() as session:
         session.add(Commune(code="X1", name="Xã Một"))

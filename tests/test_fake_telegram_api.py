@@ -95,8 +95,8 @@ async def test_text_that_looks_like_json_stays_text(fake: FakeTelegramAPI, bot: 
 async def test_bad_requests_are_answered_like_telegram(fake: FakeTelegramAPI, bot: Bot) -> None:
     with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(CITIZEN, "a" * 4097)
+    too_long = InlineKeyboardButton("x", callback_data="d" * 65)
     with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
-        too_long = InlineKeyboardButton("x", callback_data="d" * 65)
         await bot.send_message(CITIZEN, "x", reply_markup=InlineKeyboardMarkup([[too_long]]))
     with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
         await bot.send_message(CITIZEN, "Tôi <3 thôn", parse_mode=ParseMode.HTML)

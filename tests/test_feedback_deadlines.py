@@ -13,7 +13,7 @@ from services.feedback.actions import CheckinAnswer
 from services.feedback.deadlines import deadlines, end_of_next_working_day
 from services.feedback.jobs import send_checkins, send_daily_digests
 from services.feedback.models import FeedbackDigest
-from services.feedback.service import Draft, Feedback, InboxFilter
+from services.feedback.service import Draft, FeedbackReports, InboxFilter
 from services.models import OutboxMessage
 from services.privacy import give_consent
 from services.users import Users
@@ -77,7 +77,7 @@ async def seed(db, when: datetime, *, category: str = "roads", settings=None):  
         await give_consent(citizen, "Dân")
         official, _ = await Users(s).get_or_create("telegram", "77")
         await Users(s).grant_official(official, commune.id)
-        report = await Feedback(s).file(
+        report = await FeedbackReports(s).file(
             Draft(commune_id=commune.id, category=category, description="Đường hỏng"),
             citizen, when)
         return report.id, report.code, report.due_at
@@ -94,7 +94,7 @@ async def test_overdue_inbox_digest_and_checkin(db) -> None:  # type: ignore[no-
     report_id, code, due = await seed(db, vn(2026, 11, 27, 9, 0))
     assert due == vn(2026, 12, 11, 17, 0)
     async with db.transaction() as s:
-        feedback = Feedback(s)
+        feedback = FeedbackReports(s)
         # Not acknowledged within 8 working hours: overdue from Monday 30/11 9:00.
         monday = vn(2026, 11, 30, 10, 0)
         rows, total = await feedback.inbox(None, InboxFilter(overdue=True), monday)
@@ -129,7 +129,7 @@ async def test_overdue_inbox_digest_and_checkin(db) -> None:  # type: ignore[no-
 
     resolved_at = vn(2026, 12, 1, 10, 0)
     async with db.transaction() as s:
-        feedback = Feedback(s)
+        feedback = FeedbackReports(s)
         report = await feedback.get(report_id)
         official = await Users(s).find("telegram", "77")
         await feedback.set_status(report, official, "resolved", None, resolved_at)

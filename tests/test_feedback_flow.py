@@ -25,7 +25,7 @@ from handlers.feedback_admin import (
     SendTemplate,
     ShowTemplates,
 )
-from handlers.menu import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu
 from handlers.types import IncomingFile
 from services.feedback.actions import CheckinAnswer, OpenReport, RateReport, ReportNotFixed
 from services.feedback.models import FeedbackReport

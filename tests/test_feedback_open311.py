@@ -14,7 +14,7 @@ from bot.web import build_web_app
 from services.communes import Communes
 from services.db import utcnow
 from services.feedback.models import FeedbackReport
-from services.feedback.service import Draft, Feedback
+from services.feedback.service import Draft, FeedbackReports
 from services.privacy import give_consent
 from services.users import Users
 from tests.helpers import console_app
@@ -37,7 +37,7 @@ async def seed(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]
         user, _ = await Users(s).get_or_create("telegram", SECRET_CHAT)
         await give_consent(user, SECRET_NAME)
         user.commune_id = commune.id
-        feedback = Feedback(s)
+        feedback = FeedbackReports(s)
         first = await feedback.file(Draft(commune_id=commune.id, category="roads",
                                           description="Ổ gà trước cổng trường",
                                           latitude=21.03, longitude=105.85,

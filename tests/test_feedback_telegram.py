@@ -17,7 +17,7 @@ from handlers.feedback import (
     SetUrgent,
 )
 from handlers.feedback_admin import InboxPage
-from handlers.menu import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu
 from services.callbacks import decode
 from services.feedback.actions import OpenReport, RateReport, ReportNotFixed
 from services.feedback.models import FeedbackFollower, FeedbackReport

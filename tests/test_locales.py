@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from handlers.menu import MENU_ENTRIES
+from handlers.home import MENU_ENTRIES
 from locales import LANGUAGES, Translator, catalogue
 from services.models import ROLES
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.procedures.catalogue import load_catalogue
-from services.procedures.model import Document, Fee, Procedure
+from services.procedures.procedure import Document, Fee, Procedure
 from services.procedures.tthc import RecordError, load_path, parse_record
 
 TTHC = Path(__file__).resolve().parents[2] / "shared" / "data" / "tthc"
@@ -276,8 +276,8 @@ def test_invalid_entries_are_refused_by_the_model() -> None:
         Procedure.from_dict({**entry, "fees": None})
     with pytest.raises(ValueError, match="unknown channel"):
         Procedure.from_dict({**entry, "fees": [{"channel": "fax", "amount_vnd": 0, "note": ""}]})
+    unknown = {"channel": "desk", "amount_vnd": None, "note": ""}
     with pytest.raises(ValueError, match="needs a note"):
-        unknown = {"channel": "desk", "amount_vnd": None, "note": ""}
         Procedure.from_dict({**entry, "fees": [unknown]})
     with pytest.raises(ValueError, match="malformed procedure code"):
         Procedure.from_dict({**entry, "code": "1193"})

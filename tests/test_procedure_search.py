@@ -14,7 +14,7 @@ from services.procedures.search import (
     Match,
     ProcedureIndex,
     is_confident,
-    normalise,
+    search_tokens,
 )
 
 
@@ -129,14 +129,14 @@ def test_everyday_words_reach_the_formal_procedure(index: ProcedureIndex) -> Non
 
 
 def test_normalise_drops_filler_but_keeps_meaningful_words() -> None:
-    assert normalise("Thủ tục đăng ký khai sinh như thế nào, mất bao lâu?") == [
+    assert search_tokens("Thủ tục đăng ký khai sinh như thế nào, mất bao lâu?") == [
         "dang",
         "ky",
         "khai",
         "sinh",
     ]
-    assert normalise("Bố tôi mất rồi") == ["bo", "mat"]  # "mất" (died) is kept
-    assert normalise("đk tạm trú") == ["dang", "ky", "tam", "tru"]
+    assert search_tokens("Bố tôi mất rồi") == ["bo", "mat"]  # "mất" (died) is kept
+    assert search_tokens("đk tạm trú") == ["dang", "ky", "tam", "tru"]
 
 
 def test_index_works_on_any_procedure_list() -> None:

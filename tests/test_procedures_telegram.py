@@ -6,7 +6,7 @@ import io
 import zxingcpp
 from PIL import Image
 
-from handlers.menu import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu
 from handlers.onboarding import Consent, OnboardLanguage
 from handlers.procedures import SendPoster
 from services.filing.actions import StartFiling

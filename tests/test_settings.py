@@ -72,7 +72,8 @@ def test_malformed_grace_stops_start_up_with_one_line(tmp_path) -> None:
     """The scheduler used to ignore a malformed NOTICE_GRACE_MINUTES silently."""
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
            "TELEGRAM_BOT_TOKEN": "123:abc", "NOTICE_GRACE_MINUTES": "15m"}
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], check=False, env=env,
+                            cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -83,7 +84,7 @@ def test_run_without_token_stops_with_one_line(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/x.db"
     result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "Configuration error: TELEGRAM_BOT_TOKEN is not set (needed by `run`; "

@@ -21,7 +21,8 @@ from services.models import AuditEntry
 from services.surveys.charts import FIGURES_KEY
 from services.surveys.models import SurveyAnswer
 from services.surveys.service import Surveys
-from services.surveys.stats import TZ, month_of
+from services.surveys.stats import month_of
+from services.timezones import VIETNAM_TZ
 from services.users import Users
 from tests.fakes.telegram_api import FakeTelegramAPI, make_message_update
 from tests.helpers import TelegramDriver, settings_for, telegram_app, words
@@ -62,7 +63,7 @@ async def seed(app) -> dict:  # type: ignore[no-untyped-def]
                                  text="Cán bộ nhiệt tình")
         # Answered and rated within this month, whatever today's date: the month's first
         # hour plus at most 202 hours stays inside any month.
-        created = now.astimezone(TZ).replace(day=1, hour=1, minute=0, second=0,
+        created = now.astimezone(VIETNAM_TZ).replace(day=1, hour=1, minute=0, second=0,
                                              microsecond=0).astimezone(UTC)
         for n, (hours, rating) in enumerate(FEEDBACK):
             report = FeedbackReport(

@@ -6,7 +6,7 @@ import asyncio
 import aiohttp
 from sqlalchemy import func, select
 
-from handlers.menu import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu
 from handlers.onboarding import Consent, OnboardLanguage
 from services.models import Chat, OutboxMessage, ProcessedUpdate, User
 from tests.fakes.telegram_api import (
@@ -182,6 +182,28 @@ async def test_polling_mode_receives_updates(database_url: str) -> None:
         fake.push_update(make_message_update(70, CHAT, CHAT, "/start"))
         welcome = await last_message(fake, CHAT, 1)
         assert "Mời bạn chọn ngôn ngữ" in welcome.params["text"]
+
+
+async def test_polling_goes_on_after_an_update_that_fails(database_url: str,
+                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import bot.polling
+
+    monkeypatch.setattr(bot.polling, "FIRST_BACKOFF_S", 0.01)
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake, webhook=False,
+                                                       ) as app:
+        process = app.processor.process
+
+        async def fails_once(incoming):  # type: ignore[no-untyped-def]
+            if incoming.update_key == "71":
+                raise RuntimeError("the database went away")
+            return await process(incoming)
+
+        monkeypatch.setattr(app.processor, "process", fails_once)
+        fake.push_update(make_message_update(71, CHAT, CHAT, "/start"))
+        fake.push_update(make_message_update(72, CHAT, CHAT, "/start"))
+        welcome = await last_message(fake, CHAT, 1)
+        assert "Mời bạn chọn ngôn ngữ" in welcome.params["text"]
+        assert len(fake.sent_to(CHAT)) == 1   # the failed update was not answered twice
 
 
 async def test_concurrent_sender_passes_send_each_row_once(database_url: str) -> None:

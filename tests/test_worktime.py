@@ -115,7 +115,7 @@ class TestAddWorkingHours:
         assert CAL.add_working_hours(vn(2025, 4, 29, 16), 2) == vn(2025, 5, 5, 8, 30)
 
     def test_negative_hours_are_rejected(self) -> None:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="hours must not be negative"):
             CAL.add_working_hours(vn(*MONDAY, 9), -1)
 
 
@@ -142,7 +142,7 @@ class TestAddWorkingDays:
         assert CAL.add_working_days(vn(2026, 2, 18, 10), 3) == vn(2026, 2, 26, 17)
 
     def test_negative_days_are_rejected(self) -> None:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="days must not be negative"):
             CAL.add_working_days(vn(*MONDAY, 9), -1)
 
 
@@ -213,5 +213,5 @@ class TestCustomCalendar:
         [[], [(time(9), time(8))], [(time(8), time(12)), (time(11), time(15))]],
     )
     def test_bad_office_hours_are_rejected(self, hours: list[tuple[time, time]]) -> None:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="office hours"):
             WorkCalendar(office_hours=hours)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from sqlalchemy import select
 
-from handlers.menu import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu
 from services.callbacks import Button, keyboard_json
 from services.models import OutboxMessage
 from services.outbox import Outbox

@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, select
 
-from handlers.menu import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu
 from handlers.onboarding import Consent
 from services.models import Chat, OutboxMessage, ProcessedUpdate, User
 from tests.fakes.zalo_api import FakeZaloAPI, event_update, text_update

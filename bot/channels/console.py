@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from bot.channels.base import ChoicesShown, Limits, Outgoing, Sent, note_choices
 from bot.sender import Sender
@@ -75,10 +76,10 @@ class ConsoleSession:
         self._updates = itertools.count(1)
         self._prefix = f"{user_id}-{id(self):x}"
 
-    def _incoming(self, **fields: object) -> Incoming:
+    def _incoming(self, **fields: Any) -> Incoming:
         return Incoming(channel=NAME, update_key=f"{self._prefix}-{next(self._updates)}",
                         chat_id=self.chat_id, user_id=self.user_id, user_name=self.name,
-                        **fields)  # type: ignore[arg-type]
+                        **fields)
 
     async def say(self, text: str) -> list[Shown]:
         """Type a line: a /command, a number for a choice, or free text."""

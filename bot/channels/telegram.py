@@ -31,7 +31,7 @@ from bot.channels.base import (
     Sent,
     split_text,
 )
-from handlers.types import Incoming, IncomingFile, Location
+from handlers.types import ChatType, Incoming, IncomingFile, Location
 from services.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -101,11 +101,11 @@ class TelegramChannel:
         if update.message:
             return self._message(key, update.message), None
         if update.poll_answer and update.poll_answer.user:
-            answer = update.poll_answer
+            answer, voter = update.poll_answer, update.poll_answer.user
             return Incoming(
-                channel=NAME, update_key=key, chat_id=str(answer.user.id),
-                user_id=str(answer.user.id), user_name=answer.user.full_name,
-                language_code=answer.user.language_code, event="poll_answer",
+                channel=NAME, update_key=key, chat_id=str(voter.id),
+                user_id=str(voter.id), user_name=voter.full_name,
+                language_code=voter.language_code, event="poll_answer",
                 poll_id=answer.poll_id, poll_option_ids=tuple(answer.option_ids),
             ), None
         if update.poll:
@@ -138,7 +138,7 @@ class TelegramChannel:
         voice_source = message.voice or message.audio
         voice = IncomingFile(file_id=voice_source.file_id, size=voice_source.file_size,
                              mime=voice_source.mime_type,
-                             duration=_seconds(voice_source.duration)) \
+                             duration=_whole_seconds(voice_source.duration)) \
             if voice_source else None
         document = IncomingFile(file_id=message.document.file_id, size=message.document.file_size,
                                 mime=message.document.mime_type) if message.document else None
@@ -207,16 +207,19 @@ class TelegramChannel:
         if media is None:
             raise Rejected(f"{message.kind} without a file")
         caption = (message.text or "")[:MAX_CAPTION] or None
-        common = {"caption": caption, "reply_markup": markup,
-                  "disable_notification": message.silent}
         if message.kind == "photo":
-            sent = await self.bot.send_photo(chat_id, media, **common)
+            sent = await self.bot.send_photo(chat_id, media, caption=caption, reply_markup=markup,
+                                             disable_notification=message.silent)
             file_id = sent.photo[-1].file_id if sent.photo else None
         elif message.kind == "voice":
-            sent = await self.bot.send_voice(chat_id, media, duration=message.duration, **common)
+            sent = await self.bot.send_voice(chat_id, media, duration=message.duration,
+                                             caption=caption, reply_markup=markup,
+                                             disable_notification=message.silent)
             file_id = sent.voice.file_id if sent.voice else None
         else:
-            sent = await self.bot.send_document(chat_id, media, **common)
+            sent = await self.bot.send_document(chat_id, media, caption=caption,
+                                                reply_markup=markup,
+                                                disable_notification=message.silent)
             file_id = sent.document.file_id if sent.document else None
         await self._pin(message, sent)
         return Sent(str(sent.message_id), file_id)
@@ -259,13 +262,16 @@ class TelegramChannel:
             log.info("could not pin in %s: %s", message.chat_id, error)
 
 
-def _seconds(duration: timedelta | int | None) -> int | None:
-    if isinstance(duration, timedelta):
-        return round(duration.total_seconds())
-    return duration
+def _seconds(duration: timedelta | float) -> float:
+    """python-telegram-bot gives durations as timedelta or as seconds, by its settings."""
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
 
 
-def _chat_type(kind: str) -> str:
+def _whole_seconds(duration: timedelta | int | None) -> int | None:
+    return None if duration is None else round(_seconds(duration))
+
+
+def _chat_type(kind: str) -> ChatType:
     return "private" if kind == "private" else "group"
 
 

@@ -9,7 +9,6 @@ and files as signed, expiring links to the bot's own `/media/<sha>` route.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -32,6 +31,7 @@ from bot.channels.base import (
     note_choices,
     split_text,
 )
+from bot.polling import poll_updates
 from handlers.types import Incoming, IncomingFile
 from services.redaction import redact
 
@@ -109,7 +109,8 @@ class ZaloClient:
             data = {}
         if status == 200 and data.get("ok") is True:
             return data.get("result")
-        code = data.get("error_code") if isinstance(data.get("error_code"), int) else status
+        error_code = data.get("error_code")
+        code = error_code if isinstance(error_code, int) else status
         if code == 200:
             code = 500  # HTTP 200 without ok: an answer we cannot trust
         description = str(data.get("description") or data.get("message")
@@ -117,7 +118,7 @@ class ZaloClient:
         raise ZaloApiError(method, code, description, _retry_after(data, header_retry))
 
     async def get_me(self) -> dict[str, Any]:
-        return await self.call("getMe")
+        return _object(await self.call("getMe"))
 
     async def get_updates(self, timeout: int = POLL_TIMEOUT_S) -> list[dict[str, Any]]:
         """The next update(s); [] when there is none (HTTP 408)."""
@@ -138,20 +139,20 @@ class ZaloClient:
         return await self.call("deleteWebhook")
 
     async def get_webhook_info(self) -> dict[str, Any]:
-        return await self.call("getWebhookInfo")
+        return _object(await self.call("getWebhookInfo"))
 
     async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
-        return await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+        return _object(await self.call("sendMessage", {"chat_id": chat_id, "text": text}))
 
     async def send_photo(self, chat_id: str, photo: str,
                          caption: str | None = None) -> dict[str, Any]:
         params = {"chat_id": chat_id, "photo": photo}
         if caption:
             params["caption"] = caption
-        return await self.call("sendPhoto", params)
+        return _object(await self.call("sendPhoto", params))
 
     async def send_sticker(self, chat_id: str, sticker: str) -> dict[str, Any]:
-        return await self.call("sendSticker", {"chat_id": chat_id, "sticker": sticker})
+        return _object(await self.call("sendSticker", {"chat_id": chat_id, "sticker": sticker}))
 
     async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
         return await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
@@ -160,8 +161,10 @@ class ZaloClient:
 def _retry_after(data: dict[str, Any], header: str | None) -> float | None:
     """Seconds to wait, from the envelope's `parameters.retry_after` or the Retry-After
     header."""
-    parameters = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    parameters = _object(data.get("parameters"))
     for value in (parameters.get("retry_after"), data.get("retry_after"), header):
+        if value is None:
+            continue
         try:
             return max(0.0, float(value))
         except (TypeError, ValueError):
@@ -242,7 +245,7 @@ class ZaloChannel:
         message_id = _id(message.get("message_id"))
         if not message_id or len(message_id) > MAX_MESSAGE_ID:
             raise BadUpdate("message without a usable message_id")
-        sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+        sender = _object(message.get("from"))
         chat_id = _id(chat.get("id"))
         group = str(chat.get("chat_type") or "PRIVATE").upper() == "GROUP"
         if group:
@@ -317,28 +320,11 @@ class ZaloChannel:
 
     async def poll(self, handle: Callable[[dict[str, Any]], Awaitable[None]], *,
                    timeout: int = POLL_TIMEOUT_S) -> None:
-        """Fetch updates with getUpdates until cancelled, backing off on errors."""
-        backoff = 1.0
-        while True:
-            try:
-                updates = await self.client.get_updates(timeout)
-                backoff = 1.0
-            except (ZaloApiError, aiohttp.ClientError, TimeoutError) as error:
-                wait = backoff
-                if isinstance(error, ZaloApiError) and error.retry_after is not None:
-                    wait = max(error.retry_after, 1.0)
-                log.warning("Zalo getUpdates failed: %s; retrying in %.0fs", error, wait)
-                await asyncio.sleep(wait)
-                backoff = min(backoff * 2, 60.0)
-                continue
-            for update in updates:
-                try:
-                    await handle(update)
-                except BadUpdate as error:
-                    log.warning("Zalo update skipped: %s", error)
-                except Exception:  # e.g. the database is down: keep polling
-                    log.exception("Zalo update failed")
-                    await asyncio.sleep(backoff)
+        """Fetch updates with getUpdates until cancelled (`bot.polling`)."""
+        await poll_updates(
+            "Zalo", lambda: self.client.get_updates(timeout), handle,
+            retry=(ZaloApiError, aiohttp.ClientError, TimeoutError),
+            asked_wait=lambda error: getattr(error, "retry_after", None), skip=(BadUpdate,))
 
 
 def render(text: str | None, buttons: list[list[dict[str, Any]]]) -> str:
@@ -389,7 +375,7 @@ def _content(event: str, message: dict[str, Any]) -> dict[str, Any]:
             return {"command": match.group(1).lower(), "args": (match.group(2) or "").strip()}
         return {"text": text}
     if event == IMAGE and (url := _photo_url(message)):
-        caption = message.get("caption") if isinstance(message.get("caption"), str) else ""
+        caption = _str(message.get("caption")) or ""
         return {"text": caption.strip() or None,
                 "photos": (IncomingFile(file_id=url, url=url, mime="image/jpeg"),)}
     if event == VOICE and (url := _voice_url(message)):
@@ -432,9 +418,15 @@ def _str(value: object) -> str | None:
 
 def _name(sender: dict[str, Any]) -> str | None:
     for key in ("display_name", "first_name", "name"):
-        if isinstance(sender.get(key), str) and sender[key].strip():
-            return sender[key].strip()
+        value = _str(sender.get(key))
+        if value and value.strip():
+            return value.strip()
     return None
+
+
+def _object(value: object) -> dict[str, Any]:
+    """A JSON object from the API, or {} for anything else in its place."""
+    return value if isinstance(value, dict) else {}
 
 
 def _message_id(result: object) -> str | None:

@@ -12,6 +12,7 @@ import functools
 import io
 import threading
 import wave
+from typing import Any
 
 import espeakng_loader
 
@@ -29,7 +30,7 @@ _SynthCallback = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
 
-_SYNTH_ARGS = [
+_SYNTH_ARGS: list[type[ctypes._SimpleCData[Any]]] = [
     ctypes.c_char_p,  # text
     ctypes.c_size_t,  # size
     ctypes.c_uint,  # position

@@ -23,7 +23,7 @@ from services.audio.engines import TTSError
 log = logging.getLogger(__name__)
 
 
-class _RoutedGTTS(gTTS):
+class _RoutedGTTS(gTTS):  # type: ignore[misc]  # gTTS ships no type information
     """gTTS whose requests go to `base_url` instead of translate.google.<tld>."""
 
     def __init__(self, text: str, *, base_url: str | None, **kwargs: object) -> None:
@@ -31,10 +31,10 @@ class _RoutedGTTS(gTTS):
         self._base = urlsplit(base_url) if base_url else None
 
     def _prepare_requests(self) -> list[requests.PreparedRequest]:
-        prepared = super()._prepare_requests()
+        prepared: list[requests.PreparedRequest] = super()._prepare_requests()
         if self._base is not None:
             for request in prepared:
-                url = urlsplit(request.url)
+                url = urlsplit(str(request.url))
                 path = self._base.path.rstrip("/") + url.path
                 request.prepare_url(
                     urlunsplit((self._base.scheme, self._base.netloc, path, url.query, "")), None

@@ -30,7 +30,7 @@ def to_ogg_opus(audio: bytes, *, bitrate: int = BITRATE) -> bytes:
 
     out = io.BytesIO()
     try:
-        with av.open(io.BytesIO(audio)) as source, av.open(out, "w", format="ogg") as sink:
+        with av.open(io.BytesIO(audio), "r") as source, av.open(out, "w", format="ogg") as sink:
             options = {"application": "voip", "vbr": "constrained"}
             stream = sink.add_stream("libopus", rate=OPUS_RATE, layout="mono", options=options)
             stream.bit_rate = bitrate

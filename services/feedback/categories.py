@@ -49,9 +49,8 @@ def categories_for(commune: Commune | None) -> list[Category]:
     if not configured:
         return list(DEFAULTS)
     found = []
-    for item in configured:
-        if isinstance(item, str):
-            item = {"code": item}
+    for entry in configured:
+        item: dict[str, Any] = {"code": entry} if isinstance(entry, str) else dict(entry)
         code = str(item["code"])
         sensitive = item.get("sensitive")
         found.append(Category(code, dict(item.get("name") or {}),

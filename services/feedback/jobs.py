@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
 from services.calendars import calendar_for
-from services.db import insert_for
+from services.db import affected, insert_for
 from services.feedback.actions import checkin_keyboard
 from services.feedback.deadlines import CHECKIN_AFTER, end_of_next_working_day
 from services.feedback.models import (
@@ -57,7 +57,7 @@ async def send_digest(session: AsyncSession, commune: Commune, now: datetime) ->
         insert(FeedbackDigest).values(commune_id=commune.id, day=day, sent_at=now)
         .on_conflict_do_nothing()
     )
-    if not claimed.rowcount:
+    if not affected(claimed):
         return False
     (late, overdue), (due_soon, soon) = await digest_lists(session, commune, now)
     if not late and not due_soon:

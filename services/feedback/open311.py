@@ -19,7 +19,7 @@ from services.communes import Communes
 from services.feedback.categories import categories_for, category_name
 from services.feedback.models import CLOSED_STATUSES, OPEN_STATUSES, FeedbackReport
 from services.feedback.public import public_view
-from services.feedback.service import Draft, Feedback, FeedbackError
+from services.feedback.service import Draft, FeedbackError, FeedbackReports
 from services.models import Commune
 
 MAX_RESULTS = 1000
@@ -158,7 +158,7 @@ class Open311:
         return await self._dicts(list(await self.session.scalars(query)))
 
     async def request(self, code: str) -> list[dict[str, Any]]:
-        report = await Feedback(self.session).by_code(code)
+        report = await FeedbackReports(self.session).by_code(code)
         if report is None:
             raise Open311Error(404, f"no service request {code}")
         return await self._dicts([report])
@@ -168,7 +168,10 @@ class Open311:
         out = []
         for report in reports:
             if report.commune_id not in cache:
-                cache[report.commune_id] = await self.communes.get(report.commune_id)
+                commune = await self.communes.get(report.commune_id)
+                if commune is None:  # a report keeps its commune (foreign key)
+                    raise Open311Error(404, f"no jurisdiction {report.commune_id}")
+                cache[report.commune_id] = commune
             out.append(request_dict(report, cache[report.commune_id]))
         return out
 
@@ -192,7 +195,7 @@ class Open311:
                       description=_text(params, "description"),
                       latitude=lat, longitude=lon, address=address and address[:500])
         try:
-            report = await Feedback(self.session).file(draft, None, now)
+            report = await FeedbackReports(self.session).file(draft, None, now)
         except FeedbackError as error:
             raise Open311Error(400, _english(error)) from None
         return [{"service_request_id": report.code, "service_notice": None,

@@ -41,6 +41,7 @@ from services.feedback.models import (
 from services.feedback.similar import find_similar
 from services.models import Commune, User
 from services.outbox import Outbox
+from services.timezones import VIETNAM_TZ_NAME
 from services.users import Users, can_act_in
 
 MAX_TEXT = 4000
@@ -89,15 +90,15 @@ class Draft:
         return asdict(self)
 
 
-def local_time(moment: datetime, tz: str = DEFAULT_TZ) -> datetime:
+def local_time(moment: datetime, tz: str = VIETNAM_TZ_NAME) -> datetime:
     return moment.astimezone(ZoneInfo(tz))
 
 
-def fmt_date(moment: datetime | None, tz: str = DEFAULT_TZ) -> str:
+def fmt_date(moment: datetime | None, tz: str = VIETNAM_TZ_NAME) -> str:
     return local_time(moment, tz).strftime("%d/%m/%Y") if moment else "—"
 
 
-def fmt_datetime(moment: datetime | None, tz: str = DEFAULT_TZ) -> str:
+def fmt_datetime(moment: datetime | None, tz: str = VIETNAM_TZ_NAME) -> str:
     return local_time(moment, tz).strftime("%H:%M %d/%m/%Y") if moment else "—"
 
 
@@ -152,7 +153,7 @@ class InboxFilter:
         return cls(**values)
 
 
-class Feedback:
+class FeedbackReports:
     """Feedback over one unit of work."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -213,7 +214,7 @@ class Feedback:
     async def next_code(self, commune: Commune, now: datetime) -> str:
         """PA-<commune code>-<year>-<sequence>: the counter row is bumped in this transaction
         (an atomic upsert), so concurrent filings never share a number."""
-        year = local_time(now, commune.timezone or DEFAULT_TZ).year
+        year = local_time(now, commune.timezone or VIETNAM_TZ_NAME).year
         insert = insert_for(self.session)
         statement = (
             insert(FeedbackCounter).values(commune_id=commune.id, year=year, value=1)
@@ -487,7 +488,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_PHOTOS",
     "Draft",
-    "Feedback",
     "FeedbackError",
+    "FeedbackReports",
     "InboxFilter",
 ]

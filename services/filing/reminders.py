@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
 from services.callbacks import Button, keyboard_json
-from services.db import Database, utcnow
+from services.db import Database, affected, utcnow
 from services.filing.actions import MuteReminders, ResumeFiling
 from services.filing.models import ACTIVE, STEPS, Filing
 from services.models import User
@@ -43,7 +43,7 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
                                       Filing.reminders_off.is_(False)))
             .values(reminders_sent=Filing.reminders_sent + 1, reminded_at=now)
             .execution_options(synchronize_session=False))
-        if not claimed.rowcount:
+        if not affected(claimed):
             continue
         user = await session.get(User, filing.user_id)
         if user is None:

@@ -21,7 +21,7 @@ from services.filing.models import (
     FilingRating,
 )
 from services.models import User
-from services.procedures.model import Procedure
+from services.procedures.procedure import Procedure
 from services.text import nfc
 from services.worktime import WorkCalendar
 
@@ -98,11 +98,6 @@ class Filings:
         rows = await self.session.scalars(
             select(Filing).where(Filing.user_id == user.id, Filing.status == ACTIVE)
             .order_by(Filing.updated_at.desc(), Filing.id.desc()))
-        return list(rows)
-
-    async def of_user(self, user: User) -> list[Filing]:
-        rows = await self.session.scalars(
-            select(Filing).where(Filing.user_id == user.id).order_by(Filing.id))
         return list(rows)
 
     async def with_code(self, user: User) -> list[Filing]:

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from locales import Translator
 from services.audio import SpeechEngine
-from services.db import Database, utcnow
+from services.db import Database, affected, utcnow
 from services.models import User
 from services.notices.audio import Spoken, convert_recording, speak
 from services.notices.models import CANCELLED, PREPARING, PREVIEW, Notice
@@ -59,7 +59,7 @@ async def _store(db: Database, notice_id: int, version: int, spoken: Spoken) -> 
             update(Notice).where(Notice.id == notice_id, Notice.version == version,
                                  Notice.status == PREPARING)
             .values(status=PREVIEW, updated_at=utcnow()))
-        if not claimed.rowcount:
+        if not affected(claimed):
             return False
         notices = Notices(session)
         notice = await notices.get(notice_id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from locales import Translator
 from services.callbacks import Button, Keyboard, keyboard_json
-from services.db import insert_for
+from services.db import affected, insert_for
 from services.models import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,
@@ -376,7 +376,7 @@ class Notices:
             update(NoticeRun).where(NoticeRun.notice_id == notice.id,
                                     NoticeRun.status == RUN_SENDING)
             .values(status=RUN_DONE, finished_at=now))
-        return result.rowcount or 0
+        return affected(result)
 
     # --- progress and reports ----------------------------------------------------------------
 
@@ -395,7 +395,7 @@ class Notices:
             finished = await self.session.execute(
                 update(NoticeRun).where(NoticeRun.id == run.id, NoticeRun.status == RUN_SENDING)
                 .values(status=RUN_DONE, finished_at=now))
-            if finished.rowcount and author is not None:
+            if affected(finished) and author is not None:
                 await self._final_report(notice, run, author, counts)
             return
         if author is None or (run.progress_at and now - run.progress_at < PROGRESS_EVERY):

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from importlib import resources
 
-from .model import Procedure
+from services.procedures.procedure import Procedure
 
 CATALOGUE_FILE = "catalogue.json"
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from services.procedures.procedure import Procedure
 from services.text import words
 
 from .lexicon import (
@@ -23,7 +24,6 @@ from .lexicon import (
     FILLER_PHRASES,
     STOP_WORDS,
 )
-from .model import Procedure
 
 MIN_SCORE = 0.35  # candidates below this are not returned at all
 CONFIDENT_SCORE = 0.6  # a best match at least this good…
@@ -69,7 +69,7 @@ def is_confident(matches: Sequence[Match]) -> bool:
     return len(matches) == 1 or matches[0].score - matches[1].score >= CONFIDENT_MARGIN
 
 
-def normalise(text: str) -> list[str]:
+def search_tokens(text: str) -> list[str]:
     """Folded syllables of a text, shorthand expanded, question filler and stop-words dropped."""
     tokens = [part for word in words(text) for part in ABBREVIATIONS.get(word, (word,))]
     kept: list[str] = []
@@ -197,7 +197,7 @@ class ProcedureIndex:
             for field_name, texts in _fields(procedure):
                 weight = _FIELD_WEIGHTS[field_name]
                 for text in texts:
-                    tokens = normalise(text)
+                    tokens = search_tokens(text)
                     terms = set(_terms(tokens))
                     for term in terms:
                         term_weights[term] += weight
@@ -207,7 +207,7 @@ class ProcedureIndex:
             weights.append(term_weights)
             lengths.append(length)
             self._phrases.append(frozenset(phrase_terms))
-            aliases = {tuple(normalise(text)) for text in (procedure.name, *procedure.aliases)}
+            aliases = {tuple(search_tokens(text)) for text in (procedure.name, *procedure.aliases)}
             for alias in sorted(alias for alias in aliases if alias):
                 self._aliases_by_first[alias[0]].append((len(self._phrases) - 1, alias))
         count = len(self._procedures)
@@ -316,7 +316,7 @@ class ProcedureIndex:
         return hits
 
     def _analyse(self, question: str) -> list[_Position]:
-        tokens = normalise(question)[:_MAX_TOKENS]
+        tokens = search_tokens(question)[:_MAX_TOKENS]
         positions: list[_Position] = []
         for index, token in enumerate(tokens):
             if token in self._vocabulary:

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db import lock_key, utcnow
 from services.models import Commune
-from services.procedures.model import Procedure
 from services.procedures.models import (
     CONTENT_FIELDS,
     SOURCE_CATALOGUE,
     SOURCE_IMPORT,
     ProcedureRow,
 )
+from services.procedures.procedure import Procedure
 from services.procedures.search import Match, ProcedureIndex
 
 DESK_SETTING = "procedure_desk"
@@ -112,10 +112,10 @@ class Procedures:
                                        {"key": lock_key("procedures:upsert")})
         existing = {row.code: row for row in await self.session.scalars(select(ProcedureRow))}
         now = utcnow()
-        for procedure in procedures:
-            row = existing.get(procedure.code)
-            if row is not None and source == SOURCE_IMPORT:
-                procedure = keep_aliases(procedure, row.aliases)
+        for given in procedures:
+            row = existing.get(given.code)
+            procedure = (keep_aliases(given, row.aliases)
+                         if row is not None and source == SOURCE_IMPORT else given)
             digest = checksum(procedure)
             if row is None:
                 row = ProcedureRow(**procedure.to_dict(), source=source, checksum=digest,
@@ -159,7 +159,7 @@ class Procedures:
         return index
 
     def _key(self) -> str:
-        return self.session.get_bind().url.render_as_string(hide_password=True)
+        return self.session.get_bind().engine.url.render_as_string(hide_password=True)
 
     async def set_desk(self, commune: Commune, *, address: str | None = None,
                        hours: str | None = None, contact: str | None = None) -> Desk:

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from services.procedures.procedure import CODE_PATTERN, Channel, Document, Fee, Procedure
 from services.text import fold, nfc
-
-from .model import CODE_PATTERN, Channel, Document, Fee, Procedure
 
 _CHANNEL_BY_METHOD: dict[str, Channel] = {"DIRECT": "desk", "ONLINE": "online", "POSTAL": "post"}
 _METHOD_ORDER = ("DIRECT", "ONLINE", "POSTAL")
@@ -179,8 +178,8 @@ def _number(value: Any, what: str) -> float | None:
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     result = []
-    for value in values:
-        value = value.strip()
+    for raw in values:
+        value = raw.strip()
         if value and value.casefold() not in seen:
             seen.add(value.casefold())
             result.append(value)
@@ -364,11 +363,13 @@ def _processing_days(
             candidates.append((_STATED, _days_from_text(description) or amount))
     for case in cases:
         due = case.get("processingDay")
-        amount = _number(due.get("qty"), "processingDay.qty") if isinstance(due, Mapping) else None
-        if amount and str(due.get("type", "")).upper() == "DAY":
+        if not isinstance(due, Mapping):
+            continue
+        amount = _number(due.get("qty"), "processingDay.qty")
+        unit = str(due.get("type", "")).upper()
+        if amount and unit == "DAY":
             candidates.append((_PER_CASE_CALENDAR, _calendar_to_working(amount)))
         elif amount:
-            unit = str(due.get("type", "")).upper()
             candidates.append((_PER_CASE, amount * _UNIT_DAYS.get(unit, 1.0)))
     if not candidates:
         return None
@@ -380,8 +381,8 @@ def _processing_days(
 def _steps_summary(steps: list[Mapping[str, Any]]) -> str:
     lines: list[str] = []
     for step in steps:
-        for line in f"{step.get('name') or ''}\n{step.get('description') or ''}".splitlines():
-            line = _BULLET.sub("", _text(line))
+        for raw in f"{step.get('name') or ''}\n{step.get('description') or ''}".splitlines():
+            line = _BULLET.sub("", _text(raw))
             if line and not line.endswith(":"):
                 lines.append(line)
     summary = " ".join(lines)

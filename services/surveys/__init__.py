@@ -1,4 +1,2 @@
 """Satisfaction surveys and the commune's reports: surveys, their delivery and answers,
 satisfaction statistics, charts, CSV exports and the printable monthly report."""
-
-from services.surveys import personal_data  # noqa: F401  (registers the privacy hooks)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cells import inert
-from services.models import User, Village
+from services.communes import Communes
+from services.models import User
 from services.surveys import sources
 from services.surveys.models import Survey, SurveyAnswer, SurveyQuestion
 from services.surveys.service import local
@@ -46,7 +47,7 @@ def iso(moment: Any) -> str:
 
 async def export_csvs(session: AsyncSession, commune_ids: list[int] | None, period: Period,
                       report: Report, *, full: bool) -> list[CsvFile]:
-    villages = {v.id: v.name for v in await session.scalars(select(Village))}
+    villages = await Communes(session).village_names()
     users = {u.id: u for u in await session.scalars(select(User))} if full else {}
     tag = period.label
     files = []
@@ -93,7 +94,7 @@ async def export_csvs(session: AsyncSession, commune_ids: list[int] | None, peri
                 local(question.text, "vi"), question.kind, question.aspect, answer.value,
                 answer.via, villages.get(answer.village_id or 0), iso(answer.answered_at)]
         if full:
-            line += [answer.text, *_person(users.get(answer.user_id))]
+            line += [answer.text, *_person(users.get(answer.user_id or 0))]
         rows.append(line)
     data, count = to_csv(answers_header, rows)
     files.append(CsvFile(f"khao_sat_{tag}.csv", data, count))

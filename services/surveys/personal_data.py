@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import privacy
 from services.models import User
 from services.surveys.models import Survey, SurveyAnswer, SurveyQuestion
 from services.surveys.service import local
@@ -38,5 +37,3 @@ async def erase(session: AsyncSession, user: User) -> None:
         update(SurveyAnswer).where(SurveyAnswer.user_id == user.id)
         .values(user_id=None, text=None).execution_options(synchronize_session=False))
 
-
-privacy.register("surveys", export, erase, traces)

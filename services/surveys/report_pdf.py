@@ -15,6 +15,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    Flowable,
     Image,
     PageBreak,
     Paragraph,
@@ -88,10 +89,38 @@ def monthly_pdf(report: Report, t: Translator, now: datetime) -> bytes:
                                          period=report.period.label),
                                  author="Thôn Số")
     width = A4[0] - 4 * cm
-    overall = report.overall
-    count, rate, mean = shown(overall)
-    timely = report.timeliness
     story = [
+        *_summary(report, t, styles, width),
+        PageBreak(),
+        Paragraph(t("report.charts"), styles["h2"]),
+        _image(charts.single_png(charts.trend, report, t), width),
+        Spacer(1, 0.3 * cm),
+        _image(charts.single_png(charts.feedback, report, t), width * 0.8),
+        PageBreak(),
+        *_groups(report, t, styles, width),
+        PageBreak(),
+        *_counts(t("report.feedback_title"), [t("report.col.category"), t("report.col.count")],
+                 [[k, str(v)] for k, v in sorted(report.feedback_by_category.items())],
+                 t, styles, width),
+        *_counts(t("report.funnel_title"), [t("report.col.step"), t("report.col.count")],
+                 [[t(f"stats.funnel.{s}") if t.has(f"stats.funnel.{s}") else s, str(n)]
+                  for s, n in report.funnel], t, styles, width),
+        *_counts(t("report.surveys_title"), [t("report.col.survey"), t("report.col.count")],
+                 [[local(s.title, t.language), cell(n)] for s, n in report.surveys],
+                 t, styles, width),
+        Spacer(1, 0.6 * cm),
+        Paragraph(t("report.generated", at=now.astimezone(
+            report.period.since.tzinfo).strftime("%H:%M %d/%m/%Y")), styles["small"]),
+    ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _summary(report: Report, t: Translator, styles: dict[str, ParagraphStyle],
+             width: float) -> list[Flowable]:
+    count, rate, mean = shown(report.overall)
+    timely = report.timeliness
+    return [
         Paragraph(t("report.heading"), styles["title"]),
         Paragraph(t("report.subheading", title=report.title, period=report.period.label),
                   styles["sub"]),
@@ -109,17 +138,16 @@ def monthly_pdf(report: Report, t: Translator, now: datetime) -> bytes:
         ], [width * 0.65, width * 0.35]),
         Spacer(1, 0.4 * cm),
         Paragraph(t("report.note_small"), styles["small"]),
-        PageBreak(),
-        Paragraph(t("report.charts"), styles["h2"]),
-        _image(charts.single_png(charts.trend, report, t), width),
-        Spacer(1, 0.3 * cm),
-        _image(charts.single_png(charts.feedback, report, t), width * 0.8),
-        PageBreak(),
-        Paragraph(t("report.by_village"), styles["h2"]),
     ]
+
+
+def _groups(report: Report, t: Translator, styles: dict[str, ParagraphStyle],
+            width: float) -> list[Flowable]:
+    """Satisfaction by village, category, procedure and aspect, and the villages' chart."""
     header = [t("report.col.group"), t("report.col.count"), t("report.col.rate"),
               t("report.col.mean")]
     widths = [width * 0.46, width * 0.18, width * 0.18, width * 0.18]
+    story: list[Flowable] = []
     for title_key, attribute in (("report.by_village", "village"),
                                  ("report.by_category", "category"),
                                  ("report.by_procedure", "procedure"),
@@ -127,40 +155,20 @@ def monthly_pdf(report: Report, t: Translator, now: datetime) -> bytes:
         data = report.by(attribute)
         if attribute == "aspect":
             data = {t(f"surveys.aspect.{k}"): v for k, v in data.items()}
-        if title_key != "report.by_village":
-            story.append(Paragraph(t(title_key), styles["h2"]))
-        if data:
-            story.append(_table(header, _satisfaction_rows(data), widths))
-        else:
-            story.append(Paragraph(t("report.none"), styles["body"]))
+        story.append(Paragraph(t(title_key), styles["h2"]))
+        story.append(_table(header, _satisfaction_rows(data), widths) if data
+                     else Paragraph(t("report.none"), styles["body"]))
     story.append(_image(charts.single_png(charts.bars, t("stats.chart.by_village"),
                                           report.by("village"), t), width))
-    story += [PageBreak(), Paragraph(t("report.feedback_title"), styles["h2"])]
-    if report.feedback_by_category:
-        story.append(_table([t("report.col.category"), t("report.col.count")],
-                            [[k, str(v)] for k, v in sorted(report.feedback_by_category.items())],
-                            [width * 0.7, width * 0.3]))
-    else:
-        story.append(Paragraph(t("report.none"), styles["body"]))
-    story.append(Paragraph(t("report.funnel_title"), styles["h2"]))
-    if report.funnel:
-        story.append(_table([t("report.col.step"), t("report.col.count")],
-                            [[t(f"stats.funnel.{s}") if t.has(f"stats.funnel.{s}") else s,
-                              str(n)] for s, n in report.funnel], [width * 0.7, width * 0.3]))
-    else:
-        story.append(Paragraph(t("report.none"), styles["body"]))
-    story.append(Paragraph(t("report.surveys_title"), styles["h2"]))
-    if report.surveys:
-        story.append(_table([t("report.col.survey"), t("report.col.count")],
-                            [[local(s.title, t.language), cell(n)] for s, n in report.surveys],
-                            [width * 0.7, width * 0.3]))
-    else:
-        story.append(Paragraph(t("report.none"), styles["body"]))
-    story += [Spacer(1, 0.6 * cm),
-              Paragraph(t("report.generated", at=now.astimezone(
-                  report.period.since.tzinfo).strftime("%H:%M %d/%m/%Y")), styles["small"])]
-    document.build(story)
-    return buffer.getvalue()
+    return story
+
+
+def _counts(title: str, header: list[str], rows: list[list[str]], t: Translator,
+            styles: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
+    """A titled two-column table of counts, or "none"."""
+    return [Paragraph(title, styles["h2"]),
+            _table(header, rows, [width * 0.7, width * 0.3]) if rows
+            else Paragraph(t("report.none"), styles["body"])]
 
 
 def _hours(value: float | None, t: Translator) -> str:

@@ -15,7 +15,6 @@ from services.feedback.categories import categories_for
 from services.models import Commune, OutboxMessage
 from services.outbox import Outbox
 from services.surveys.stats import (
-    TZ,
     Period,
     Report,
     build_report,
@@ -23,6 +22,7 @@ from services.surveys.stats import (
     parse_period,
     shown,
 )
+from services.timezones import VIETNAM_TZ
 from services.users import Users
 from services.worktime import WorkCalendar
 
@@ -41,7 +41,8 @@ async def report_for(session: AsyncSession, commune_ids: list[int] | None, perio
                      now: datetime, t: Translator) -> Report:
     names: dict[str, str] = {}
     communes = [c for c in [await session.get(Commune, i) for i in commune_ids or []] if c]
-    for commune in communes or [None]:
+    scopes: list[Commune | None] = [*communes] or [None]
+    for commune in scopes:
         names.update({c.code: plain(c.name(t.language)) for c in categories_for(commune)})
     title = ", ".join(c.name for c in communes) if commune_ids is not None \
         else t("stats.all_communes")
@@ -100,7 +101,7 @@ async def send_monthly_reports(session: AsyncSession, now: datetime) -> int:
     """On the first working day of a month (from 07:30), send each commune's officials the
     previous month's PDF, once; return how many were queued."""
     calendar = await calendar_for(session, None)
-    local = now.astimezone(TZ)
+    local = now.astimezone(VIETNAM_TZ)
     if local.time() < SEND_FROM or not is_first_working_day(local.date(), calendar):
         return 0
     period = previous_month(local.date())

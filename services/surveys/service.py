@@ -16,7 +16,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import LANGUAGES, Translator
-from services.audit import Audit
+from services.audit import AuditEntries
 from services.callbacks import Button, Keyboard, keyboard_json
 from services.db import insert_for
 from services.models import Chat, User
@@ -40,6 +40,7 @@ from services.surveys.models import (
     SurveyPoll,
     SurveyQuestion,
 )
+from services.timezones import VIETNAM_TZ_NAME
 
 SCHEDULED = "scheduled"
 SIPAS_ASPECTS = ("access", "procedure", "officials", "result", "feedback")
@@ -282,7 +283,7 @@ class Surveys:
             User.id))
         return found is not None
 
-    async def _recipients_query(self, survey: Survey) -> Select[tuple[User]] | None:
+    async def _recipients_query(self, survey: Survey) -> Select[User] | None:
         target = survey.target or {}
         kind = target.get("kind", "commune")
         query = select(User).where(User.consent_at.is_not(None), User.onboarded.is_(True))
@@ -380,8 +381,9 @@ class Surveys:
         if survey.status != OPEN or now >= survey.closes_at:
             raise SurveyError("surveys.err.closed", title=local(survey.title, user.language))
         if via == "private" and not await self.addressed_to(survey, user):
-            await Audit(self.session).record(user, "survey.answer", commune_id=survey.commune_id,
-                                             target=f"survey:{survey.id}", outcome="denied")
+            await AuditEntries(self.session).record(
+                user, "survey.answer", commune_id=survey.commune_id,
+                target=f"survey:{survey.id}", outcome="denied")
             raise SurveyError("surveys.err.not_addressed")
         if question.kind == TEXT:
             text = (text or "").strip()
@@ -532,16 +534,16 @@ def period_of(target: dict[str, Any]) -> tuple[datetime | None, datetime | None]
 
 
 def survey_tz(survey: Survey) -> str:
-    return str((survey.context or {}).get("tz") or "Asia/Ho_Chi_Minh")
+    return str((survey.context or {}).get("tz") or VIETNAM_TZ_NAME)
 
 
-def fmt_time(moment: datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
+def fmt_time(moment: datetime, tz: str = VIETNAM_TZ_NAME) -> str:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M %d/%m/%Y")
 
 
-def parse_local(text: str, now: datetime, tz: str = "Asia/Ho_Chi_Minh") -> datetime | None:
+def parse_local(text: str, now: datetime, tz: str = VIETNAM_TZ_NAME) -> datetime | None:
     """A closing time typed by an official: "dd/mm/yyyy [hh:mm]" or a number of days."""
     from zoneinfo import ZoneInfo
 

@@ -161,11 +161,10 @@ async def filing_table(session: AsyncSession, name: str) -> Any:
     return table if await session.run_sync(exists) else None
 
 
-def _aware(value: Any) -> datetime | None:
+def _aware(value: datetime | str | None) -> datetime | None:
     from datetime import UTC
 
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -13,19 +13,18 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.models import Commune, Village
+from services.communes import Communes
 from services.surveys import sources
 from services.surveys.models import SCALE, Survey, SurveyAnswer, SurveyPoll, SurveyQuestion
+from services.timezones import VIETNAM_TZ
 
 MIN_CELL = 5
 SMALL = "< 5"
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TREND_MONTHS = 6
 
 
@@ -43,11 +42,11 @@ class Period:
 
     @property
     def since(self) -> datetime:
-        return datetime(self.start.year, self.start.month, self.start.day, tzinfo=TZ)
+        return datetime(self.start.year, self.start.month, self.start.day, tzinfo=VIETNAM_TZ)
 
     @property
     def until(self) -> datetime:
-        return datetime(self.end.year, self.end.month, self.end.day, tzinfo=TZ)
+        return datetime(self.end.year, self.end.month, self.end.day, tzinfo=VIETNAM_TZ)
 
     def months(self) -> list[str]:
         """The months of the trend: the period's own months, at least the last six."""
@@ -87,7 +86,7 @@ def parse_period(text: str, today: date) -> Period:
 
 
 def month_of(moment: datetime) -> str:
-    local = moment.astimezone(TZ)
+    local = moment.astimezone(VIETNAM_TZ)
     return f"{local.year:04d}-{local.month:02d}"
 
 
@@ -196,9 +195,6 @@ class Report:
                 groups[key].append(rating.value)
         return {key: satisfaction(values) for key, values in sorted(groups.items())}
 
-    def by_source(self) -> dict[str, Satisfaction]:
-        return self.by("source")
-
     def trend(self) -> list[tuple[str, Satisfaction]]:
         groups: dict[str, list[int]] = defaultdict(list)
         for rating in self.ratings:
@@ -220,9 +216,9 @@ async def build_report(session: AsyncSession, commune_ids: list[int] | None, per
                        ) -> Report:
     """The figures of the communes (None: all) for the period; ratings reach back over the
     trend's months."""
-    trend_start = datetime(*_first_month(period), 1, tzinfo=TZ)
+    trend_start = datetime(*_first_month(period), 1, tzinfo=VIETNAM_TZ)
     until = period.until
-    villages = await _village_names(session)
+    villages = await Communes(session).village_names()
     names = category_names or {}
     ratings: list[Rating] = []
     ratings += await _survey_ratings(session, commune_ids, trend_start, until, villages)
@@ -262,10 +258,6 @@ def _first_month(period: Period) -> tuple[int, int]:
     return int(month[:4]), int(month[5:])
 
 
-async def _village_names(session: AsyncSession) -> dict[int, str]:
-    return {v.id: v.name for v in await session.scalars(select(Village))}
-
-
 async def _survey_ratings(session: AsyncSession, commune_ids: list[int] | None,
                           since: datetime, until: datetime,
                           villages: dict[int, str]) -> list[Rating]:
@@ -283,6 +275,7 @@ async def _survey_ratings(session: AsyncSession, commune_ids: list[int] | None,
                (survey.context or {}).get("category"), (survey.context or {}).get("procedure"),
                question.aspect)
         for answer, question, survey in (await session.execute(query)).all()
+        if answer.value is not None
     ]
     polls = (
         select(SurveyPoll, SurveyQuestion, Survey)
@@ -325,16 +318,5 @@ async def _funnel(session: AsyncSession, commune_ids: list[int] | None,
     return await sources.filing_funnel(session, commune_ids, period.since, period.until)
 
 
-async def commune_title(session: AsyncSession, commune_ids: list[int] | None) -> str:
-    if commune_ids is None:
-        return ""
-    communes = [await session.get(Commune, i) for i in commune_ids]
-    return ", ".join(c.name for c in communes if c is not None)
-
-
 def today_local(now: datetime) -> date:
-    return now.astimezone(TZ).date()
-
-
-def utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
+    return now.astimezone(VIETNAM_TZ).date()

@@ -1,4 +1,5 @@
-"""Procedure catalogue model: what a citizen needs to know about one commune-level procedure."""
+"""A procedure as the catalogue gives it (the values; `models` has its database row): what a
+citizen needs to know about one commune-level procedure."""
 
 from __future__ import annotations
 
