@@ -14,7 +14,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import zalo_web
+from bot import ops_web, zalo_web
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, make_bot
@@ -30,6 +30,7 @@ from bot.web import TELEGRAM_PATH, build_web_app
 from handlers import build_router
 from handlers.context import HandlerConfig
 from handlers.runtime import Processor
+from ops.live import LiveFeed
 from services.communes import Communes
 from services.db import Database
 from services.filing.reminders import ReminderJob
@@ -48,7 +49,8 @@ class App:
         self.router = build_router()
         self.config = HandlerConfig(default_language=settings.default_language,
                                     timezone=settings.timezone,
-                                    public_base_url=settings.webhook_base_url)
+                                    public_base_url=settings.webhook_base_url,
+                                    ops_url=settings.ops_url())
         self.console = ConsoleChannel()
         self.channels: dict[str, Channel] = {self.console.name: self.console}
         self.telegram: TelegramChannel | None = None
@@ -68,6 +70,8 @@ class App:
         self.metrics: Counter[str] = Counter()
         self.web_routes: list[Callable[[web.Application], None]] = []
         self.web_routes.append(install_open311(self))
+        self.live = LiveFeed(self.db)
+        self.web_routes.append(ops_web.install(self))
         self.feedback_jobs = FeedbackJobs(self.db, on_sent=self.sender.wake)
         self.survey_jobs = SurveyJobs(self.db, self.channels, on_sent=self.sender.wake)
         self.filing_reminders = ReminderJob(self.db, on_sent=self.sender.wake)
@@ -141,6 +145,7 @@ class App:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self.live.stop()
         await self.notices.stop()
         await self.feedback_jobs.stop()
         self.survey_jobs.shutdown()

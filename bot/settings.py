@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     zalo_bot_token: SecretStr | None = None
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None
+    ops_map_tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    """Map tiles of the operations room (a province may run its own tile server)."""
+
+    def ops_url(self) -> str:
+        """The operations room as a browser reaches it: behind the gateway in webhook mode,
+        else this server's own address."""
+        if self.webhook_base_url:
+            return f"{self.webhook_base_url}/ops"
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}/ops"
 
     @field_validator("database_url")
     @classmethod

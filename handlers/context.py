@@ -33,6 +33,8 @@ class HandlerConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     bot_username: str | None = None
     public_base_url: str | None = None
+    ops_url: str | None = None
+    """The operations room's public address (`/web` sends a sign-in link to it)."""
     max_text_length: int = 4000
     flood_limit: int = 30
     """Updates a user may send a minute before the bot stops answering for a while."""
