@@ -13,11 +13,13 @@ from sqlalchemy import select
 from ops.context import Page, redirect
 from ops.exports import export_response
 from ops.live import events
+from ops.media import media_url, serve
 from services.audit import Audit
 from services.chats import Chats
 from services.communes import Communes
 from services.feedback.categories import categories_for, category_name, templates_for
 from services.feedback.desk import Desk, DeskFilter
+from services.feedback.media import files_of
 from services.feedback.models import STATUSES, FeedbackEvent, FeedbackReport
 from services.feedback.service import Feedback, FeedbackError, overdue
 from services.models import User
@@ -25,6 +27,15 @@ from services.text import whole_number
 from services.users import Users
 
 PER_PAGE = 25
+MAP_LIMIT = 1000
+"""Markers on one map: past this the list (filtered further) serves better."""
+
+
+def public_point(report: FeedbackReport) -> tuple[float, float] | None:
+    """The report's exact point (officials of its commune see where to go)."""
+    if report.latitude is None or report.longitude is None:
+        return None
+    return report.latitude, report.longitude
 MAX_TEXT = 4000
 PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
 Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
@@ -33,7 +44,10 @@ Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamRespo
 def install(app: web.Application, page: Wrap, change: Wrap) -> None:
     app.router.add_get("/reports", page(inbox))
     app.router.add_get("/reports/export.{kind:csv|xlsx}", page(export))
+    app.router.add_get("/reports/map", page(map_page))
+    app.router.add_get("/reports/points.json", page(points_json))
     app.router.add_get("/reports/{id}", page(report_page))
+    app.router.add_get("/reports/{id}/media/{kind:photo|voice}/{n}", page(media))
     app.router.add_post("/reports/{id}/{action}", change(act))
     app.router.add_get("/events", live_events)
 
@@ -92,6 +106,29 @@ async def _names(ctx: Page, rows: list[FeedbackReport]) -> dict[str, dict[int, s
     return {"villages": villages, "communes": communes}
 
 
+async def _points(ctx: Page) -> tuple[list[dict[str, Any]], int, DeskFilter]:
+    flt = DeskFilter.from_query(dict(ctx.request.query))
+    rows = await desk(ctx).all(ctx.commune_id, flt, ctx.now, limit=MAP_LIMIT)
+    commune = await ctx.commune()
+    points = [{"code": r.code, "lat": r.latitude, "lng": r.longitude,
+               "url": ctx.url(f"/reports/{r.id}"),
+               "category": category_name(commune, r.category, ctx.web_session.language),
+               "status": ctx.t(f"feedback.status.{r.status}")}
+              for r in rows if r.latitude is not None and r.longitude is not None]
+    return points, len(rows), flt
+
+
+async def map_page(ctx: Page) -> web.StreamResponse:
+    points, total, flt = await _points(ctx)
+    return ctx.render("map.html", points=points, total=total, query=flt.to_query,
+                      commune=await ctx.commune())
+
+
+async def points_json(ctx: Page) -> web.StreamResponse:
+    points, _, _ = await _points(ctx)
+    return web.json_response(points)
+
+
 async def export(ctx: Page) -> web.StreamResponse:
     flt = DeskFilter.from_query(dict(ctx.request.query))
     rows = await desk(ctx).all(ctx.commune_id, flt, ctx.now)
@@ -119,6 +156,13 @@ async def report_page(ctx: Page) -> web.StreamResponse:
     return await _show(ctx, report)
 
 
+async def media(ctx: Page) -> web.StreamResponse:
+    report = await _report(ctx, "feedback.media")
+    if isinstance(report, web.Response):
+        return report
+    return await serve(ctx, report)
+
+
 async def _show(ctx: Page, report: FeedbackReport, error: str | None = None,
                 form: dict[str, str] | None = None) -> web.Response:
     commune = await Communes(ctx.session).get(report.commune_id)
@@ -138,6 +182,8 @@ async def _show(ctx: Page, report: FeedbackReport, error: str | None = None,
         category=category_name(commune, report.category, ctx.web_session.language),
         templates=templates_for(commune, report.category, ctx.web_session.language),
         is_overdue=overdue(report, ctx.now), error=error, form=form or {},
+        files=[(f, media_url(ctx, report, f) if f.sha256 else None) for f in files_of(report)],
+        point=public_point(report),
         notice=_notice(ctx, ctx.request.query.get("notice", "")), status=400 if error else 200)
 
 

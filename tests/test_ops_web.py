@@ -266,3 +266,31 @@ async def test_exports_hold_the_filtered_rows_with_inert_cells(database_url: str
             assert ids["road_code"] in codes
         finally:
             await client.close()
+
+
+async def test_a_new_report_reaches_open_pages_live(database_url: str) -> None:
+    """Server-sent events: NOTIFY at the filing's commit on PostgreSQL, polling on SQLite."""
+    import asyncio
+
+    async with console_app(database_url) as app:
+        ids = await seed(app)
+        client = await client_for(app)
+        try:
+            await sign_in(app, client)
+            stream = await client.get("/ops/events")
+            assert stream.headers["Content-Type"] == "text/event-stream"
+            assert (await stream.content.readline()).startswith(b"retry:")
+            await asyncio.sleep(1.5)  # the feed is listening (or has read the highest id)
+            async with app.db.transaction() as s:
+                await Feedback(s).file(Draft(commune_id=ids["demo"], category="lighting",
+                                             description="Đèn đường tắt", address="Xóm 1"),
+                                       None, utcnow())
+            lines = []
+            async with asyncio.timeout(5):
+                while b"event: report" not in lines:
+                    line = (await stream.content.readline()).strip()
+                    if line:
+                        lines.append(line)
+            stream.close()
+        finally:
+            await client.close()
