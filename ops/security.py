@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -22,13 +23,16 @@ def headers_middleware(tiles_origin: str) -> Middleware:
 
     @web.middleware
     async def add_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
         try:
             response = await handler(request)
         except web.HTTPException as exc:
-            response = exc
-            _apply(response, csp)
+            _apply(exc, csp)
             raise
         _apply(response, csp)
+        if not response.prepared:  # what bench/ops_pages.py reads: the server's own time
+            response.headers["Server-Timing"] = \
+                f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
 
     return add_headers
