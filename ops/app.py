@@ -120,12 +120,11 @@ async def signin(request: web.Request) -> web.StreamResponse:
     db, config = request.app[DB_KEY], request.app[CONFIG_KEY]
     form = await request.post()
     token = form.get("t")
-    language = _browser_language(request)
     if not isinstance(token, str) or not token or len(token) > 100:
         return error_page(request, 403, "ops.signin.unknown")
     try:
         async with db.transaction() as session:
-            opened = await SignIn(session).redeem(token, utcnow(), language=language)
+            opened = await SignIn(session).redeem(token, utcnow())
     except SignInError as error:
         return error_page(request, 403, error.key)
     response = redirect(config.root + "/")

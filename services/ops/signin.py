@@ -55,8 +55,9 @@ class SignIn:
         await self.session.flush()
         return token
 
-    async def redeem(self, token: str, now: datetime, *, language: str) -> Opened:
-        """Spend a link and open a new session (a new id: nothing carried over)."""
+    async def redeem(self, token: str, now: datetime) -> Opened:
+        """Spend a link and open a new session (a new id: nothing carried over), in the
+        language the official chose in chat."""
         link = await self.session.scalar(
             select(SignInLink).where(SignInLink.digest == digest(token)).with_for_update())
         if link is None:
@@ -75,7 +76,7 @@ class SignIn:
             raise SignInError("ops.signin.used")
         cookie = secrets.token_urlsafe(32)
         web = WebSession(digest=digest(cookie), user_id=user.id, csrf=secrets.token_urlsafe(24),
-                         language=language, commune_id=user.official_commune_id,
+                         language=user.language, commune_id=user.official_commune_id,
                          created_at=now, seen_at=now)
         self.session.add(web)
         await self.session.flush()
