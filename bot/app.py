@@ -15,7 +15,7 @@ from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
-from bot import zalo_web
+from bot import ops_web, zalo_web
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel, make_bot
@@ -38,6 +38,7 @@ from handlers import build_router
 from handlers.context import HandlerConfig
 from handlers.runtime import Processor
 from handlers.types import Incoming
+from ops.live import LiveFeed
 from services.communes import Communes
 from services.db import Database
 from services.filing import reminders
@@ -57,7 +58,8 @@ class App:
         self.router = build_router()
         self.config = HandlerConfig(default_language=settings.default_language,
                                     timezone=settings.timezone,
-                                    bot_username=settings.qr_bot_username)
+                                    bot_username=settings.qr_bot_username,
+                                    ops_url=settings.ops_url())
         self.console = ConsoleChannel(on_choices=remember_choices(self.db, "console"))
         self.channels: dict[str, Channel] = {self.console.name: self.console}
         self.telegram: TelegramChannel | None = None
@@ -81,6 +83,8 @@ class App:
         self.sender.recorders.append(record_posted_polls)
         self.web_routes: list[Callable[[web.Application], None]] = []
         self.web_routes.append(install_open311(self))
+        self.live = LiveFeed(self.db)
+        self.web_routes.append(ops_web.install(self))
         self.feedback_jobs = FeedbackJob(self.db)
         self.survey_jobs = SurveyJob(self.db, self.channels)
         self.retention = RetentionJob(self.db, policy_from(settings))
@@ -169,6 +173,7 @@ class App:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self.live.stop()
         await self.scheduler.stop()
         if self._sender_task is not None:
             self.sender.stop()

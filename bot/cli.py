@@ -58,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
     zalo_info = zalo.add_parser("info", help="show the Zalo bot (getMe) and its webhook")
     zalo_info.set_defaults(module="bot.commands_zalo")
 
+    from bot.commands_ops import add_parsers as add_ops_parsers
+    add_ops_parsers(sub)
     from bot.commands_procedures import add_parsers as add_procedure_parsers
     add_procedure_parsers(sub)
     from bot.commands_report import add_parsers as add_report_parsers

@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     """Google's speech endpoint (tests and mirrors); unset: gTTS's own."""
     qr_bot_username: str | None = None
     """The bot's username for QR links when it cannot be asked (no Telegram token)."""
+    ops_map_tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    """Map tiles of the operations room (a province may run its own tile server)."""
+
+    def ops_url(self) -> str:
+        """The operations room as a browser reaches it: behind the gateway in webhook mode,
+        else this server's own address."""
+        if self.webhook_base_url:
+            return f"{self.webhook_base_url}/ops"
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}/ops"
 
     @field_validator("database_url")
     @classmethod

@@ -16,12 +16,13 @@ from handlers import (
     procedures,
     stats,
     surveys,
+    workspace,
 )
 from handlers.router import Router
 
 # menu comes last: its fallback answers only what no other module understood.
 MODULES = (onboarding, privacy, admin, procedures, feedback, feedback_admin, groups, notices,
-           surveys, stats, filing, menu)
+           surveys, stats, filing, workspace, menu)
 
 
 def build_router() -> Router:

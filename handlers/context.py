@@ -38,6 +38,8 @@ class HandlerConfig:
     default_language: str = "vi"
     timezone: str = VIETNAM_TZ_NAME
     bot_username: str | None = None
+    ops_url: str | None = None
+    """The operations room's public address (`/web` sends a sign-in link to it)."""
     max_text_length: int = 4000
     flood_limit: int = 30
     """Updates a user may send a minute before the bot stops answering for a while."""

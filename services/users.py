@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db import insert_loaded, utcnow
@@ -15,6 +15,7 @@ from services.models import (
     ROLE_PROVINCE_ADMIN,
     User,
 )
+from services.ops.models import WebSession
 
 LAST_SEEN_PRECISION = timedelta(minutes=10)
 
@@ -79,8 +80,10 @@ class Users:
         user.role = ROLE_PROVINCE_ADMIN
 
     async def revoke(self, user: User) -> None:
+        """Back to citizen; their operations-room sessions end now, not at their next page."""
         user.role = ROLE_CITIZEN
         user.official_commune_id = None
+        await self.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
 
     async def bootstrap_admins(self, channel: str, external_ids: Iterable[str]) -> int:
         """Make the configured users province admins; return how many changed."""

@@ -41,7 +41,8 @@ TARGETED = {
 }
 UNTARGETED = {"announce": "", "notices": "", "inbox": "", "templates": "", "groups": "",
               "stats": "", "thongke": "", "export": "", "filings": "", "qr": "",
-              "audit": "", "grant": "{official} --commune 00000", "revoke": "{official}"}
+              "audit": "", "grant": "{official} --commune 00000", "revoke": "{official}",
+              "web": ""}
 GROUP_ONLY = {"link", "unlink"}   # refused in private before any role question
 UNCHANGING = {"audit_log", "outbox", "processed_updates", "conversations", "users", "chats"}
 """Tables a refused update may write: the refusal itself, its answer, the update's key, the

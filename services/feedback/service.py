@@ -23,6 +23,7 @@ from services.feedback.deadlines import (
     deadlines,
     is_overdue,
 )
+from services.feedback.live import announce_new_report
 from services.feedback.models import (
     ANSWERED,
     CLOSED_STATUSES,
@@ -209,6 +210,7 @@ class FeedbackReports:
         await self.session.flush()
         self._event(report, "created", None, now, status=RECEIVED)
         await self._tell_officials_new(report, commune)
+        await announce_new_report(self.session, commune.id)
         return report
 
     async def next_code(self, commune: Commune, now: datetime) -> str:
