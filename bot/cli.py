@@ -34,6 +34,13 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path, help="CSV with columns commune_code, commune_name, "
                                              "district, province, village_name")
     communes.add_parser("list", help="list communes and their villages")
+    profile = communes.add_parser("profile", help="show or set the commune office's address, "
+                                                  "hours, phone and one-stop desk")
+    profile.add_argument("code", help="commune code")
+    profile.add_argument("--address", dest="office_address")
+    profile.add_argument("--hours", dest="office_hours", help='e.g. "7h30–11h30, 13h30–17h"')
+    profile.add_argument("--phone", dest="office_phone")
+    profile.add_argument("--desk", dest="desk_location", help="where the one-stop desk is")
 
     roles = sub.add_parser("roles", help="official and admin roles").add_subparsers(
         dest="action", required=True, metavar="ACTION")

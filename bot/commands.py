@@ -9,6 +9,7 @@ import logging
 import sys
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.channels.console import ConsoleSession
@@ -16,7 +17,13 @@ from bot.cli import install_stop_signals
 from bot.migrate import upgrade
 from bot.settings import Settings
 from services.audit import AuditEntries
-from services.communes import CommuneImportError, Communes
+from services.communes import (
+    PROFILE_FIELDS,
+    CommuneImportError,
+    Communes,
+    ProfileError,
+    set_profile,
+)
 from services.db import Database
 from services.models import ROLE_CITIZEN, User
 from services.users import Users
@@ -101,12 +108,14 @@ async def communes(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"Cannot import {args.file}: {error}", file=sys.stderr)
                     return 1
                 await AuditEntries(session).record(None, "communes_import", target=str(args.file),
-                                            added=report.communes_added,
-                                            updated=report.communes_updated)
+                                                   added=report.communes_added,
+                                                   updated=report.communes_updated)
                 print(f"Communes added: {report.communes_added}, updated: "
                       f"{report.communes_updated}, villages added: {report.villages_added}"
                       + ("; demo commune removed" if report.demo_removed else ""))
                 return 0
+            if args.action == "profile":
+                return await _profile(session, args)
             rows = await service.all()
             if not rows:
                 print("No communes yet.")
@@ -117,6 +126,27 @@ async def communes(args: argparse.Namespace, settings: Settings) -> int:
             return 0
     finally:
         await db.dispose()
+
+
+async def _profile(session: AsyncSession, args: argparse.Namespace) -> int:
+    """Show the commune office's profile, or change the fields given."""
+    commune = await Communes(session).by_code(args.code)
+    if commune is None:
+        print(f"No commune with code {args.code}.", file=sys.stderr)
+        return 1
+    changes = {name: getattr(args, name) for name in PROFILE_FIELDS
+               if getattr(args, name) is not None}
+    if changes:
+        try:
+            set_profile(commune, **changes)
+        except ProfileError as error:
+            print(f"Not changed: {error}", file=sys.stderr)
+            return 1
+        await AuditEntries(session).record(None, "commune_profile", commune_id=commune.id,
+                                           fields=sorted(changes))
+    for name in PROFILE_FIELDS:
+        print(f"{name:15} {getattr(commune, name) or '—'}")
+    return 0
 
 
 async def roles(args: argparse.Namespace, settings: Settings) -> int:

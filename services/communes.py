@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from services.models import Commune, Village
-from services.text import fold
+from services.text import fold, nfc
 from services.users import Users
 
 DEMO_CODE = "00000"
@@ -31,6 +32,36 @@ class ImportReport:
     villages_added: int = 0
     demo_removed: bool = False
     lines: list[str] = field(default_factory=list)
+
+
+PROFILE_FIELDS: dict[str, int] = {"office_address": 300, "office_hours": 300,
+                                  "office_phone": 40, "desk_location": 300}
+"""The commune office's profile fields and their longest length."""
+_PHONE = re.compile(r"[0-9 .+()-]{6,40}")
+
+
+class ProfileError(ValueError):
+    """A profile value that cannot be kept; `field` names it."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.field = name
+
+
+def set_profile(commune: Commune, **values: str | None) -> None:
+    """Change some of the office's profile fields (None or "" clears one), all or nothing."""
+    clean: dict[str, str | None] = {}
+    for name, value in values.items():
+        if name not in PROFILE_FIELDS:
+            raise ProfileError(name, "not a profile field")
+        text = nfc(value).strip() if value else ""
+        if len(text) > PROFILE_FIELDS[name]:
+            raise ProfileError(name, f"at most {PROFILE_FIELDS[name]} characters")
+        if name == "office_phone" and text and not _PHONE.fullmatch(text):
+            raise ProfileError(name, "digits, spaces and + . ( ) - only")
+        clean[name] = text or None
+    for name, kept in clean.items():
+        setattr(commune, name, kept)
 
 
 class Communes:

@@ -40,6 +40,13 @@ class Commune(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The commune office as citizens ask about it ("UBND xã ở đâu, mấy giờ làm việc?"):
+    # set by officials and in the CLI (`services.communes.PROFILE_FIELDS`).
+    office_address: Mapped[str | None] = mapped_column(String(300))
+    office_hours: Mapped[str | None] = mapped_column(String(300))
+    office_phone: Mapped[str | None] = mapped_column(String(40))
+    desk_location: Mapped[str | None] = mapped_column(String(300))
+    """Where the one-stop desk ("bộ phận một cửa") is, in words."""
 
     villages: Mapped[list[Village]] = relationship(
         back_populates="commune", order_by="Village.id", cascade="all, delete-orphan"

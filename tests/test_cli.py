@@ -113,3 +113,19 @@ def test_calendar_days_are_set_listed_and_cleared(database_url: str, tmp_path: P
     assert "follows the public calendar again for Xã Tân Hòa" in cleared.stdout
     unknown = cli(database_url, "calendar", "list", "--commune", "99999")
     assert unknown.returncode == 1 and "No commune with code '99999'" in unknown.stderr
+
+
+def test_the_commune_office_profile_is_set_and_shown(database_url: str, tmp_path: Path) -> None:
+    csv_file = tmp_path / "communes.csv"
+    csv_file.write_text(COMMUNES_CSV, encoding="utf-8")
+    assert cli(database_url, "communes", "import", str(csv_file)).returncode == 0
+    changed = cli(database_url, "communes", "profile", "25678", "--hours",
+                  "Sáng 7h30–11h30, chiều 13h30–17h", "--phone", "0203 3855 123",
+                  "--desk", "Tầng 1, nhà A")
+    assert changed.returncode == 0, changed.stderr
+    assert "0203 3855 123" in changed.stdout and "Tầng 1, nhà A" in changed.stdout
+    refused = cli(database_url, "communes", "profile", "25678", "--phone", "gọi tôi")
+    assert refused.returncode == 1 and "office_phone" in refused.stderr
+    shown = cli(database_url, "communes", "profile", "25678").stdout
+    assert "0203 3855 123" in shown   # the refused change left the phone as it was
+    assert cli(database_url, "communes", "profile", "99999").returncode == 1

@@ -64,3 +64,24 @@ async def test_an_official_of_a_removed_commune_loses_the_role(database_url: str
 async def app_communes(s):  # type: ignore[no-untyped-def]
     from services.communes import Communes
     return await Communes(s).all()
+
+
+async def test_the_commune_office_profile_is_checked_and_kept(database_url: str) -> None:
+    from services.communes import ProfileError, set_profile
+
+    async with console_app(database_url) as app:
+        async with app.db.transaction() as s:
+            commune = (await app_communes(s))[0]
+            set_profile(commune, office_address="Tho\u0302n Đông, xã Mẫu",
+                        office_hours="Sáng 7h30–11h30, chiều 13h30–17h (thứ Hai–thứ Sáu)",
+                        office_phone="0203 3855 123", desk_location="Tầng 1, nhà A")
+            with pytest.raises(ProfileError, match="office_phone"):
+                set_profile(commune, office_address="Nơi khác", office_phone="gọi tôi")
+            with pytest.raises(ProfileError, match="not a profile field"):
+                set_profile(commune, name="Xã khác")
+        async with app.db.transaction() as s:
+            commune = (await app_communes(s))[0]
+            assert commune.office_address == "Thôn Đông, xã Mẫu"   # composed, kept
+            assert commune.office_phone == "0203 3855 123"
+            set_profile(commune, desk_location="")
+            assert commune.desk_location is None
