@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.flows import Flow, declared
-from handlers.types import AnyButton, Incoming, Reply
+from handlers.types import Incoming, Reply
 from locales import Translator
 from services.audit import AuditEntries
+from services.callbacks import Button
 from services.chats import Chats
 from services.communes import Communes
 from services.conversations import ConversationState
@@ -26,9 +27,8 @@ from services.users import Users
 if TYPE_CHECKING:
     from handlers.router import Router
 
-Rows = Sequence[Sequence[AnyButton]]
-"""Rows of buttons, of either kind while the legacy one is still in use (read only: a list
-of typed rows is one)."""
+Rows = Sequence[Sequence[Button]]
+"""Rows of buttons (read only: a handler may pass tuples or lists)."""
 
 
 @dataclass(frozen=True)

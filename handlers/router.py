@@ -55,7 +55,6 @@ class Router:
         self.buttons: dict[type[CallbackData], ButtonHandler[Any]] = {}
         self.roles: dict[str | type[CallbackData], Role] = {}
         """The role a flow (by name) or a button (by data class) needs, checked at every step."""
-        self.callbacks: dict[str, Handler] = {}
         self.flows: dict[str, Handler] = {}
         self.events: dict[str, Handler] = {}
         self.menu_actions: dict[str, Handler] = {}
@@ -81,12 +80,6 @@ class Router:
                 raise DuplicateRegistration(f"button {data.__name__} is registered twice")
             self.buttons[data] = handler
             self.roles[data] = role
-            return handler
-        return register
-
-    def callback(self, prefix: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            _add(self.callbacks, prefix, handler, "callback prefix")
             return handler
         return register
 
@@ -181,11 +174,6 @@ class Router:
 
     async def _button(self, inc: Incoming, ctx: Context) -> None:
         raw = inc.callback or ""
-        prefix = raw.split(":", 1)[0]
-        legacy = self.callbacks.get(prefix)
-        if legacy is not None:
-            await legacy(inc, ctx)
-            return
         try:
             data = decode(raw)
         except StaleCallback as why:

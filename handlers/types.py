@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from services.callbacks import Button as TypedButton
+from services.callbacks import Button
 
 ChatType = Literal["private", "group"]
-MAX_CALLBACK_BYTES = 64
 
 
 @dataclass(frozen=True)
@@ -59,28 +58,6 @@ class Incoming:
     """`poll_state`: the votes per option, as the platform counts them."""
 
 
-@dataclass(frozen=True)
-class Button:
-    """A choice. `data` is handed back in `Incoming.callback` when pressed; `url` opens a link."""
-
-    text: str
-    data: str | None = None
-    url: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.data is None) == (self.url is None):
-            raise ValueError("a button has either data or url")
-        if self.data is not None and len(self.data.encode()) > MAX_CALLBACK_BYTES:
-            raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {self.data!r}")
-
-    def as_json(self) -> dict[str, str]:
-        if self.data is not None:
-            return {"text": self.text, "data": self.data}
-        assert self.url is not None
-        return {"text": self.text, "url": self.url}
-
-
-AnyButton = Button | TypedButton
 
 
 @dataclass(frozen=True)
@@ -108,7 +85,7 @@ class Reply:
     """One outgoing message. Exactly one of text-only, photo, voice or document is meant."""
 
     text: str | None = None
-    buttons: list[list[AnyButton]] = field(default_factory=list)
+    buttons: list[list[Button]] = field(default_factory=list)
     photo: Attachment | None = None
     voice: Attachment | None = None
     document: Attachment | None = None
@@ -128,13 +105,3 @@ class Reply:
         if self.document:
             return "document"
         return "text"
-
-
-def buttons_in_rows(buttons: list[Button], per_row: int = 1) -> list[list[Button]]:
-    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
-
-
-def callback_parts(inc: Incoming, count: int) -> list[str]:
-    """The ':'-separated fields of a button's data, padded with '' to `count`."""
-    parts = (inc.callback or "").split(":", count - 1)
-    return parts + [""] * (count - len(parts))
