@@ -58,7 +58,8 @@ class TokenBucket:
 
 
 class SlidingWindow:
-    """At most `limit` sends start in any `period` seconds, spread `spacing` apart.
+    """At most `limit` sends start in any `period` seconds, spread `spacing` apart, at most
+    `in_flight` at a time.
 
     A send holds its place in the window from its start until `period` after its answer,
     not after its start: the platform counts the request when it arrives, somewhere between
@@ -72,8 +73,11 @@ class SlidingWindow:
     (spaced from the actual starts, a sender writing 30 a second managed 24).
     """
 
-    def __init__(self, limit: int, period: float, spacing: float = 0.0) -> None:
+    def __init__(self, limit: int, period: float, *, spacing: float = 0.0,
+                 in_flight: int | None = None) -> None:
         self.limit, self.period, self.spacing = limit, period, spacing
+        self.in_flight = limit if in_flight is None else in_flight
+        """Sends started and not yet done, at most."""
         self.open = 0
         self.frees: deque[float] = deque()
         """When each answered send leaves the window, oldest first."""
@@ -84,6 +88,8 @@ class SlidingWindow:
         while self.frees and self.frees[0] <= now:
             self.frees.popleft()
         on_schedule = self.due - self.spacing - now
+        if self.open >= self.in_flight:
+            return math.inf
         if self.open + len(self.frees) < self.limit:
             return max(0.0, on_schedule)
         if not self.frees:

@@ -16,6 +16,9 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Channel, ChatGone, Outgoing, Rejected, RetryLater, Sent
 from bot.rates import Gate, Limit, Rank, SlidingWindow, TokenBucket
@@ -29,6 +32,10 @@ PER_CHAT_PASS = 5
 WAIT_IN_PASS = 2.0
 """A chat whose limit would hold its next row longer than this (a group that had its 20
 messages this minute) is put back until then, instead of holding the pass and its lease."""
+MAX_IN_FLIGHT = 3
+"""Sends started and not yet recorded, at most: what a crash may send twice. At 30 a second
+about one is, a send and its record taking ~15 ms of the 33 between two; three leave room
+for a slower answer without slowing the window."""
 LOW_WATER = 150
 """Lease the next rows when fewer than this many leased rows wait to start: five seconds of
 sending at 30 a second. Behind a burst of updates a lease waited for one of the pool's
@@ -121,7 +128,7 @@ class Sender:
         return await self._send_pass(*self._plan(rows)) if rows else 0
 
     async def _lease(self, channels: tuple[str, ...]) -> list[Leased]:
-        async with self.db.transaction() as session:
+        async with self._transaction() as session:
             return await Outbox(session).claim(self.worker_id, limit=self.batch_size,
                                                channels=channels)
 
@@ -140,7 +147,7 @@ class Sender:
         self._passes += 1
         try:
             if later:  # a chat's backlog waits for the next pass rather than outliving its lease
-                async with self.db.transaction() as session:
+                async with self._transaction() as session:
                     await Outbox(session).release([row.id for row in later])
             await asyncio.gather(*(
                 self._send_chat(chat_rows, (-chat_rows[0].priority, self._passes, index))
@@ -170,7 +177,7 @@ class Sender:
         try:
             for index, row in enumerate(rows):
                 if not await self._send_one(row, rank):
-                    async with self.db.transaction() as session:
+                    async with self._transaction() as session:
                         await Outbox(session).release([r.id for r in rows[index + 1:]])
                     return
         finally:
@@ -180,13 +187,13 @@ class Sender:
         """Send a row and record it; False when the chat's later rows must wait."""
         channel = self.channels.get(row.channel)
         if channel is None:
-            async with self.db.transaction() as session:
+            async with self._transaction() as session:
                 await Outbox(session).mark_failed(row.id, f"no channel {row.channel!r}")
             return True
         chat_limit = self._chat_limit(channel, row.chat_id)
         wait = chat_limit.delay(time.monotonic())
         if wait > WAIT_IN_PASS:
-            async with self.db.transaction() as session:
+            async with self._transaction() as session:
                 await Outbox(session).defer(row, wait)
             return False
         if wait:
@@ -196,41 +203,47 @@ class Sender:
             async with self._gate(channel).slot(rank):
                 self._started((row.id,))
                 sent = await channel.send(await self._prepare(row))
+                self.stats["sent"] += 1
+                # Recorded before the send leaves the window, which lets only
+                # `MAX_IN_FLIGHT` be sent and not yet recorded: all a crash may send twice.
+                return await self._record(row, sent)
         except RetryLater as error:
             self.stats["retry_later"] += 1
             log.info("outbox %s: retry in %.1fs (%s)", row.id, error.seconds, error)
-            async with self.db.transaction() as session:
+            async with self._transaction() as session:
                 await Outbox(session).retry_later(row, error.seconds, str(error))
             return False
         except ChatGone as error:
             self.stats["chat_gone"] += 1
             log.info("chat %s:%s gone: %s", row.channel, row.chat_id, error)
-            async with self.db.transaction() as session:
+            async with self._transaction() as session:
                 await Outbox(session).chat_gone(row.channel, row.chat_id, str(error))
             return False
         except Rejected as error:
             self.stats["rejected"] += 1
             log.warning("outbox %s rejected: %s", row.id, error)
-            async with self.db.transaction() as session:
+            async with self._transaction() as session:
                 await Outbox(session).mark_failed(row.id, str(error))
             return True
         except Exception as error:  # a bug or an unexpected answer: back off and retry
             self.stats["errors"] += 1
             log.exception("outbox %s failed", row.id)
-            async with self.db.transaction() as session:
+            async with self._transaction() as session:
                 await Outbox(session).retry_later(row, 2.0 ** min(row.attempts, 8), repr(error))
             return False
         finally:
             chat_limit.done(time.monotonic())
-        self.stats["sent"] += 1
-        return await self._record(row, sent)
+
+    def _transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """The sender's transactions go ahead of the updates' (`Database.transaction`)."""
+        return self.db.transaction(first=True)
 
     async def _record(self, row: Leased, sent: Sent) -> bool:
-        """Mark one sent row at once, before the chat's next row: what a crash leaves
-        unmarked (and sends again) is only what was in flight. One small transaction a send
-        (at most 30 a second) instead of one a pass."""
+        """Mark one sent row at once: what a crash leaves unmarked (and sends again) is only
+        what was in flight. One small transaction a send (at most 30 a second) instead of
+        one a pass."""
         try:
-            async with self.db.transaction() as session:
+            async with self._transaction() as session:
                 outbox = Outbox(session)
                 await outbox.mark_sent([(row.id, sent.message_id)])
                 digest = (row.payload.get("attachment") or {}).get("sha256")
@@ -254,7 +267,7 @@ class Sender:
         )
         digest = attachment.get("sha256")
         if digest and not message.file_id:
-            async with self.db.transaction() as session:
+            async with self._transaction() as session:
                 outbox = Outbox(session)
                 message.file_id = await outbox.channel_file_id(row.channel, digest)
                 if message.file_id is None:
@@ -267,7 +280,8 @@ class Sender:
         limit start within any second."""
         if channel.name not in self._overall:
             per_s = channel.limits.overall_per_s
-            self._overall[channel.name] = Gate(SlidingWindow(int(per_s), 1.0, 1.0 / per_s))
+            self._overall[channel.name] = Gate(SlidingWindow(
+                int(per_s), 1.0, spacing=1.0 / per_s, in_flight=MAX_IN_FLIGHT))
         return self._overall[channel.name]
 
     def _forget_idle_chats(self) -> None:

@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.channels.base import Channel, Limits, Outgoing, Sent
-from bot.sender import Sender
+from bot.sender import MAX_IN_FLIGHT, Sender
 from handlers.types import Incoming
-from services.db import utcnow
+from services.db import SerialLock, utcnow
 from services.models import OutboxMessage
 from services.outbox import Outbox
 from tests.fakes.telegram_api import FakeTelegramAPI, RateLimits
@@ -173,3 +173,41 @@ async def test_a_crash_between_send_and_record_resends_only_the_one_in_flight(
         await Sender(app.db, app.channels).drain()
         texts = [call.params["text"] for call in fake.sent_to(chat)]
         assert texts == ["tin 0", "tin 1", "tin 2", "tin 2", "tin 3", "tin 4"]
+
+
+async def test_the_senders_transactions_go_ahead_of_those_waiting() -> None:
+    """On SQLite's one writer, what the sender sent is recorded ahead of a queue of updates."""
+    lock = SerialLock()
+    order: list[str] = []
+
+    async def transaction(name: str, first: bool) -> None:
+        async with lock.held(first):
+            order.append(name)
+            await asyncio.sleep(0)
+
+    async with lock.held():
+        waiting = [asyncio.create_task(transaction(f"update {n}", False)) for n in range(3)]
+        await asyncio.sleep(0)
+        waiting.append(asyncio.create_task(transaction("sender", True)))
+        await asyncio.sleep(0)
+        waiting[1].cancel()   # a cancelled waiter is skipped
+    await asyncio.gather(*waiting, return_exceptions=True)
+    assert order == ["sender", "update 0", "update 2"]
+
+
+async def test_a_crash_mid_pass_resends_at_most_the_sends_in_flight(database_url: str) -> None:
+    async with FakeTelegramAPI() as fake, telegram_without_sender(database_url, fake) as app:
+        assert app.telegram is not None
+        app.telegram.limits = Limits(overall_per_s=1000)   # many chats, sends close together
+        await queue(app, [(6000 + n, f"tin {n}") for n in range(40)])
+        crashing = CrashAfter(app.telegram, 20)
+        dying = Sender(app.db, {"telegram": crashing})
+        crashing.pass_task = asyncio.create_task(dying.send_due())
+        with pytest.raises(asyncio.CancelledError):
+            await crashing.pass_task
+        async with app.db.transaction() as session:
+            await session.execute(update(OutboxMessage).values(claimed_until=None))
+        await Sender(app.db, app.channels).drain()
+        per_chat = [len(fake.sent_to(6000 + n)) for n in range(40)]
+        assert min(per_chat) == 1
+        assert sum(per_chat) - 40 <= MAX_IN_FLIGHT < 20   # not the 20 sent before the crash
