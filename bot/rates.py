@@ -1,8 +1,8 @@
 """The sender's rate limits: how soon the next message may start, per bot and per chat.
 
 Every limit answers `delay()` (seconds before a send may start; `inf` while it must wait for
-a send in progress to answer), is told `start()` when a send starts and `done()` when it is
-answered.
+a send in progress), is told `start()` when a send starts and `done()` when it is over (its
+answer came; for the bot's window, its record too).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class SlidingWindow:
     """At most `limit` sends start in any `period` seconds, spread `spacing` apart, at most
     `in_flight` at a time.
 
-    A send holds its place in the window from its start until `period` after its answer,
+    A send holds its place in the window from its start until `period` after it is over,
     not after its start: the platform counts the request when it arrives, somewhere between
     the two, so counting from the answer keeps the platform's count under `limit` however
     long the request took to get there. That costs a period a latency of throughput (1.0 s
@@ -112,9 +112,9 @@ class Gate:
     """Sends through one limit, the lowest rank first (then the first come).
 
     The gate itself starts the sends it lets through, as many as the limit allows at that
-    moment, rather than waking one waiter that then checks the limit: under a burst of
-    updates each turn of the event loop took ~70 ms, and a chain of one waiter a turn let
-    10-16 messages a second through instead of 30.
+    moment, rather than waking one waiter that then checks the limit and wakes the next:
+    that chain would cost a turn of the event loop per send, and a turn takes tens of
+    milliseconds while a burst of updates is being processed.
     """
 
     def __init__(self, limit: Limit) -> None:

@@ -3,8 +3,8 @@
 Rows are leased (so replicas never send one row at the same time), sent in order per chat,
 each recorded as sent as soon as the platform has answered, retried after `retry_after` on
 429 and with backoff on network errors, and a 403 marks the chat inactive. A row leased by a
-process that died is sent again when its lease runs out: only the sends that process had in
-flight, so a crash sends a message twice at most once per send in flight.
+process that died is sent again when its lease runs out; as no more than `MAX_IN_FLIGHT`
+sends are ever started and not yet recorded, a crash sends at most that many twice.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Sender:
         self._wake.set()
 
     def stop(self) -> None:
-        """Finish the pass in progress, then leave `run`."""
+        """Finish the passes in progress, then leave `run`."""
         self._stopping = True
         self._wake.set()
         self._low.set()
@@ -79,8 +79,8 @@ class Sender:
         """Send until stopped, waking on new rows or every `poll_interval`.
 
         The next rows are leased while the last ones are still being sent, as soon as fewer
-        than `LOW_WATER` wait to start: a lease or a record waiting for the database (behind
-        a burst of updates, up to 1.6 s) would otherwise leave the bot's window idle.
+        than `LOW_WATER` wait to start, so that a lease waiting for the database does not leave
+        the bot's window idle.
         """
         passes: set[asyncio.Task[int]] = set()
         while not self._stopping:
@@ -275,9 +275,9 @@ class Sender:
         return message
 
     def _gate(self, channel: Channel) -> Gate:
-        """The bot's window: its sends spread evenly over each second, so that only about
-        one is in flight at a time (what a crash may send twice) and never more than the
-        limit start within any second."""
+        """The bot's window: never more than its limit started within any second, spread
+        evenly over the second (a clump of sends would also be a clump in flight), at most
+        `MAX_IN_FLIGHT` not yet recorded."""
         if channel.name not in self._overall:
             per_s = channel.limits.overall_per_s
             self._overall[channel.name] = Gate(SlidingWindow(
