@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,20 +79,95 @@ async def scratch_database(server_url: str | None) -> AsyncIterator[str]:
 
 class FakeProcess:
     """The fake Bot API in a child process (`_fake_process.py`): the URL and token to give
-    the bots; nothing it records is visible here."""
+    the bots, and on request what it accepted (`report`)."""
+
+    def __init__(self, *, rate_limits: bool = False) -> None:
+        self.rate_limits = rate_limits
 
     def __enter__(self) -> FakeProcess:
+        flags = ["--rate-limits"] if self.rate_limits else []
         self._process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("_fake_process.py"))],
+            [sys.executable, str(Path(__file__).with_name("_fake_process.py")), *flags],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self._process.stdout is not None
         self.url, self.token = self._process.stdout.readline().split()
         return self
 
+    def report(self) -> FakeReport:
+        """What the fake accepted so far."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write("report\n")
+        self._process.stdin.flush()
+        body = json.loads(self._process.stdout.readline())
+        return FakeReport([(chat, at) for chat, at in body["sends"]], body["rate_limited"])
+
     def __exit__(self, *exc: object) -> None:
         assert self._process.stdin is not None
         self._process.stdin.close()
         self._process.wait(10)
+
+
+@dataclass
+class FakeReport:
+    sends: list[tuple[int, float]]
+    """Every accepted message: (chat id, arrival time in the fake's monotonic seconds)."""
+    rate_limited: int
+
+    def per_chat(self) -> Counter[int]:
+        return Counter(chat for chat, _ in self.sends)
+
+
+class BotProcess:
+    """`python -m bot run` in webhook mode on a free port, against the fake and database
+    given; `kill()` is a `kill -9`."""
+
+    def __init__(self, fake: FakeProcess, database_url: str, secret: str) -> None:
+        from tests.helpers import free_port
+
+        self.port = free_port()
+        base_env = {k: v for k, v in os.environ.items() if not k.endswith("_PROXY")}
+        self.env = {**base_env, "DATABASE_URL": database_url,
+                    "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.url,
+                    "HOST": "127.0.0.1", "PORT": str(self.port),
+                    "WEBHOOK_BASE_URL": f"http://127.0.0.1:{self.port}",
+                    "WEBHOOK_SECRET": secret, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+        self.url = f"http://127.0.0.1:{self.port}/telegram/webhook"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> None:
+        # Popen returns at once: the bot runs beside this loop.
+        self.process = subprocess.Popen(  # noqa: ASYNC220
+            [sys.executable, "-m", "bot", "run"], env=self.env, cwd=ROOT,
+            stdout=subprocess.DEVNULL)
+        await wait_healthy(self.port, self.process)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(60)
+
+
+async def wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + 60
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"bot exited with {process.returncode}")
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("bot did not become healthy")
 
 
 @dataclass

@@ -21,8 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
-from _harness import ROOT, FakeProcess, LoadResult, post_all, scratch_database
+from _harness import ROOT, FakeProcess, LoadResult, post_all, scratch_database, wait_healthy
 
 from tests.fakes.telegram_api import make_message_update
 from tests.helpers import free_port
@@ -43,22 +42,6 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-async def wait_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"bot exited with {process.returncode}")
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("bot did not become healthy")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import sqlite3
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -107,12 +108,23 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._serial = asyncio.Lock() if self.is_sqlite else None
+        self._serial = SerialLock() if self.is_sqlite else None
+        # The sender's own connections (`first=True`): behind a burst of updates, a
+        # transaction waited up to 6 s for one of the pool's.
+        self._first_engine = None if self.is_sqlite else create_async_engine(
+            url, **{**kwargs, "pool_size": FIRST_POOL_SIZE})
+        self._first_sessionmaker = async_sessionmaker(
+            self._first_engine or self.engine, expire_on_commit=False)
 
     @contextlib.asynccontextmanager
-    async def transaction(self, *, lock: str | None = None) -> AsyncIterator[AsyncSession]:
-        async with self._serial or contextlib.nullcontext():
-            async with self.sessionmaker() as session, session.begin():
+    async def transaction(self, *, lock: str | None = None,
+                          first: bool = False) -> AsyncIterator[AsyncSession]:
+        """A transaction. `first`: ahead of the others waiting (the sender's, so that what it
+        sent is recorded at once however many updates are being processed): first in line
+        for SQLite's one writer, on connections of its own on PostgreSQL."""
+        maker = self._first_sessionmaker if first else self.sessionmaker
+        async with self._serial.held(first) if self._serial else contextlib.nullcontext():
+            async with maker() as session, session.begin():
                 if lock is not None and not self.is_sqlite:
                     await session.execute(
                         text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(lock)}
@@ -133,6 +145,51 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._first_engine is not None:
+            await self._first_engine.dispose()
+
+
+FIRST_POOL_SIZE = 2
+
+
+class SerialLock:
+    """One holder at a time; those asking `first` are handed it before the others waiting."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._first: deque[asyncio.Future[None]] = deque()
+        self._rest: deque[asyncio.Future[None]] = deque()
+
+    @contextlib.asynccontextmanager
+    async def held(self, first: bool = False) -> AsyncIterator[None]:
+        await self._acquire(first)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, first: bool) -> None:
+        if not (self._held or self._first or self._rest):
+            self._held = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._first if first else self._rest).append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():   # handed over as it was cancelled
+                self._release()
+            raise
+
+    def _release(self) -> None:
+        """Hand the lock to the next waiter still waiting, or free it."""
+        for waiting in (self._first, self._rest):
+            while waiting:
+                turn = waiting.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._held = False
 
 
 class InlineSQLite(aiosqlite.Connection):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     func,
     insert,
     or_,
@@ -92,6 +93,23 @@ class Leased:
     created_at: datetime
 
 
+def _urgent_chats() -> Any:
+    """Chats with an urgent row waiting: its priority, and the last such row.
+
+    A chat's rows up to its last urgent one are leased at that priority, so an emergency
+    notice goes ahead of the routine backlog together with the rows queued before it in its
+    chat (a chat's messages go in order). Only rows above priority 0 are grouped: a handful
+    beside a backlog."""
+    c = OutboxMessage.__table__.c
+    return (
+        select(c.channel, c.chat_id, func.max(c.priority).label("top"),
+               func.max(c.id).label("last_id"))
+        .where(c.status == OUTBOX_PENDING, c.priority > 0)
+        .group_by(c.channel, c.chat_id)
+        .cte("urgent").prefix_with("MATERIALIZED")
+    )
+
+
 def _claim_statement(by_channel: bool) -> Any:
     table = table_of(OutboxMessage)
     c = table.c
@@ -122,10 +140,15 @@ def _claim_statement(by_channel: bool) -> Any:
     # Picked once (materialised too): as `id IN (SELECT … LIMIT … SKIP LOCKED)`,
     # PostgreSQL may run the subquery again for every row, each time skipping the rows it
     # just locked, and lease the whole backlog.
+    urgent = _urgent_chats()
     picked = (
-        select(c.id).where(due)
-        .order_by(c.priority.desc(), c.id)
-        .limit(bindparam("limit", type_=Integer)).with_for_update(skip_locked=True)
+        select(c.id)
+        .select_from(table.outerjoin(urgent, and_(urgent.c.channel == c.channel,
+                                                  urgent.c.chat_id == c.chat_id)))
+        .where(due)
+        .order_by(case((c.id <= urgent.c.last_id, urgent.c.top), else_=c.priority).desc(), c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(of=table, skip_locked=True)
         .cte("picked").prefix_with("MATERIALIZED")
     )
     return (
@@ -249,20 +272,25 @@ class Outbox:
         if row.attempts + 1 >= MAX_ATTEMPTS:
             await self.mark_failed(row.id, f"gave up after {MAX_ATTEMPTS} attempts: {error}")
             return False
-        when = utcnow() + timedelta(seconds=delay)
+        await self.defer(row, delay)
         await self.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row.id)
-            .values(next_attempt_at=when, claimed_until=None, last_error=redact(error)[:1000],
-                    attempts=OutboxMessage.attempts + 1)
+            .values(last_error=redact(error)[:1000], attempts=OutboxMessage.attempts + 1)
         )
+        return True
+
+    async def defer(self, row: Leased, delay: float) -> datetime:
+        """Put the row and the chat's later rows back for `delay` seconds (a chat at its
+        rate limit), without counting an attempt; return when they are due again."""
+        when = utcnow() + timedelta(seconds=delay)
         await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.channel == row.channel, OutboxMessage.chat_id == row.chat_id,
-                   OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.id > row.id,
+                   OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.id >= row.id,
                    OutboxMessage.next_attempt_at < when)
             .values(next_attempt_at=when, claimed_until=None)
         )
-        return True
+        return when
 
     async def release(self, ids: list[int]) -> None:
         if ids:

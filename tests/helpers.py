@@ -101,8 +101,8 @@ class TelegramDriver:
         self.fake, self.app = fake, app
         self.ids = itertools.count(first_update)
         # The sender's pacing is tested elsewhere; here it would only make the tests slow.
-        app.telegram.limits = Limits(private_per_s=1000, private_burst=1000,
-                                     group_per_min=6000, group_burst=1000)
+        app.telegram.limits = Limits(overall_per_s=1000, private_per_s=1000,
+                                     private_burst=1000, group_per_min=6000)
 
     def shown(self, chat: int) -> list:
         return [c for c in self.fake.calls

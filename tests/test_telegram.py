@@ -226,15 +226,15 @@ async def test_concurrent_sender_passes_send_each_row_once(database_url: str) ->
             assert sent == [f"tin {n}" for n in range(12) if 900 + n % 4 == chat]
 
 
-async def test_sender_forgets_the_rate_buckets_of_quiet_chats(database_url: str,
-                                                              monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """A per-chat bucket is kept while its chat is being written to, not for every citizen
+async def test_sender_forgets_the_rate_limits_of_quiet_chats(database_url: str,
+                                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A per-chat limit is kept while its chat is being written to, not for every citizen
     ever written to."""
     import bot.sender
     from services.outbox import Outbox
     from tests.zalo_helpers import FAST
 
-    monkeypatch.setattr(bot.sender, "KEEP_CHAT_BUCKETS", 5)
+    monkeypatch.setattr(bot.sender, "KEEP_CHAT_LIMITS", 5)
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake, webhook=False,
                                                        ) as app:
         assert app.telegram is not None

@@ -64,13 +64,13 @@ class Sent:
 
 @dataclass(frozen=True)
 class Limits:
-    """Sending rates a platform tolerates (messages per second, with a burst)."""
+    """Sending rates a platform tolerates: messages a second for the whole bot (a sliding
+    second), a second per private chat after a burst, a minute per group (a sliding minute)."""
 
     overall_per_s: float = 30.0
     private_per_s: float = 1.0
     private_burst: int = 3
     group_per_min: float = 20.0
-    group_burst: int = 3
 
 
 class Channel(Protocol):

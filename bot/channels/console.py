@@ -40,7 +40,7 @@ class Shown:
 class ConsoleChannel:
     name = NAME
     limits = Limits(overall_per_s=10_000, private_per_s=10_000, private_burst=10_000,
-                    group_per_min=600_000, group_burst=10_000)
+                    group_per_min=600_000)
 
     def __init__(self, on_choices: ChoicesShown | None = None) -> None:
         self.shown: list[Shown] = []
