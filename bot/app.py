@@ -24,6 +24,7 @@ from bot.choices import remember_choices
 from bot.feedback_jobs import FeedbackJob
 from bot.jobs import PassJob, Scheduler
 from bot.logs import keep_secrets_out_of_logs
+from bot.media_job import MediaJob
 from bot.metrics import Metrics
 from bot.migrate import upgrade
 from bot.open311 import install_open311
@@ -91,6 +92,7 @@ class App:
         self.scheduler = Scheduler(on_queued=self.sender.wake)
         self.scheduler.add(
             *self.notices.jobs(), self.feedback_jobs, self.survey_jobs, self.retention,
+            MediaJob(self.db, self.channels),
             PassJob("filing-reminders", reminders.EVERY,
                     functools.partial(reminders.remind_stalled, self.db),
                     first_run_after=reminders.FIRST_RUN_AFTER))

@@ -91,7 +91,7 @@ def change(handler: PageHandler) -> Callable[[web.Request], Awaitable[web.Stream
 
 def error_page(request: web.Request, status: int, key: str, *,
                language: str | None = None) -> web.Response:
-    t = Translator(language or _browser_language(request))
+    t = Translator(language or request.app[CONFIG_KEY].default_language)
     return aiohttp_jinja2.render_template("plain.html", request, {
         "t": t, "lang": t.language, "title": t(f"{key}.title"), "message": t(f"{key}.text"),
         "root": request.app[CONFIG_KEY].root}, status=status)
@@ -101,16 +101,11 @@ def signed_out(request: web.Request) -> web.Response:
     return error_page(request, 401 if request.method == "POST" else 200, "ops.signed_out")
 
 
-def _browser_language(request: web.Request) -> str:
-    wanted = request.headers.get("Accept-Language", "")
-    return "en" if wanted.lower().startswith("en") else "vi"
-
-
 async def signin_form(request: web.Request) -> web.Response:
     """The link from chat lands here; spending it takes a press of the button, so a chat
     app fetching the link for its preview does not use it up."""
     token = request.query.get("t", "")
-    t = Translator(_browser_language(request))
+    t = Translator(request.app[CONFIG_KEY].default_language)
     return aiohttp_jinja2.render_template("signin.html", request, {
         "t": t, "lang": t.language, "token": token[:100],
         "root": request.app[CONFIG_KEY].root})

@@ -29,6 +29,8 @@ class OpsConfig:
     """Cookies only over https (the public URL is https)."""
     timezone: str
     tiles_url: str
+    default_language: str = "vi"
+    """The language of the pages before sign-in (the installation's; then the official's)."""
 
 
 @dataclass

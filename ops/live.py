@@ -115,13 +115,17 @@ async def events(request: web.Request, feed: LiveFeed, commune_id: int | None
                                            "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    await response.write(b"retry: 3000\n\n")
-    async with feed.subscribe() as queue:
-        while True:
-            try:
-                commune = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-            except TimeoutError:
-                await response.write(b": keepalive\n\n")
-                continue
-            if commune_id is None or commune == commune_id:
-                await response.write(b"event: report\ndata: new\n\n")
+    try:
+        await response.write(b"retry: 3000\n\n")
+        async with feed.subscribe() as queue:
+            while True:
+                try:
+                    commune = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    await response.write(b": keepalive\n\n")
+                    continue
+                if commune_id is None or commune == commune_id:
+                    await response.write(b"event: report\ndata: new\n\n")
+    except ConnectionError:  # the page was closed or left: the usual end of a stream
+        pass
+    return response

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.feedback.models import FeedbackReport
@@ -17,6 +17,7 @@ from services.outbox import Outbox
 FETCH_WITHIN = timedelta(days=2)
 """A platform's file ids and links stop working after a while: older files are not tried."""
 MAX_TRIES = 3
+SCAN_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,11 @@ def file_of(report: FeedbackReport, kind: str, index: int) -> MediaFile | None:
 async def awaiting(session: AsyncSession, now: datetime, limit: int = 20
                    ) -> list[FeedbackReport]:
     """Recent reports with a photo or voice note not yet in the blob store."""
+    # Recent reports are few (a commune gets tens a day); which of them carry files is read
+    # here rather than in SQL, where comparing JSON columns differs by database.
     rows = await session.scalars(
-        select(FeedbackReport).where(
-            FeedbackReport.created_at >= now - FETCH_WITHIN,
-            or_(FeedbackReport.voice.is_not(None), FeedbackReport.photos != []))
-        .order_by(FeedbackReport.id.desc()).limit(limit * 5))
+        select(FeedbackReport).where(FeedbackReport.created_at >= now - FETCH_WITHIN)
+        .order_by(FeedbackReport.id.desc()).limit(SCAN_LIMIT))
     return [r for r in rows if any(f.pending for f in files_of(r))][:limit]
 
 
