@@ -155,5 +155,5 @@ def register(router: Router) -> None:
     router.command("unlink", role="official", where="group",
                    help_key="groups.help_unlink")(unlink)
     router.command("groups", role="official", help_key="groups.help_groups")(list_groups)
-    router.button(LinkCommune)(on_commune)
-    router.button(LinkVillage)(on_village)
+    router.button(LinkCommune, role="official")(on_commune)
+    router.button(LinkVillage, role="official")(on_village)

@@ -138,6 +138,8 @@ class Router:
         return None
 
     async def dispatch(self, inc: Incoming, ctx: Context) -> None:
+        if ctx.state.flow and not allowed(ctx, self.roles.get(ctx.state.flow, "anyone")):
+            ctx.state.clear()  # a wizard of a role the user lost ends here, whatever comes
         if inc.event:
             handler = self.events.get(inc.event)
             if handler:
@@ -159,10 +161,6 @@ class Router:
         if ctx.state.flow:
             handler = self.flows.get(ctx.state.flow)
             if handler:
-                if await self._refused(ctx, self.roles.get(ctx.state.flow, "anyone"),
-                                       f"flow:{ctx.state.flow}"):
-                    ctx.state.clear()
-                    return
                 await handler(inc, ctx)
                 return
             log.warning("conversation in unknown flow %r; cleared", ctx.state.flow)

@@ -18,7 +18,7 @@ from services.communes import Communes
 from services.db import Base, utcnow
 from services.feedback.service import Draft, FeedbackReports
 from services.filing.models import Filing
-from services.models import AuditEntry, Commune, Village
+from services.models import AuditEntry, Commune, Conversation, Village
 from services.notices.service import Notices
 from services.surveys.models import SCALE
 from services.surveys.service import QuestionSpec, Surveys
@@ -166,3 +166,88 @@ async def test_the_tables_are_read_in_full(database_url: str) -> None:
         assert rows["feedback_reports"] and rows["notices"] and rows["surveys"]
         async with app.db.transaction() as s:
             assert await s.scalar(text("SELECT count(*) FROM filings")) == 1
+
+
+# Buttons anyone may press (citizens' own flows); every other button needs a role. A new
+# button fails the table below until someone decides who may press it.
+CITIZEN_BUTTONS = {
+    "fb.consent", "fb.cat", "fb.next", "fb.vil", "fb.addr", "fb.urg", "fb.anon", "fb.follow",
+    "fb.new", "fb.edit", "fb.send", "fb.cancel", "fb.mine", "fb.rate", "fb.notfixed",
+    "fb.still", "fb.nocomment", "menu", "lang", "set.lang", "set.home", "ob.lang",
+    "ob.cpage", "ob.commune", "ob.village", "ob.consent", "pv.show", "pv.export", "pv.erase",
+    "pv.confirm", "pr.card", "pr.qr", "pr.example", "fl.start", "fl.walk", "fl.tick",
+    "fl.resume", "fl.mute", "fl.status", "fl.rate", "fl.rated", "fl.mine", "sv.answer", "sv.write",
+    "sv.skip", "sv.edit",
+}
+
+
+def sample(cls: type[Any]) -> Any:
+    """An instance of a button's data with plausible field values."""
+    import dataclasses
+    import enum
+    import typing
+
+    values = {}
+    for field in dataclasses.fields(cls):
+        kind = typing.get_type_hints(cls)[field.name]
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        if typing.get_origin(kind) is typing.Literal:
+            values[field.name] = typing.get_args(kind)[0]
+        elif args and len(args) == 1:
+            values[field.name] = None
+        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+            values[field.name] = next(iter(kind))
+        else:
+            values[field.name] = {int: 1, str: "x", bool: True}[kind]
+    return cls(**values)
+
+
+def test_every_button_has_a_role_or_is_meant_for_everyone() -> None:
+    router = build_router()
+    prefixes = {data.prefix: router.roles[data] for data in router.buttons}
+    for prefix, role in prefixes.items():
+        if role == "anyone":
+            assert prefix in CITIZEN_BUTTONS, f"button {prefix} has no role: give it one or list it"
+    assert set(prefixes) >= CITIZEN_BUTTONS, "the table names a button that no longer exists"
+
+
+async def test_official_buttons_are_refused_to_a_citizen(database_url: str) -> None:
+    router = build_router()
+    official_buttons = [data for data in router.buttons if router.roles[data] != "anyone"]
+    assert len(official_buttons) >= 20
+    async with console_app(database_url) as app:
+        await build_world(app)
+        person = session(app, user_id="citizen", name="Người thử")
+        refusal = Translator("vi")("errors.not_allowed")
+        before, denied = await snapshot(app), await denials(app)
+        for data in official_buttons:
+            shown = await person.press(sample(data).pack())
+            assert [m.text for m in shown if m.chat_id == person.chat_id] == [refusal], data
+        assert await denials(app) == denied + len(official_buttons)
+        assert await snapshot(app) == before
+
+
+async def test_a_revoked_official_cannot_finish_a_wizard(database_url: str) -> None:
+    """The role is checked at every step, not only when the wizard starts."""
+    from handlers.notices import PickTargets, Targets
+    from services.notices.models import Notice
+
+    async with console_app(database_url) as app:
+        await build_world(app)
+        official = session(app, user_id="official-a", name="Cán bộ")
+        await official.say("/announce")
+        await official.say("Họp thôn lúc 19 giờ tối nay tại nhà văn hóa.")
+        async with app.db.transaction() as s:
+            before = await s.scalar(select(func.count()).select_from(Notice))
+            user = await Users(s).find("console", "official-a")
+            assert user is not None
+            await Users(s).revoke(user)
+        refusal = Translator("vi")("errors.not_allowed")
+        shown = await official.press(PickTargets(Targets.WHOLE).pack())
+        assert [m.text for m in shown if m.chat_id == official.chat_id] == [refusal]
+        await official.say("1")   # what the next step would have taken
+        async with app.db.transaction() as s:
+            assert await s.scalar(select(func.count()).select_from(Notice)) == before
+            state = await s.scalar(select(Conversation.flow).where(
+                Conversation.user_external_id == "official-a"))
+            assert state != "notice"   # the wizard ended with the role

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.feedback import FollowSimilar, PickCategory, SendReport, ShowMine, SkipComment
-from handlers.groups import LinkVillage
 from handlers.onboarding import Consent, PickCommune
 from services.feedback.actions import RateReport
 from services.feedback.models import FeedbackFollower, FeedbackReport
@@ -30,7 +29,7 @@ CITIZEN_PRESSES = [
     "menu:nonsense", "set:lang", "lang:fr", "set.home:1",                       # menu, settings
     "ob:consent:yes", Consent(True).pack(), PickCommune(1).pack(),              # onboarding
     "pv:erase_yes", "pv.confirm:2", "pv.erase:now",                             # privacy
-    LinkVillage(1, None).pack(), "grp:v:1:0",                                   # groups
+    "grp:v:1:0",   # groups (a citizen pressing a real one is refused by its role)
 ]
 OFFICIAL_PRESSES = [
     "fbo:view:1", "fbi:0:o", "fbf:cat",                                          # old format
