@@ -18,10 +18,17 @@ from handlers.router import Router
 from handlers.types import Attachment, Incoming, Reply
 from locales import Translator
 from services.chats import Chats
-from services.conversations import Conversations, ConversationState, conversation_lock
-from services.db import Database, insert_loaded, utcnow
+from services.conversations import ConversationState, conversation_lock
+from services.db import Database, utcnow
 from services.outbox import Outbox, message_values
 from services.text import nfc, words
+from services.update_path import (
+    insert_loaded,
+    insert_messages,
+    load_parties,
+    record_update,
+    save_state,
+)
 from services.users import Users
 
 log = logging.getLogger(__name__)
@@ -105,7 +112,7 @@ class Processor:
         return outcome
 
     async def _handle(self, inc: Incoming, session: AsyncSession, lock: str) -> Outcome:
-        if not await Chats(session).first_seen(inc.channel, inc.update_key, lock=lock):
+        if not await record_update(session, inc.channel, inc.update_key, lock=lock):
             return Outcome(duplicate=True)
         ctx = await self._context(inc, session)
         where = (ctx.state.flow, ctx.state.step)
@@ -129,7 +136,7 @@ class Processor:
         # then the conversation and the replies, by plain statements.
         await session.flush()
         messages = await outbox_rows(session, inc, ctx.replies)
-        await Conversations(session).save(ctx.state.row, ctx.now, messages)
+        await save_state(session, ctx.state.row, ctx.now, messages)
         return Outcome(replies=len(messages))
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
@@ -152,19 +159,18 @@ class Processor:
         return inc
 
     async def _apologise(self, inc: Incoming, session: AsyncSession, lock: str) -> Outcome:
-        await Chats(session).first_seen(inc.channel, inc.update_key, lock=lock)
+        await record_update(session, inc.channel, inc.update_key, lock=lock)
         if inc.chat_type != "private":
             return Outcome(failed=True)
         user, _ = await Users(session).get_or_create(inc.channel, inc.user_id)
         reply = Reply(text=Translator(user.language)("errors.internal"))
         messages = await outbox_rows(session, inc, [reply])
-        await Outbox(session).insert(messages)
+        await insert_messages(session, messages)
         return Outcome(replies=len(messages), failed=True)
 
     async def _context(self, inc: Incoming, session: AsyncSession) -> Context:
-        conversations = Conversations(session)
-        user, chat, conversation = await conversations.find_with_parties(
-            inc.channel, inc.chat_id, inc.user_id)
+        user, chat, conversation = await load_parties(
+            session, inc.channel, inc.chat_id, inc.user_id)
         new = []
         if user is None:
             user = Users.new(inc.channel, inc.user_id, language=self.config.default_language)
@@ -198,7 +204,7 @@ def remember_choices(conversation: ConversationState, replies: list[Reply], *, m
 
 async def outbox_rows(session: AsyncSession, inc: Incoming, replies: list[Reply]
                       ) -> list[dict[str, Any]]:
-    """The replies as outbox rows (`Outbox.insert`); their files are stored once by hash."""
+    """The replies as outbox rows (`insert_messages`); their files are stored once by hash."""
     outbox = Outbox(session)
     messages: list[dict[str, Any]] = []
     for reply in replies:

@@ -11,21 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    MetaData,
-    bindparam,
-    event,
-    insert,
-    inspect,
-    select,
-    text,
-    true,
-)
+from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -171,81 +160,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     # than per commit (an OS crash may lose the last commits; production runs PostgreSQL).
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-async def insert_loaded(session: AsyncSession, *objects: Any) -> None:
-    """Write new objects with plain INSERT statements and hand them to the session as if just
-    read: persistent, keyed, their later changes written by the session as usual. Several
-    objects take one statement on PostgreSQL (a data-modifying WITH). The unit of work's
-    flush of a new object costs several times its statement, and every new citizen comes
-    this way. Attributes not set take their columns' (Python-side) defaults; each model has a
-    single-column generated primary key."""
-    rows = [_column_values(obj) for obj in objects]
-    tables = tuple(type(obj).__table__ for obj in objects)
-    connection = await session.connection()
-    if len(objects) > 1 and connection.dialect.name == "postgresql":
-        params = {f"r{i}_{key}": value for i, row in enumerate(rows) for key, value in row.items()}
-        keys = list((await connection.execute(_inserted_together(tables), params)).one())
-    else:
-        keys = [(await connection.execute(_inserted(table), row)).scalar_one()
-                for table, row in zip(tables, rows, strict=True)]
-    for obj, table, key in zip(objects, tables, keys, strict=True):
-        setattr(obj, _primary_key(table).key, key)
-        make_transient_to_detached(obj)
-        session.add(obj)
-
-
-def _column_values(obj: Any) -> dict[str, Any]:
-    """A new object's row; the defaults it takes are set on it too."""
-    given = inspect(obj).dict
-    row: dict[str, Any] = {}
-    for column in type(obj).__table__.columns:
-        if column.primary_key:
-            continue
-        if column.key in given:
-            row[column.key] = given[column.key]
-            continue
-        if column.server_default is not None:  # the row written here would not carry it
-            raise ValueError(f"insert_loaded: {column} has a server default")
-        default = column.default
-        value = None if default is None else \
-            default.arg(None) if default.is_callable else default.arg
-        setattr(obj, column.key, value)
-        row[column.key] = value
-    return row
-
-
-def _primary_key(table: Any) -> Any:
-    (column,) = table.primary_key.columns
-    return column
-
-
-def _inserted(table: Any) -> Any:
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = insert(table).returning(_primary_key(table))
-    return statement
-
-
-def _inserted_together(tables: tuple[Any, ...]) -> Any:
-    statement = _INSERTS.get(tables)
-    if statement is None:
-        ctes = [
-            insert(table).values({
-                column.key: bindparam(f"r{i}_{column.key}", type_=column.type)
-                for column in table.columns if not column.primary_key
-            }).returning(_primary_key(table)).cte(f"r{i}")
-            for i, table in enumerate(tables)
-        ]
-        joined = ctes[0]
-        for cte in ctes[1:]:  # one row each
-            joined = joined.join(cte, true())
-        statement = _INSERTS[tables] = select(*(cte.c[0] for cte in ctes)).select_from(joined)
-    return statement
-
-
-_INSERTS: dict[Any, Any] = {}
-"""INSERT statements built once per table (or tuple of tables written together)."""
 
 
 def insert_for(session: AsyncSession):  # type: ignore[no-untyped-def]

@@ -8,13 +8,14 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import insert_loaded, utcnow
+from services.db import utcnow
 from services.models import (
     ROLE_CITIZEN,
     ROLE_OFFICIAL,
     ROLE_PROVINCE_ADMIN,
     User,
 )
+from services.update_path import insert_loaded
 
 LAST_SEEN_PRECISION = timedelta(minutes=10)
 
@@ -47,7 +48,7 @@ class Users:
 
     @staticmethod
     def new(channel: str, external_id: str, *, language: str = "vi") -> User:
-        """A new user to write (`services.db.insert_loaded`)."""
+        """A new user to write (`services.update_path.insert_loaded`)."""
         return User(channel=channel, external_id=external_id, language=language)
 
     @staticmethod
