@@ -31,7 +31,7 @@ from handlers import build_router
 from handlers.context import HandlerConfig
 from handlers.runtime import Processor
 from services.communes import Communes
-from services.db import Database
+from services.db import Database, DatabaseUnavailable
 from services.filing.reminders import ReminderJob
 from services.procedures.catalogue import load_catalogue
 from services.procedures.store import Procedures
@@ -179,8 +179,14 @@ class App:
                 backoff = min(backoff * 2, 60)
                 continue
             for update in updates:
+                try:
+                    await self.handle_telegram(update.to_dict())
+                except DatabaseUnavailable:  # the offset stays: Telegram gives it again
+                    log.warning("database unavailable; polling again in %.0fs", backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 60)
+                    break
                 offset = update.update_id + 1
-                await self.handle_telegram(update.to_dict())
 
     async def handle_telegram(self, data: dict[str, Any]) -> None:
         assert self.telegram is not None

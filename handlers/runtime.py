@@ -19,7 +19,7 @@ from handlers.types import Attachment, Incoming, Reply
 from locales import Translator
 from services.chats import Chats
 from services.conversations import ConversationState, conversation_lock
-from services.db import Database, utcnow
+from services.db import Database, DatabaseUnavailable, utcnow
 from services.outbox import Outbox, message_values
 from services.text import nfc, words
 from services.update_path import (
@@ -99,14 +99,16 @@ class Processor:
         inc = normalise(inc)
         # The conversation's lock is taken by the statement recording the update.
         lock = conversation_lock(inc.channel, inc.chat_id, inc.user_id)
+        # A database that cannot be reached is not the citizen's fault: `DatabaseUnavailable`
+        # goes up (the webhook answers 503 and the update comes again), never an apology.
         try:
-            async with self.db.transaction() as session:
-                outcome = await self._handle(inc, session, lock)
+            outcome = await self.db.run(lambda session: self._handle(inc, session, lock))
+        except DatabaseUnavailable:
+            raise
         except Exception:
             log.exception("update %s:%s failed; answering with an apology",
                           inc.channel, inc.update_key)
-            async with self.db.transaction() as session:
-                outcome = await self._apologise(inc, session, lock)
+            outcome = await self.db.run(lambda session: self._apologise(inc, session, lock))
         if outcome.replies and self.on_commit:
             self.on_commit()
         return outcome

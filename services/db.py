@@ -5,17 +5,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
+from asyncpg.exceptions import ConnectionDoesNotExistError
 from sqlalchemy import JSON, DateTime, MetaData, event, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, ExceptionContext
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CONNECT_TIMEOUT_S = 3.0
+"""PostgreSQL: giving up on a connection that is not ready within this (asyncpg waits 60 s)."""
+STATEMENT_TIMEOUT_S = 3.0
+"""PostgreSQL: a statement without an answer within this fails (on the client, so a server
+that hangs counts too; the server cancels it as well). Serving statements take milliseconds;
+an update tried twice against a database that answers nothing is refused within ~7 s, well
+before Telegram's webhook call gives up, and before the citizen waits long."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -79,18 +94,27 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, object] = {"echo": echo}
+        # A failed statement's message names its parameters otherwise: a citizen's text.
+        kwargs: dict[str, object] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             kwargs["async_creator"] = self._connect_sqlite
         else:
             # A fixed pool: overflow connections would be opened and closed again under load.
-            # No pre-ping (BEGIN, ping, ROLLBACK: three round trips per checkout); a dropped
-            # connection fails its one transaction and the pool reconnects, and Telegram
-            # redelivers an update whose webhook call failed.
-            kwargs.update(pool_size=pool_size, max_overflow=0, pool_recycle=1800)
+            # No pre-ping (BEGIN, ping, ROLLBACK: three round trips per checkout): a dropped
+            # connection fails its transaction, the pool drops the connections older than it,
+            # and `run` tries the work once more on a new one.
+            kwargs.update(
+                pool_size=pool_size, max_overflow=0, pool_recycle=1800,
+                pool_timeout=STATEMENT_TIMEOUT_S,
+                connect_args={
+                    "timeout": CONNECT_TIMEOUT_S, "command_timeout": STATEMENT_TIMEOUT_S,
+                    "server_settings": {"statement_timeout": f"{STATEMENT_TIMEOUT_S * 1000:.0f}"},
+                })
         self.engine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(self.engine.sync_engine, "handle_error", _unreachable_is_disconnect)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._serial = asyncio.Lock() if self.is_sqlite else None
 
@@ -103,6 +127,24 @@ class Database:
                         text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(lock)}
                     )
                 yield session
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`work` as one unit of work, tried once more if the database connection failed
+        (a restarted server leaves every pooled connection stale; the second try gets a new
+        one). Raises `DatabaseUnavailable` when the second try fails the same way."""
+        for last in (False, True):
+            try:
+                async with self.transaction() as session:
+                    return await work(session)
+            except Exception as error:
+                if not is_disconnect(error):
+                    raise
+                # A pool with no connection free in time: another try would only wait again.
+                if last or isinstance(error, PoolTimeout):
+                    raise DatabaseUnavailable(type(error).__name__) from error
+                log.warning("database connection failed (%s); trying once more",
+                            type(error).__name__)
+        raise AssertionError("unreachable")
 
     async def _connect_sqlite(self) -> InlineSQLite:
         args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
@@ -118,6 +160,43 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached: the work was not done, and whoever asked for it
+    should ask again later (a webhook answers 503 and Telegram redelivers the update)."""
+
+
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "57014")
+"""Connection exceptions, the server shutting down or not ready, a statement cancelled
+(our statement timeout)."""
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """True when `error` says the database could not be reached or did not answer, as
+    opposed to a statement that failed on its own merits."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError | TimeoutError | PoolTimeout | ConnectionDoesNotExistError):
+            return True
+        if str(getattr(seen, "sqlstate", None) or "").startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        seen = seen.__cause__ or getattr(seen, "orig", None)
+    return False
+
+
+def _unreachable_is_disconnect(context: ExceptionContext) -> None:
+    """A statement timed out or a socket failed: the pool replaces the connections older
+    than this one (SQLAlchemy's PostgreSQL dialect only counts a connection already closed),
+    and this one is closed at once, not politely: a polite close waits 2 s for a server that
+    may not answer."""
+    if not is_disconnect(context.original_exception):
+        return
+    context.is_disconnect = True
+    if context.connection is not None:
+        context.connection.connection.driver_connection.terminate()
 
 
 class InlineSQLite(aiosqlite.Connection):
