@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import aiohttp
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from _harness import ROOT, FakeProcess, scratch_database
 from sqlalchemy.engine import make_url
 from webhook import HEADERS, SECRET, updates, wait_healthy

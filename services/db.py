@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import aiosqlite
-from asyncpg.exceptions import ConnectionDoesNotExistError
+from asyncpg.exceptions import ConnectionDoesNotExistError  # type: ignore[import-untyped]
 from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.exc import DBAPIError
@@ -195,8 +195,9 @@ def _unreachable_is_disconnect(context: ExceptionContext) -> None:
     if not is_disconnect(context.original_exception):
         return
     context.is_disconnect = True
-    if context.connection is not None:
-        context.connection.connection.driver_connection.terminate()
+    driver = context.connection.connection.driver_connection if context.connection else None
+    if driver is not None:
+        driver.terminate()
 
 
 class InlineSQLite(aiosqlite.Connection):

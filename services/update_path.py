@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
+    String,
+    Table,
     and_,
     bindparam,
     func,
@@ -38,6 +40,10 @@ from services.db import lock_key, utcnow
 from services.models import Chat, Conversation, OutboxMessage, ProcessedUpdate, User
 
 Builder = TypeVar("Builder", bound=Callable[..., Any])
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
 
 
 def built_once(build: Builder) -> Builder:
@@ -75,7 +81,7 @@ async def record_update(session: AsyncSession, channel: str, update_key: str, *,
 
 @built_once
 def _record_statement(dialect: str, locked: bool) -> Any:
-    table = ProcessedUpdate.__table__
+    table = _table(ProcessedUpdate)
     columns = ("channel", "update_key", "received_at")
     params = [bindparam(name, type_=table.c[name].type) for name in columns]
     insert_of = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -107,7 +113,8 @@ async def load_parties(session: AsyncSession, channel: str, chat_id: str, user_i
 
 @built_once
 def _parties_statement() -> Any:
-    channel, chat_id, user_id = bindparam("channel"), bindparam("chat_id"), bindparam("user_id")
+    channel, chat_id, user_id = (bindparam(name, type_=String)
+                                 for name in ("channel", "chat_id", "user_id"))
     anchor = select(literal(1).label("one")).subquery()
     return (
         select(User, Chat, Conversation.id, Conversation.flow, Conversation.step,
@@ -131,7 +138,7 @@ async def insert_loaded(session: AsyncSession, *objects: Any) -> None:
     this way. Attributes not set take their columns' (Python-side) defaults; each model has a
     single-column generated primary key."""
     rows = [_column_values(obj) for obj in objects]
-    tables = tuple(type(obj).__table__ for obj in objects)
+    tables = tuple(_table(type(obj)) for obj in objects)
     connection, dialect = await _dialect(session)
     if len(objects) > 1 and dialect == "postgresql":
         params = {f"r{i}_{key}": value for i, row in enumerate(rows) for key, value in row.items()}
@@ -149,7 +156,7 @@ def _column_values(obj: Any) -> dict[str, Any]:
     """A new object's row; the defaults it takes are set on it too."""
     given = inspect(obj).dict
     row: dict[str, Any] = {}
-    for column in type(obj).__table__.columns:
+    for column in _table(type(obj)).columns:
         if column.primary_key:
             continue
         if column.key in given:
@@ -157,7 +164,7 @@ def _column_values(obj: Any) -> dict[str, Any]:
             continue
         if column.server_default is not None:  # the row written here would not carry it
             raise ValueError(f"insert_loaded: {column} has a server default")
-        default = column.default
+        default: Any = column.default
         value = None if default is None else \
             default.arg(None) if default.is_callable else default.arg
         setattr(obj, column.key, value)
@@ -184,7 +191,7 @@ def _inserted_together(tables: tuple[Any, ...]) -> Any:
         }).returning(_primary_key(table)).cte(f"r{i}")
         for i, table in enumerate(tables)
     ]
-    joined = ctes[0]
+    joined: Any = ctes[0]
     for cte in ctes[1:]:  # one row each
         joined = joined.join(cte, true())
     return select(*(cte.c[0] for cte in ctes)).select_from(joined)
@@ -201,7 +208,7 @@ async def save_state(session: AsyncSession, state: ConversationState, now: datet
     """Write the state back (insert a new conversation; update a stored one, so that a
     row erased meanwhile stays erased) with the messages the update queued (outbox rows,
     `services.outbox.message_values`): one statement on PostgreSQL."""
-    values = {"flow": state.flow, "step": state.step, "data": state.data,
+    values: dict[str, Any] = {"flow": state.flow, "step": state.step, "data": state.data,
               "choices": state.choices, "updated_at": now}
     if state.id is None:
         values.update(channel=state.channel, chat_id=state.chat_id,
@@ -229,7 +236,7 @@ async def insert_messages(session: AsyncSession, messages: Sequence[dict[str, An
 
 @built_once
 def _outbox_insert() -> Any:
-    return insert(OutboxMessage.__table__)
+    return insert(_table(OutboxMessage))
 
 
 @built_once
@@ -237,7 +244,7 @@ def _state_write(dialect: str, new: bool) -> Any:
     """The statement writing the state for a new conversation (True) or a stored one
     (False). A new one takes over the row if a handler of the same update already wrote one
     (say, a survey sent to the official who publishes it)."""
-    table = Conversation.__table__
+    table = _table(Conversation)
 
     def params(names: tuple[str, ...]) -> dict[str, Any]:
         return {name: bindparam(name, type_=table.c[name].type) for name in names}
@@ -254,7 +261,7 @@ def _state_write(dialect: str, new: bool) -> Any:
 @built_once
 def _saved_with(new: bool, count: int, columns: tuple[str, ...]) -> Any:
     """PostgreSQL: the state written in a data-modifying WITH of the messages' INSERT."""
-    outbox = OutboxMessage.__table__
+    outbox = _table(OutboxMessage)
     # As SELECTs: a multi-row VALUES is compiled anew for every execution.
     rows = [select(*(bindparam(f"m{i}_{name}", type_=outbox.c[name].type)
                      for name in columns)) for i in range(count)]
