@@ -182,6 +182,7 @@ class App:
                 try:
                     await self.handle_telegram(update.to_dict())
                 except DatabaseUnavailable:  # the offset stays: Telegram gives it again
+                    self.metrics["database_unavailable_polls"] += 1
                     log.warning("database unavailable; polling again in %.0fs", backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 60)

@@ -125,3 +125,25 @@ async def test_a_database_that_answers_nothing_gets_a_quick_503_and_the_update_c
             return any(c.ok and c.chat_id == 7102 for c in fake.calls)
         await eventually(delivered, 15)
         assert not [c for c in fake.calls if c.params.get("text") == APOLOGY]
+
+
+@only_postgres
+async def test_the_poller_asks_again_for_an_update_the_database_could_not_take(
+        database_url: str) -> None:
+    async with proxied(database_url) as (proxy, url), FakeTelegramAPI() as fake, \
+            telegram_app(url, fake, webhook=False) as app:
+        fake.push_update(make_message_update(1, 7201, 7201, "/start"))
+        await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == 7201)
+        proxy.black_hole = True
+        fake.push_update(make_message_update(2, 7202, 7202, "/start"))
+        await eventually(lambda: _metric(app, "database_unavailable_polls"), 15)
+        proxy.black_hole = False
+        proxy.cut()
+        await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == 7202)
+        assert await processed(app, 2) == 1
+        assert len(await texts_to(app, 7202)) == 1
+        assert not [c for c in fake.calls if c.params.get("text") == APOLOGY]
+
+
+async def _metric(app: App, name: str) -> bool:
+    return app.metrics[name] > 0
