@@ -6,12 +6,10 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import aiosqlite
 from asyncpg.exceptions import ConnectionDoesNotExistError  # type: ignore[import-untyped]
 from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.engine import Dialect, ExceptionContext
@@ -22,6 +20,9 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
+# aiosqlite logs every call it hands to its thread, parameters (citizens' words) included, at
+# DEBUG: never, whatever the app's level.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 T = TypeVar("T")
 
 CONNECT_TIMEOUT_S = 3.0
@@ -31,6 +32,11 @@ STATEMENT_TIMEOUT_S = 3.0
 that hangs counts too; the server cancels it as well). Serving statements take milliseconds;
 an update tried twice against a database that answers nothing is refused within ~7 s, well
 before Telegram's webhook call gives up, and before the citizen waits long."""
+
+POOL_TIMEOUT_S = 10.0
+"""A unit of work waits this long for a free connection: 50 updates at once on the loaded
+bench machine waited up to 7 s (at 3 s, one in ten was refused); a longer wait means a
+database overloaded or gone, and the update is better redelivered later."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -87,8 +93,8 @@ class Database:
     On PostgreSQL, `transaction(lock=...)` takes a transaction-scoped advisory lock so that
     work on one conversation is serialised across replicas. SQLite allows one writer, so
     transactions of one process are serialised by an asyncio lock and the database file is
-    opened in WAL mode with a busy timeout for other processes. SQLite statements run on the
-    event loop's own thread (`InlineSQLite`), not on aiosqlite's worker thread.
+    opened in WAL mode with a busy timeout for other processes. `run(work)` is the unit of
+    work of an update: tried once more when the connection failed.
     """
 
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
@@ -96,16 +102,14 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         # A failed statement's message names its parameters otherwise: a citizen's text.
         kwargs: dict[str, object] = {"echo": echo, "hide_parameters": True}
-        if self.is_sqlite:
-            kwargs["async_creator"] = self._connect_sqlite
-        else:
+        if not self.is_sqlite:
             # A fixed pool: overflow connections would be opened and closed again under load.
             # No pre-ping (BEGIN, ping, ROLLBACK: three round trips per checkout): a dropped
             # connection fails its transaction, the pool drops the connections older than it,
             # and `run` tries the work once more on a new one.
             kwargs.update(
                 pool_size=pool_size, max_overflow=0, pool_recycle=1800,
-                pool_timeout=STATEMENT_TIMEOUT_S,
+                pool_timeout=POOL_TIMEOUT_S,
                 connect_args={
                     "timeout": CONNECT_TIMEOUT_S, "command_timeout": STATEMENT_TIMEOUT_S,
                     "server_settings": {"statement_timeout": f"{STATEMENT_TIMEOUT_S * 1000:.0f}"},
@@ -145,10 +149,6 @@ class Database:
                 log.warning("database connection failed (%s); trying once more",
                             type(error).__name__)
         raise AssertionError("unreachable")
-
-    async def _connect_sqlite(self) -> InlineSQLite:
-        args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
-        return await InlineSQLite(lambda: sqlite3.connect(*args, **kwargs))
 
     async def ping(self) -> bool:
         try:
@@ -198,37 +198,6 @@ def _unreachable_is_disconnect(context: ExceptionContext) -> None:
     driver = context.connection.connection.driver_connection if context.connection else None
     if driver is not None:
         driver.terminate()
-
-
-class InlineSQLite(aiosqlite.Connection):
-    """aiosqlite's connection, running each call at once on the calling (event loop) thread.
-
-    aiosqlite hands every call (cursor, execute, fetch, close: three or four a statement) to a
-    worker thread and wakes the loop for its result; measured on the webhook bench, those
-    hand-offs cost half the CPU of an update. SQLite's statements here are short, local and
-    serialised by `Database`'s lock anyway, so they run in place: the loop is held for the
-    statement's own time (microseconds for the serving path) instead of yielding to wait for
-    it. SQLAlchemy's aiosqlite dialect drives it unchanged."""
-
-    def __init__(self, connector: Any) -> None:
-        super().__init__(connector, iter_chunk_size=64)
-
-    def __await__(self):  # type: ignore[no-untyped-def]
-        return self._connect().__await__()  # no worker thread to start
-
-    async def _connect(self) -> InlineSQLite:
-        if self._connection is None:
-            self._connection = self._connector()
-        return self
-
-    async def _execute(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return fn(*args, **kwargs)
-
-    def stop(self) -> None:
-        self._running = False
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

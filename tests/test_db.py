@@ -1,5 +1,4 @@
-"""The unit of work: all or nothing, and on SQLite run in place on the event loop's thread;
-the plain statements of the path every update takes."""
+"""The unit of work: all or nothing; the plain statements of the path every update takes."""
 
 from __future__ import annotations
 
@@ -89,21 +88,6 @@ async def test_updates_of_one_conversation_wait_for_each_other(database_url: str
     finally:
         await one.dispose()
         await two.dispose()
-
-
-async def test_sqlite_statements_run_on_the_loop_thread(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/inline.db")
-    seen: list[int] = []
-    try:
-        async with db.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            raw.driver_connection._conn.create_function(
-                "whose_thread", 0, lambda: seen.append(threading.get_ident()) or 1)
-            assert await connection.scalar(select(func.whose_thread())) == 1
-        assert seen == [threading.get_ident()]
-        assert not [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
-    finally:
-        await db.dispose()
 
 
 async def test_sqlite_waits_for_another_process_writing(tmp_path) -> None:  # type: ignore[no-untyped-def]
