@@ -29,9 +29,10 @@ CONNECT_TIMEOUT_S = 3.0
 """PostgreSQL: giving up on a connection that is not ready within this (asyncpg waits 60 s)."""
 STATEMENT_TIMEOUT_S = 3.0
 """PostgreSQL: a statement without an answer within this fails (on the client, so a server
-that hangs counts too; the server cancels it as well). Serving statements take milliseconds;
-an update tried twice against a database that answers nothing is refused within ~7 s, well
-before Telegram's webhook call gives up, and before the citizen waits long."""
+that hangs counts too; the server cancels it as well, and a wait for a conversation's lock).
+Serving statements take milliseconds; an update tried twice against a database that answers
+nothing is refused within ~6 s (measured through a black-holing proxy), well before
+Telegram's webhook call gives up."""
 
 POOL_TIMEOUT_S = 10.0
 """A unit of work waits this long for a free connection: 50 updates at once on the loaded
