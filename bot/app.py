@@ -41,7 +41,7 @@ from handlers.runtime import Processor
 from handlers.types import Incoming
 from ops.live import LiveFeed
 from services.communes import Communes
-from services.db import Database
+from services.db import Database, DatabaseUnavailable
 from services.filing import reminders
 from services.procedures.catalogue import load_catalogue
 from services.procedures.store import Procedures
@@ -207,10 +207,18 @@ class App:
 
         async def handle(update: Update) -> None:
             nonlocal offset
-            offset = update.update_id + 1  # a failing update is not fetched again
-            await self.handle_telegram(update.to_dict())
+            try:
+                await self.handle_telegram(update.to_dict())
+            except DatabaseUnavailable:  # the offset stays: Telegram gives it again
+                self.metrics.database_unavailable.labels("polling").inc()
+                raise
+            except Exception:
+                offset = update.update_id + 1  # a failing update is not fetched again
+                raise
+            offset = update.update_id + 1
 
-        await poll_updates("Telegram", fetch, handle, retry=(TelegramError,))
+        await poll_updates("Telegram", fetch, handle, retry=(TelegramError,),
+                           redo=(DatabaseUnavailable,))
 
     async def handle_telegram(self, data: dict[str, Any]) -> None:
         assert self.telegram is not None

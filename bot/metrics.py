@@ -42,6 +42,11 @@ class Metrics:
                                registry=self.registry)
         self.sends = Counter("thonso_sends", "Outbox rows handled by the sender, by outcome",
                              ["outcome"], registry=self.registry)
+        self.database_unavailable = Counter(
+            "thonso_database_unavailable",
+            "Updates left for the platform to deliver again: the database was unreachable "
+            "(webhook: answered 503; polling: not acknowledged)", ["via"],
+            registry=self.registry)
         self.outbox_lag = Histogram(
             "thonso_outbox_lag_seconds", "From an outbox row's creation to its send",
             buckets=LAG_BUCKETS, registry=self.registry)

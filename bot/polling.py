@@ -23,11 +23,13 @@ async def poll_updates(
     retry: tuple[type[Exception], ...],
     asked_wait: Callable[[Exception], float | None] = lambda error: None,
     skip: tuple[type[Exception], ...] = (),
+    redo: tuple[type[Exception], ...] = (),
 ) -> None:
     """A failed fetch (`retry`) waits what the server asked (`asked_wait`, at least a second)
     or 1 s, doubling up to 60 s. An update that fails is logged and polling goes on (after the
-    same wait, should the database be down): `skip` names the errors of a malformed update,
-    logged without a traceback."""
+    same wait): `skip` names the errors of a malformed update, logged without a traceback;
+    `redo` those after which the same updates must come again (the database is down, and
+    `handle` left the offset where it was): polling waits, then fetches again."""
     backoff = FIRST_BACKOFF_S
     while True:
         try:
@@ -43,6 +45,12 @@ async def poll_updates(
         for update in updates:
             try:
                 await handle(update)
+            except redo as error:
+                log.warning("%s update not handled (%s); fetching again in %.0fs", name,
+                            type(error).__name__, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+                break
             except skip as error:
                 log.warning("%s update skipped: %s", name, error)
             except Exception:

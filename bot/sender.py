@@ -134,9 +134,11 @@ class Sender:
         return await self._send_pass(*self._plan(rows)) if rows else 0
 
     async def _lease(self, channels: tuple[str, ...]) -> list[Leased]:
-        async with self._transaction() as session:
-            return await Outbox(session).claim(self.worker_id, limit=self.batch_size,
-                                               channels=channels)
+        """A pass's rows; a stale pooled connection (the database restarted) is replaced
+        rather than failing the pass."""
+        return await self.db.run(
+            lambda session: Outbox(session).claim(self.worker_id, limit=self.batch_size,
+                                                  channels=channels), first=True)
 
     def _plan(self, rows: list[Leased]) -> tuple[list[list[Leased]], list[Leased]]:
         """A pass's rows by chat (chats by their most urgent row, each chat's rows in their

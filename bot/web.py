@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.metrics import CONTENT_TYPE
+from services.db import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -70,14 +71,37 @@ def telegram_webhook(app: App, telegram: TelegramChannel
     return handle
 
 
+def unavailable_is_503(app: App) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """A request whose work the database could not take answers 503: Telegram and Zalo
+    deliver the update again later, and nothing of it is lost."""
+    @web.middleware
+    async def middleware(request: web.Request,
+                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                         ) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except DatabaseUnavailable:
+            app.metrics.database_unavailable.labels("webhook").inc()
+            return web.Response(status=503, text="database unavailable",
+                                headers={"Retry-After": "5"})
+    return middleware
+
+
+READY_TIMEOUT_S = 4.0
+"""/readyz answers within this: a database that answers nothing is a 503, not a hang."""
+
+
 def build_web_app(app: App) -> web.Application:
-    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app = web.Application(client_max_size=MAX_BODY, middlewares=[unavailable_is_503(app)])
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
     async def readyz(_: web.Request) -> web.Response:
-        ready = await asyncio.wait_for(app.db.ping(), 5)
+        try:
+            ready = await asyncio.wait_for(app.db.ping(), READY_TIMEOUT_S)
+        except TimeoutError:
+            ready = False
         return web.json_response({"database": ready}, status=200 if ready else 503)
 
     async def metrics(_: web.Request) -> web.Response:

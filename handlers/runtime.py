@@ -18,10 +18,17 @@ from handlers.router import Router
 from handlers.types import Attachment, Incoming, Reply
 from locales import Translator
 from services.chats import Chats
-from services.conversations import Conversations, ConversationState, conversation_lock
-from services.db import Database, insert_loaded, utcnow
+from services.conversations import ConversationState, conversation_lock
+from services.db import Database, DatabaseUnavailable, utcnow
 from services.outbox import Outbox, message_values
 from services.text import at_the_door, words
+from services.update_path import (
+    insert_loaded,
+    insert_messages,
+    load_parties,
+    record_update,
+    save_state,
+)
 from services.users import Users
 
 log = logging.getLogger(__name__)
@@ -93,20 +100,22 @@ class Processor:
         inc = normalise(inc)
         # The conversation's lock is taken by the statement recording the update.
         lock = conversation_lock(inc.channel, inc.chat_id, inc.user_id)
+        # A database that cannot be reached is not the citizen's fault: `DatabaseUnavailable`
+        # goes up (the webhook answers 503 and the update comes again), never an apology.
         try:
-            async with self.db.transaction() as session:
-                outcome = await self._handle(inc, session, lock)
+            outcome = await self.db.run(lambda session: self._handle(inc, session, lock))
+        except DatabaseUnavailable:
+            raise
         except Exception:
             log.exception("update %s:%s failed; answering with an apology",
                           inc.channel, inc.update_key)
-            async with self.db.transaction() as session:
-                outcome = await self._apologise(inc, session, lock)
+            outcome = await self.db.run(lambda session: self._apologise(inc, session, lock))
         if outcome.replies and self.on_commit:
             self.on_commit()
         return outcome
 
     async def _handle(self, inc: Incoming, session: AsyncSession, lock: str) -> Outcome:
-        if not await Chats(session).first_seen(inc.channel, inc.update_key, lock=lock):
+        if not await record_update(session, inc.channel, inc.update_key, lock=lock):
             return Outcome(duplicate=True)
         ctx = await self._context(inc, session)
         where = (ctx.state.flow, ctx.state.step)
@@ -130,7 +139,7 @@ class Processor:
         # then the conversation and the replies, by plain statements.
         await session.flush()
         messages = await outbox_rows(session, inc, ctx.replies)
-        await Conversations(session).save(ctx.state.row, ctx.now, messages)
+        await save_state(session, ctx.state.row, ctx.now, messages)
         return Outcome(replies=len(messages))
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
@@ -153,19 +162,18 @@ class Processor:
         return inc
 
     async def _apologise(self, inc: Incoming, session: AsyncSession, lock: str) -> Outcome:
-        await Chats(session).first_seen(inc.channel, inc.update_key, lock=lock)
+        await record_update(session, inc.channel, inc.update_key, lock=lock)
         if inc.chat_type != "private":
             return Outcome(failed=True)
         user, _ = await Users(session).get_or_create(inc.channel, inc.user_id)
         reply = Reply(text=Translator(user.language)("errors.internal"))
         messages = await outbox_rows(session, inc, [reply])
-        await Outbox(session).insert(messages)
+        await insert_messages(session, messages)
         return Outcome(replies=len(messages), failed=True)
 
     async def _context(self, inc: Incoming, session: AsyncSession) -> Context:
-        conversations = Conversations(session)
-        user, chat, conversation = await conversations.find_with_parties(
-            inc.channel, inc.chat_id, inc.user_id)
+        user, chat, conversation = await load_parties(
+            session, inc.channel, inc.chat_id, inc.user_id)
         new: list[object] = []
         if user is None:
             user = Users.new(inc.channel, inc.user_id, language=self.config.default_language)
@@ -200,7 +208,7 @@ def remember_choices(conversation: ConversationState, replies: list[Reply], *, m
 
 async def outbox_rows(session: AsyncSession, inc: Incoming, replies: list[Reply]
                       ) -> list[dict[str, Any]]:
-    """The replies as outbox rows (`Outbox.insert`); their files are stored once by hash."""
+    """The replies as outbox rows (`insert_messages`); their files are stored once by hash."""
     outbox = Outbox(session)
     messages: list[dict[str, Any]] = []
     for reply in replies:

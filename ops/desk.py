@@ -15,7 +15,6 @@ from ops.exports import export_response
 from ops.live import events
 from ops.media import media_url, serve
 from services.audit import AuditEntries
-from services.chats import Chats
 from services.communes import Communes
 from services.feedback.categories import categories_for, category_name, templates_for
 from services.feedback.desk import Desk, DeskFilter
@@ -24,6 +23,7 @@ from services.feedback.models import STATUSES, FeedbackEvent, FeedbackReport
 from services.feedback.service import FeedbackError, FeedbackReports, overdue
 from services.models import User
 from services.text import whole_number
+from services.update_path import record_update
 from services.users import Users
 
 PER_PAGE = 25
@@ -211,7 +211,7 @@ async def act(ctx: Page) -> web.StreamResponse:
     path = f"/reports/{report.id}"
     nonce = form.get("nonce", "")
     key = f"{ctx.web_session.digest[:16]}:{action}:{nonce[:32]}"
-    if nonce and not await Chats(ctx.session).first_seen("ops", key):
+    if nonce and not await record_update(ctx.session, "ops", key):
         return ctx.back(path, notice="already_done")  # a second press of the same form
     try:
         await ACTIONS[action](ctx, report, form)

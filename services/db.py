@@ -5,33 +5,41 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import sqlite3
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import aiosqlite
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    MetaData,
-    Table,
-    bindparam,
-    event,
-    insert,
-    inspect,
-    select,
-    text,
-    true,
-)
-from sqlalchemy.engine import CursorResult, Dialect, Result
+from asyncpg.exceptions import ConnectionDoesNotExistError
+from sqlalchemy import JSON, DateTime, MetaData, Table, event, text
+from sqlalchemy.engine import CursorResult, Dialect, ExceptionContext, Result
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
-from sqlalchemy.sql import FromClause
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+log = logging.getLogger(__name__)
+# aiosqlite logs every call it hands to its thread, parameters (citizens' words) included, at
+# DEBUG: never, whatever the app's level.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 T = TypeVar("T")
+
+CONNECT_TIMEOUT_S = 3.0
+"""PostgreSQL: giving up on a connection that is not ready within this (asyncpg waits 60 s)."""
+STATEMENT_TIMEOUT_S = 3.0
+"""PostgreSQL: a statement without an answer within this fails (on the client, so a server
+that hangs counts too; the server cancels it as well, and a wait for a conversation's lock).
+Serving statements take milliseconds; an update tried twice against a database that answers
+nothing is refused within ~6 s (measured through a black-holing proxy), well before
+Telegram's webhook call gives up."""
+
+POOL_TIMEOUT_S = 10.0
+"""A unit of work waits this long for a free connection: 50 updates at once on the loaded
+bench machine waited up to 7 s (at 3 s, one in ten was refused); a longer wait means a
+database overloaded or gone, and the update is better redelivered later."""
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -88,25 +96,32 @@ class Database:
     On PostgreSQL, `transaction(lock=...)` takes a transaction-scoped advisory lock so that
     work on one conversation is serialised across replicas. SQLite allows one writer, so
     transactions of one process are serialised by an asyncio lock and the database file is
-    opened in WAL mode with a busy timeout for other processes. SQLite statements run on the
-    event loop's own thread (`InlineSQLite`), not on aiosqlite's worker thread.
+    opened in WAL mode with a busy timeout for other processes. `run(work)` is the unit of
+    work of an update: tried once more when the connection failed.
     """
 
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, object] = {"echo": echo}
-        if self.is_sqlite:
-            kwargs["async_creator"] = self._connect_sqlite
-        else:
+        # A failed statement's message names its parameters otherwise: a citizen's text.
+        kwargs: dict[str, object] = {"echo": echo, "hide_parameters": True}
+        if not self.is_sqlite:
             # A fixed pool: overflow connections would be opened and closed again under load.
-            # No pre-ping (BEGIN, ping, ROLLBACK: three round trips per checkout); a dropped
-            # connection fails its one transaction and the pool reconnects, and Telegram
-            # redelivers an update whose webhook call failed.
-            kwargs.update(pool_size=pool_size, max_overflow=0, pool_recycle=1800)
+            # No pre-ping (BEGIN, ping, ROLLBACK: three round trips per checkout): a dropped
+            # connection fails its transaction, the pool drops the connections older than it,
+            # and `run` tries the work once more on a new one.
+            kwargs.update(
+                pool_size=pool_size, max_overflow=0, pool_recycle=1800,
+                pool_timeout=POOL_TIMEOUT_S,
+                connect_args={
+                    "timeout": CONNECT_TIMEOUT_S, "command_timeout": STATEMENT_TIMEOUT_S,
+                    "server_settings": {"statement_timeout": f"{STATEMENT_TIMEOUT_S * 1000:.0f}"},
+                })
         self.engine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(self.engine.sync_engine, "handle_error", _unreachable_is_disconnect)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._serial = SerialLock() if self.is_sqlite else None
         # The sender's own connections (`first=True`): behind a burst of updates, a
@@ -131,9 +146,24 @@ class Database:
                     )
                 yield session
 
-    async def _connect_sqlite(self) -> InlineSQLite:
-        (database,), options = self.engine.dialect.create_connect_args(self.engine.url)
-        return await InlineSQLite(lambda: sqlite3.connect(database, **options))
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *,
+                  first: bool = False) -> T:
+        """`work` as one unit of work, tried once more if the database connection failed
+        (a restarted server leaves every pooled connection stale; the second try gets a new
+        one). Raises `DatabaseUnavailable` when the second try fails the same way."""
+        for last in (False, True):
+            try:
+                async with self.transaction(first=first) as session:
+                    return await work(session)
+            except Exception as error:
+                if not is_disconnect(error):
+                    raise
+                # A pool with no connection free in time: another try would only wait again.
+                if last or isinstance(error, PoolTimeout):
+                    raise DatabaseUnavailable(type(error).__name__) from error
+                log.warning("database connection failed (%s); trying once more",
+                            type(error).__name__)
+        raise AssertionError("unreachable")
 
     async def ping(self) -> bool:
         try:
@@ -192,35 +222,42 @@ class SerialLock:
         self._held = False
 
 
-class InlineSQLite(aiosqlite.Connection):
-    """aiosqlite's connection, running each call at once on the calling (event loop) thread.
+class DatabaseUnavailable(Exception):
+    """The database could not be reached: the work was not done, and whoever asked for it
+    should ask again later (a webhook answers 503 and Telegram redelivers the update)."""
 
-    aiosqlite hands every call (cursor, execute, fetch, close: three or four a statement) to a
-    worker thread and wakes the loop for its result; measured on the webhook bench, those
-    hand-offs cost half the CPU of an update. SQLite's statements here are short, local and
-    serialised by `Database`'s lock anyway, so they run in place: the loop is held for the
-    statement's own time (microseconds for the serving path) instead of yielding to wait for
-    it. SQLAlchemy's aiosqlite dialect drives it unchanged."""
 
-    def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
-        super().__init__(connector, iter_chunk_size=64)
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "57014")
+"""Connection exceptions, the server shutting down or not ready, a statement cancelled
+(our statement timeout)."""
 
-    def __await__(self) -> Generator[Any, None, InlineSQLite]:
-        return self._connect().__await__()  # no worker thread to start
 
-    async def _connect(self) -> InlineSQLite:
-        if self._connection is None:
-            self._connection = self._connector()
-        return self
+def is_disconnect(error: BaseException) -> bool:
+    """True when `error` says the database could not be reached or did not answer, as
+    opposed to a statement that failed on its own merits."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError | TimeoutError | PoolTimeout | ConnectionDoesNotExistError):
+            return True
+        if str(getattr(seen, "sqlstate", None) or "").startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        seen = seen.__cause__ or getattr(seen, "orig", None)
+    return False
 
-    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return fn(*args, **kwargs)
 
-    def stop(self) -> None:
-        self._running = False
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+def _unreachable_is_disconnect(context: ExceptionContext) -> None:
+    """A statement timed out or a socket failed: the pool replaces the connections older
+    than this one (SQLAlchemy's PostgreSQL dialect only counts a connection already closed),
+    and this one is closed at once, not politely: a polite close waits 2 s for a server that
+    may not answer."""
+    if not is_disconnect(context.original_exception):
+        return
+    context.is_disconnect = True
+    driver = context.connection.connection.driver_connection if context.connection else None
+    if driver is not None:
+        driver.terminate()
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -232,81 +269,6 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     # than per commit (an OS crash may lose the last commits; production runs PostgreSQL).
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-async def insert_loaded(session: AsyncSession, *objects: Any) -> None:
-    """Write new objects with plain INSERT statements and hand them to the session as if just
-    read: persistent, keyed, their later changes written by the session as usual. Several
-    objects take one statement on PostgreSQL (a data-modifying WITH). The unit of work's
-    flush of a new object costs several times its statement, and every new citizen comes
-    this way. Attributes not set take their columns' (Python-side) defaults; each model has a
-    single-column generated primary key."""
-    rows = [_column_values(obj) for obj in objects]
-    tables = tuple(type(obj).__table__ for obj in objects)
-    connection = await session.connection()
-    if len(objects) > 1 and connection.dialect.name == "postgresql":
-        params = {f"r{i}_{key}": value for i, row in enumerate(rows) for key, value in row.items()}
-        keys = list((await connection.execute(_inserted_together(tables), params)).one())
-    else:
-        keys = [(await connection.execute(_inserted(table), row)).scalar_one()
-                for table, row in zip(tables, rows, strict=True)]
-    for obj, table, key in zip(objects, tables, keys, strict=True):
-        setattr(obj, _primary_key(table).key, key)
-        make_transient_to_detached(obj)
-        session.add(obj)
-
-
-def _column_values(obj: Any) -> dict[str, Any]:
-    """A new object's row; the defaults it takes are set on it too."""
-    given = inspect(obj).dict
-    row: dict[str, Any] = {}
-    for column in type(obj).__table__.columns:
-        if column.primary_key:
-            continue
-        if column.key in given:
-            row[column.key] = given[column.key]
-            continue
-        if column.server_default is not None:  # the row written here would not carry it
-            raise ValueError(f"insert_loaded: {column} has a server default")
-        default = column.default
-        value = None if default is None else \
-            default.arg(None) if default.is_callable else default.arg
-        setattr(obj, column.key, value)
-        row[column.key] = value
-    return row
-
-
-def _primary_key(table: Any) -> Any:
-    (column,) = table.primary_key.columns
-    return column
-
-
-def _inserted(table: Any) -> Any:
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = insert(table).returning(_primary_key(table))
-    return statement
-
-
-def _inserted_together(tables: tuple[Any, ...]) -> Any:
-    statement = _INSERTS.get(tables)
-    if statement is None:
-        ctes = [
-            insert(table).values({
-                column.key: bindparam(f"r{i}_{column.key}", type_=column.type)
-                for column in table.columns if not column.primary_key
-            }).returning(_primary_key(table)).cte(f"r{i}")
-            for i, table in enumerate(tables)
-        ]
-        joined: FromClause = ctes[0]
-        for cte in ctes[1:]:  # one row each
-            joined = joined.join(cte, true())
-        statement = _INSERTS[tables] = select(*(cte.c[0] for cte in ctes)).select_from(joined)
-    return statement
-
-
-_INSERTS: dict[Any, Any] = {}
-"""INSERT statements built once per table (or tuple of tables written together)."""
 
 
 def insert_for(session: AsyncSession) -> Callable[..., Any]:

@@ -16,7 +16,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    insert,
     or_,
     select,
     tuple_,
@@ -36,6 +35,7 @@ from services.models import (
     OutboxMessage,
 )
 from services.redaction import redact
+from services.update_path import built_once
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
@@ -110,6 +110,7 @@ def _urgent_chats() -> Any:
     )
 
 
+@built_once
 def _claim_statement(by_channel: bool) -> Any:
     table = table_of(OutboxMessage)
     c = table.c
@@ -160,10 +161,7 @@ def _claim_statement(by_channel: bool) -> Any:
     )
 
 
-_CLAIM = {by_channel: _claim_statement(by_channel) for by_channel in (False, True)}
-"""The lease, built once: for every channel, or for the channels given."""
-
-
+@built_once
 def _mark_sent_statements() -> tuple[Any, Any]:
     table = table_of(OutboxMessage)
     sent = {"status": OUTBOX_SENT, "claimed_until": None, "attempts": table.c.attempts + 1,
@@ -179,10 +177,6 @@ def _mark_sent_statements() -> tuple[Any, Any]:
     return one_by_one, arrays
 
 
-_MARK_SENT, _MARK_SENT_ARRAYS = _mark_sent_statements()
-_INSERT = insert(table_of(OutboxMessage))
-
-
 class Outbox:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -193,13 +187,6 @@ class Outbox:
         row = OutboxMessage(**message_values(channel, chat_id, **message))
         self.session.add(row)  # written with the next flush: a reply's rows go in one INSERT
         return row
-
-    async def insert(self, messages: list[dict[str, Any]]) -> None:
-        """Queue messages (`message_values`) at once, in one statement, without ORM objects:
-        the replies to every update go this way."""
-        if messages:
-            connection = await self.session.connection()
-            await connection.execute(_INSERT, messages)
 
     async def store_blob(self, data: bytes, mime: str | None = None) -> str:
         digest = hashlib.sha256(data).hexdigest()
@@ -239,7 +226,7 @@ class Outbox:
         if channels:
             params["channels"] = list(channels)
         connection = await self.session.connection()
-        result = await connection.execute(_CLAIM[bool(channels)], params)
+        result = await connection.execute(_claim_statement(bool(channels)), params)
         return sorted((Leased(*row) for row in result), key=lambda row: (-row.priority, row.id))
 
     async def mark_sent(self, sent: list[tuple[int, str | None]]) -> None:
@@ -248,13 +235,14 @@ class Outbox:
         hundred sets cost the event loop milliseconds at the end of every sender pass)."""
         if not sent:
             return
+        one_by_one, arrays = _mark_sent_statements()
         connection = await self.session.connection()
         if connection.dialect.name == "postgresql":
             ids, platform_ids = zip(*sent, strict=True)
-            await connection.execute(_MARK_SENT_ARRAYS, {
+            await connection.execute(arrays, {
                 "now": utcnow(), "ids": list(ids), "platform_ids": list(platform_ids)})
         else:
-            await connection.execute(_MARK_SENT, [
+            await connection.execute(one_by_one, [
                 {"now": utcnow(), "row_id": row_id, "platform_id": platform_id}
                 for row_id, platform_id in sent])
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db import insert_loaded, utcnow
+from services.db import utcnow
 from services.models import (
     ROLE_CITIZEN,
     ROLE_OFFICIAL,
@@ -16,6 +16,7 @@ from services.models import (
     User,
 )
 from services.ops.models import WebSession
+from services.update_path import insert_loaded
 
 LAST_SEEN_PRECISION = timedelta(minutes=10)
 
@@ -48,7 +49,7 @@ class Users:
 
     @staticmethod
     def new(channel: str, external_id: str, *, language: str = "vi") -> User:
-        """A new user to write (`services.db.insert_loaded`)."""
+        """A new user to write (`services.update_path.insert_loaded`)."""
         return User(channel=channel, external_id=external_id, language=language)
 
     @staticmethod

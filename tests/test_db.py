@@ -1,5 +1,4 @@
-"""The unit of work: all or nothing, and on SQLite run in place on the event loop's thread;
-the plain statements of the path every update takes."""
+"""The unit of work: all or nothing; the plain statements of the path every update takes."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from sqlalchemy import delete, event, func, insert, select
 
 from services.chats import Chats
 from services.conversations import Conversations, ConversationState
-from services.db import Database, insert_loaded, utcnow
+from services.db import Database, utcnow
 from services.models import (
     OUTBOX_PENDING,
     OUTBOX_SENT,
@@ -24,6 +23,13 @@ from services.models import (
     User,
 )
 from services.outbox import Outbox, message_values
+from services.update_path import (
+    insert_loaded,
+    insert_messages,
+    load_parties,
+    record_update,
+    save_state,
+)
 from services.users import Users
 
 
@@ -59,7 +65,7 @@ async def test_updates_of_one_conversation_wait_for_each_other(database_url: str
 
     async def first() -> None:
         async with one.transaction() as session:
-            assert await Chats(session).first_seen("telegram", "u:1", lock="conv:a")
+            assert await record_update(session, "telegram", "u:1", lock="conv:a")
             session.add(Commune(code="A", name="Xã A"))
             await session.flush()
             holding.set()
@@ -68,7 +74,7 @@ async def test_updates_of_one_conversation_wait_for_each_other(database_url: str
     async def second(lock: str) -> int:
         await holding.wait()
         async with two.transaction() as session:
-            assert await Chats(session).first_seen("telegram", f"u:{lock}", lock=lock)
+            assert await record_update(session, "telegram", f"u:{lock}", lock=lock)
             return await session.scalar(
                 select(func.count()).select_from(Commune).where(Commune.code == "A")) or 0
 
@@ -86,21 +92,6 @@ async def test_updates_of_one_conversation_wait_for_each_other(database_url: str
     finally:
         await one.dispose()
         await two.dispose()
-
-
-async def test_sqlite_statements_run_on_the_loop_thread(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/inline.db")
-    seen: list[int] = []
-    try:
-        async with db.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            raw.driver_connection._conn.create_function(
-                "whose_thread", 0, lambda: seen.append(threading.get_ident()) or 1)
-            assert await connection.scalar(select(func.whose_thread())) == 1
-        assert seen == [threading.get_ident()]
-        assert not [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
-    finally:
-        await db.dispose()
 
 
 async def test_sqlite_waits_for_another_process_writing(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -206,18 +197,18 @@ async def test_new_rows_written_by_statements_are_loaded_objects_of_the_session(
 
 
 async def test_the_state_and_the_replies_of_an_update_are_saved_together(db: Database) -> None:
-    """`Conversations.save`: one statement on PostgreSQL; the replies keep their order; a
+    """`save_state`: one statement on PostgreSQL; the replies keep their order; a
     conversation erased meanwhile is not brought back, while its replies still go."""
     sent = count_statements(db)
     texts = ["một", "hai", "ba"]
     async with db.transaction() as session:
         state = ConversationState("telegram", "702", "702", flow="onboarding", step="language",
                                   data={"payload": "fb"}, choices=[["Một", "x:1"]])
-        await Conversations(session).save(state, utcnow(), [
+        await save_state(session, state, utcnow(), [
             message_values("telegram", "702", text=text) for text in texts])
         assert len(sent) == (1 if not db.is_sqlite else 2)
     async with db.transaction() as session:
-        _, _, loaded = await Conversations(session).find_with_parties("telegram", "702", "702")
+        _, _, loaded = await load_parties(session, "telegram", "702", "702")
         assert (loaded.flow, loaded.step, loaded.data, loaded.choices) == \
             ("onboarding", "language", {"payload": "fb"}, [["Một", "x:1"]])
         rows = list(await session.scalars(
@@ -226,7 +217,7 @@ async def test_the_state_and_the_replies_of_an_update_are_saved_together(db: Dat
         assert {r.status for r in rows} == {OUTBOX_PENDING}
         loaded.step = "commune"
         await session.execute(delete(Conversation).where(Conversation.id == loaded.id))
-        await Conversations(session).save(loaded, utcnow(), [
+        await save_state(session, loaded, utcnow(), [
             message_values("telegram", "702", text="bốn")])
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 0
@@ -235,7 +226,7 @@ async def test_the_state_and_the_replies_of_an_update_are_saved_together(db: Dat
 
 async def test_a_pass_marks_its_sent_rows_in_one_statement(db: Database) -> None:
     async with db.transaction() as session:
-        await Outbox(session).insert([message_values("telegram", f"8{n}", text=f"tin {n}")
+        await insert_messages(session, [message_values("telegram", f"8{n}", text=f"tin {n}")
                                       for n in range(4)])
     async with db.transaction() as session:
         claimed = await Outbox(session).claim("sender-a", limit=3)
@@ -257,12 +248,29 @@ async def test_a_new_state_takes_over_a_row_written_earlier_in_the_same_update(
     publishes it notes its choices): the update's own state then takes that row over."""
     async with db.transaction() as session:
         conversations = Conversations(session)
-        _, _, state = await conversations.find_with_parties("telegram", "703", "703")
+        _, _, state = await load_parties(session, "telegram", "703", "703")
         (await conversations.load("telegram", "703", "703")).choices = [["Có", "sv:1"]]
         await session.flush()
         state.flow, state.choices = "survey", [["Một", "sv:a:1"]]
-        await conversations.save(state, utcnow(), [message_values("telegram", "703", text="?")])
+        await save_state(session, state, utcnow(), [message_values("telegram", "703", text="?")])
     async with db.transaction() as session:
         rows = list(await session.scalars(select(Conversation)))
     assert [(r.chat_id, r.flow, r.choices) for r in rows] == [
         ("703", "survey", [["Một", "sv:a:1"]])]
+
+
+def test_statements_of_the_update_path_are_built_once_per_shape() -> None:
+    """`built_once`: the same dialect and shape give the very statement built before (it
+    keeps its compiled form in SQLAlchemy's cache); another shape gets its own."""
+    from services import update_path
+    from services.outbox import _claim_statement
+
+    columns = ("channel", "chat_id")
+    assert update_path._saved_with(True, 2, columns) is update_path._saved_with(True, 2, columns)
+    assert update_path._saved_with(True, 3, columns) is not \
+        update_path._saved_with(True, 2, columns)
+    assert update_path._record_statement("postgresql", True) is \
+        update_path._record_statement("postgresql", True)
+    assert update_path._record_statement("sqlite", False) is not \
+        update_path._record_statement("postgresql", False)
+    assert _claim_statement(True) is _claim_statement(True)
