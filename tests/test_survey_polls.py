@@ -6,6 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from handlers.surveys import (
+    Manage,
+    ManageSurvey,
+    NewSurvey,
+    PickClosing,
+    PickDelivery,
+    PickTarget,
+    PickTemplate,
+    TargetChoice,
+)
 from services.communes import Communes
 from services.models import Chat, OutboxMessage
 from services.outbox import Outbox
@@ -28,13 +38,13 @@ async def open_group_survey(app, tg: TelegramDriver) -> None:  # type: ignore[no
         session.add(Chat(channel="telegram", chat_id=str(GROUP), type="group",
                          title="Thôn Đoài", commune_id=demo.id, village_id=demo.villages[1].id))
     await tg.text(OFFICIAL, "/survey")
-    await tg.press(OFFICIAL, "svo:new")
-    target = await tg.press(OFFICIAL, "svo:tpl:ntm")
-    survey_id = int(buttons_of(target[-1])[0].split(":")[2])
-    await tg.press(OFFICIAL, f"svo:tg:{survey_id}:commune")
-    await tg.press(OFFICIAL, f"svo:dl:{survey_id}:groups")
-    await tg.press(OFFICIAL, f"svo:cl:{survey_id}:7")
-    await tg.press(OFFICIAL, f"svo:open:{survey_id}")
+    await tg.press(OFFICIAL, NewSurvey().pack())
+    target = await tg.press(OFFICIAL, PickTemplate("ntm").pack())
+    survey_id = PickTarget.unpack(buttons_of(target[-1])[0]).survey_id
+    await tg.press(OFFICIAL, PickTarget(survey_id, TargetChoice.COMMUNE).pack())
+    await tg.press(OFFICIAL, PickDelivery(survey_id, "groups").pack())
+    await tg.press(OFFICIAL, PickClosing(survey_id, 7).pack())
+    await tg.press(OFFICIAL, ManageSurvey(survey_id, Manage.OPEN).pack())
 
 
 async def test_a_poll_goes_through_the_outbox_and_the_sender(database_url: str) -> None:
