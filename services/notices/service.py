@@ -124,6 +124,14 @@ class Notices:
         return list(await self.session.scalars(
             query.order_by(Notice.next_run_at.is_(None), Notice.next_run_at, Notice.id)))
 
+    async def recent(self, commune_id: int | None, limit: int) -> list[Notice]:
+        """Finished notices (sent, missed, cancelled), the latest first."""
+        query = select(Notice).where(Notice.status.not_in(OPEN_STATUSES))
+        if commune_id is not None:
+            query = query.where(Notice.commune_id == commune_id)
+        return list(await self.session.scalars(
+            query.order_by(Notice.updated_at.desc(), Notice.id.desc()).limit(limit)))
+
     async def groups_for(self, commune_id: int, village_ids: list[Any]) -> list[Chat]:
         """Active groups linked to the commune: all of them for a commune-wide notice, else
         the groups of the chosen villages."""
