@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ops.context import Page
+from ops.media import bytes_response
 from services.audit import AuditEntries
 from services.chats import Chats
 from services.models import Commune
@@ -214,8 +215,7 @@ async def audio(ctx: Page) -> web.StreamResponse:
     data = await Outbox(ctx.session).blob(parts[index]["sha256"])
     if data is None:
         return ctx.not_found()
-    return web.Response(body=data, content_type="audio/ogg",
-                        headers={"Cache-Control": "private, max-age=600"})
+    return bytes_response(ctx.request, data, "audio/ogg")
 
 
 async def act(ctx: Page) -> web.StreamResponse:

@@ -84,7 +84,13 @@ async def test_compose_emergency_with_voice_reaches_the_group(
             assert audio_link is not None
             played = await client.get(audio_link.group(1))
             assert played.status == 200 and played.content_type == "audio/ogg"
-            assert (await played.read())[:4] == b"OggS"
+            whole = await played.read()
+            assert whole[:4] == b"OggS" and played.headers["Accept-Ranges"] == "bytes"
+            # the player asks for the end of the file to learn its length
+            tail = await client.get(audio_link.group(1), headers={"Range": "bytes=-100"})
+            assert tail.status == 206 and await tail.read() == whole[-100:]
+            assert tail.headers["Content-Range"] == f"bytes {len(whole) - 100}-" \
+                f"{len(whole) - 1}/{len(whole)}"
             # Nothing went to the group before the confirmation.
             await app.sender.drain(("console",))
             assert not [m for m in app.console.shown[before:] if m.chat_id == group.chat_id]
