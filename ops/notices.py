@@ -19,7 +19,7 @@ from services.audit import AuditEntries
 from services.chats import Chats
 from services.models import Commune
 from services.notices import render
-from services.notices.compose import NoticeDraft, create_checked, week, week_start
+from services.notices.compose import NoticeDraft, create_checked, set_time, week, week_start
 from services.notices.models import (
     PREPARING,
     PREVIEW,
@@ -135,19 +135,22 @@ async def compose(ctx: Page) -> web.StreamResponse:
 
 def _draft(form: dict[str, Any], tz: str, now: datetime) -> NoticeDraft:
     when = form.get("when", "now")
-    run_at = None
-    if when == "once":
-        try:
-            local = datetime.fromisoformat(str(form.get("run_at", "")))
-        except ValueError:
-            raise ScheduleError("notices.bad_datetime") from None
-        run_at = local.replace(tzinfo=ZoneInfo(tz)).astimezone(now.tzinfo)
+    run_at = _local_moment(str(form.get("run_at", "")), tz, now) if when == "once" else None
     at = parse_time(str(form.get("time", ""))) if when in ("daily", "weekly") else None
     return NoticeDraft(
         text=str(form.get("text", "")), whole=form.get("whole") == "on",
         village_ids=[v for v in form.get("villages", []) if v is not None],
         priority=str(form.get("priority", "")), mode=str(form.get("mode", "")), when=when,
         run_at=run_at, at=at, days=[d for d in form.get("days", []) if d is not None and d < 7])
+
+
+def _local_moment(value: str, tz: str, now: datetime) -> datetime:
+    """A `datetime-local` field (the commune's wall clock) as UTC."""
+    try:
+        local = datetime.fromisoformat(value.strip()[:16])
+    except ValueError:
+        raise ScheduleError("notices.bad_datetime") from None
+    return local.replace(tzinfo=ZoneInfo(tz)).astimezone(now.tzinfo)
 
 
 def _error_text(ctx: Page, key: str) -> str:
@@ -199,6 +202,10 @@ async def _show(ctx: Page, notice: Notice, error: str | None = None) -> web.Resp
         seconds=seconds, nonce=secrets.token_urlsafe(12), message=_message(ctx),
         can_confirm=notice.status == PREVIEW,
         can_edit=notice.status in (PREVIEW, SCHEDULED),
+        can_retime=notice.status in (PREVIEW, SCHEDULED)
+        and notice.schedule in ("once", "daily", "weekly"),
+        local_run_at=notice.run_at.astimezone(ZoneInfo(commune.timezone)).strftime(
+            "%Y-%m-%dT%H:%M") if notice.run_at else "",
         can_cancel=notice.status in (PREPARING, PREVIEW, SCHEDULED),
         preparing=notice.status == PREPARING, status=400 if error else 200)
 
@@ -263,6 +270,17 @@ async def _edit(ctx: Page, notice: Notice, form: dict[str, str]) -> None:
     await Notices(ctx.session).edit_text(notice, text, ctx.now)
 
 
+async def _retime(ctx: Page, notice: Notice, form: dict[str, str]) -> None:
+    """A new time, as `/edit_notice`'s time: a scheduled notice's next occurrence follows."""
+    if notice.status not in (PREVIEW, SCHEDULED):
+        raise ScheduleError("ops.notices.err.not_open")
+    commune = await Notices(ctx.session).commune(notice.commune_id)
+    run_at = _local_moment(form.get("run_at", ""), commune.timezone, ctx.now) \
+        if notice.schedule == "once" else None
+    at = parse_time(form.get("time", "")) if notice.schedule in ("daily", "weekly") else None
+    set_time(notice, run_at=run_at, at=at, tz=commune.timezone, now=ctx.now)
+
+
 ACTIONS: dict[str, Callable[[Page, Notice, dict[str, str]], Awaitable[None]]] = {
-    "confirm": _confirm, "cancel": _cancel, "edit": _edit,
+    "confirm": _confirm, "cancel": _cancel, "edit": _edit, "retime": _retime,
 }

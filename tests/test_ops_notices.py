@@ -199,6 +199,18 @@ async def test_scheduled_notices_in_the_week_then_edit_and_cancel(database_url: 
             week = listing.split('id="week"')[1].split("</ol>")[0]
             assert "08:15" in week and "Lịch tiêm phòng" in week
             assert 5 <= week.count("Loa phát thanh") <= 7  # every day still to come
+            past = await post_form(client, path + "/retime", path,
+                                   {"run_at": "2020-01-01T09:45"})
+            assert past.status == 400
+            assert VI("ops.notices.err.datetime_past") in await past.text()
+            later = (tomorrow + timedelta(days=1)).strftime("%Y-%m-%dT09:45")
+            moved = await post_form(client, path + "/retime", path, {"run_at": later})
+            assert moved.status == 303
+            async with app.db.transaction() as s:
+                notice = await s.get(Notice, int(path.rsplit("/", 1)[1]))
+                assert notice is not None and notice.status == "scheduled"
+                local = notice.next_run_at.astimezone(zone)  # type: ignore[union-attr]
+            assert local.strftime("%Y-%m-%dT%H:%M") == later
             edited = await post_form(client, path + "/edit", path,
                                      {"text": "Lịch tiêm phòng (đổi địa điểm)"})
             assert edited.status == 303

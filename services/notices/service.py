@@ -372,6 +372,14 @@ class Notices:
         notice.status = PREPARING if needs_preparation(notice) else PREVIEW
         notice.updated_at = now
 
+    @staticmethod
+    def retimed(notice: Notice, tz: str, now: datetime) -> None:
+        """Its time (run_at or cron) was changed: a scheduled notice's next occurrence follows."""
+        if notice.status == SCHEDULED:
+            notice.next_run_at = notice.run_at if notice.schedule == "once" \
+                else next_run(notice.cron or "", tz, now)
+        notice.updated_at = now
+
     async def cancel(self, notice: Notice, now: datetime) -> int:
         """Stop the notice and drop its messages not yet sent; return how many were dropped."""
         notice.status, notice.next_run_at, notice.updated_at = CANCELLED, None, now
