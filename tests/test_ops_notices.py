@@ -267,3 +267,22 @@ async def test_another_communes_notice_is_refused_and_audited(database_url: str)
             assert notice is not None and notice.status == "preview"
         finally:
             await intruder.close()
+
+
+def test_calendar_steps_daily_and_weekly_as_croniter_does() -> None:
+    """The calendar's fast path for the crons /announce writes gives croniter's answers."""
+    from datetime import UTC, datetime
+
+    from croniter import croniter
+
+    from services.notices.schedule import runs_between
+
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    after = datetime(2026, 12, 3, 5, 17, tzinfo=UTC)
+    before = after + timedelta(days=20)
+    for expression in ("0 6 * * *", "30 17 * * *", "0 7 * * 1", "0 8 * * 3,5", "0 19 * * 0",
+                       "5 0 * * 0,6", "0 */2 * * *"):
+        steps, expected = croniter(expression, after.astimezone(zone)), []
+        while (moment := steps.get_next(datetime).astimezone(UTC)) < before:
+            expected.append(moment)
+        assert runs_between(expression, "Asia/Ho_Chi_Minh", after, before, 500) == expected

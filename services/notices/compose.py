@@ -25,7 +25,7 @@ from services.notices.schedule import (
     ScheduleError,
     cron_weekdays,
     daily_cron,
-    next_run,
+    runs_between,
     weekly_cron,
 )
 from services.notices.service import Notices
@@ -149,7 +149,10 @@ async def week(session: AsyncSession, commune_id: int | None, start: datetime, t
         NoticeRun.occurrence_at >= start, NoticeRun.occurrence_at < end)
     coming = select(Notice).where(Notice.status.in_(OPEN_STATUSES))
     if commune_id is not None:
-        runs = runs.where(Notice.commune_id == commune_id)
+        # through the commune's notices and the (notice, occurrence) unique index, rather
+        # than a scan of every commune's runs
+        runs = runs.where(Notice.commune_id == commune_id, NoticeRun.notice_id.in_(
+            select(Notice.id).where(Notice.commune_id == commune_id).scalar_subquery()))
         coming = coming.where(Notice.commune_id == commune_id)
     found = [Occurrence(notice, run.occurrence_at, run)
              for run, notice in (await session.execute(runs)).all()]
@@ -163,13 +166,8 @@ def _coming(notice: Notice, start: datetime, end: datetime, tz: str,
     first = notice.next_run_at if notice.status == SCHEDULED else notice.run_at
     if notice.schedule not in RECURRING:
         return [Occurrence(notice, first, None)] if first and start <= first < end else []
-    moment = max(now, start) - timedelta(seconds=1)
-    if first is not None and first > moment:
-        moment = first - timedelta(seconds=1)
-    result: list[Occurrence] = []
-    while len(result) < MAX_PER_NOTICE:
-        moment = next_run(notice.cron or "", tz, moment)
-        if moment >= end:
-            break
-        result.append(Occurrence(notice, moment, None))
-    return result
+    after = max(now, start) - timedelta(seconds=1)
+    if first is not None and first > after:
+        after = first - timedelta(seconds=1)
+    return [Occurrence(notice, moment, None)
+            for moment in runs_between(notice.cron or "", tz, after, end, MAX_PER_NOTICE)]
