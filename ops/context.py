@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
 from services.audit import AuditEntries
+from services.chats import Chats
 from services.communes import Communes
 from services.feedback.service import fmt_datetime
 from services.models import Commune, User
@@ -79,6 +80,12 @@ class Page:
                                          target=target, outcome="denied")
         return self.render("error.html", status=403, title=self.t("ops.forbidden.title"),
                            message=self.t("ops.forbidden.text"))
+
+    async def pressed_twice(self, action: str, nonce: str) -> bool:
+        """The per-form nonce: a second press of the same form (a double click, a reload of
+        the POST) does nothing. The nonce is recorded like a chat update (channel `ops`)."""
+        key = f"{self.web_session.digest[:16]}:{action}:{nonce[:32]}"
+        return bool(nonce) and not await Chats(self.session).first_seen("ops", key)
 
     def not_found(self) -> web.Response:
         return self.render("error.html", status=404, title=self.t("ops.not_found.title"),

@@ -15,7 +15,6 @@ from ops.exports import export_response
 from ops.live import events
 from ops.media import media_url, serve
 from services.audit import AuditEntries
-from services.chats import Chats
 from services.communes import Communes
 from services.feedback.categories import categories_for, category_name, templates_for
 from services.feedback.desk import Desk, DeskFilter
@@ -209,9 +208,7 @@ async def act(ctx: Page) -> web.StreamResponse:
         return report
     form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
     path = f"/reports/{report.id}"
-    nonce = form.get("nonce", "")
-    key = f"{ctx.web_session.digest[:16]}:{action}:{nonce[:32]}"
-    if nonce and not await Chats(ctx.session).first_seen("ops", key):
+    if await ctx.pressed_twice(action, form.get("nonce", "")):
         return ctx.back(path, notice="already_done")  # a second press of the same form
     try:
         await ACTIONS[action](ctx, report, form)

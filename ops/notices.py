@@ -16,7 +16,6 @@ from aiohttp import web
 from ops.context import Page
 from ops.media import bytes_response
 from services.audit import AuditEntries
-from services.chats import Chats
 from services.models import Commune
 from services.notices import render
 from services.notices.compose import NoticeDraft, create_checked, set_time, week, week_start
@@ -121,7 +120,7 @@ async def compose(ctx: Page) -> web.StreamResponse:
     form: dict[str, Any] = {k: v for k, v in posted.items() if isinstance(v, str)}
     form["villages"] = [whole_number(str(v)) for v in posted.getall("village", [])]
     form["days"] = [whole_number(str(v)) for v in posted.getall("day", [])]
-    if await _pressed_twice(ctx, "notice.create", form):
+    if await ctx.pressed_twice("notice.create", str(form.get("nonce", ""))):
         return ctx.back("/notices", notice="already_done")
     try:
         draft = _draft(form, commune.timezone, ctx.now)
@@ -156,13 +155,6 @@ def _local_moment(value: str, tz: str, now: datetime) -> datetime:
 def _error_text(ctx: Page, key: str) -> str:
     web_key = "ops.notices.err." + key.rsplit(".", 1)[-1]
     return ctx.t(web_key) if ctx.t.has(web_key) else ctx.t(key)
-
-
-async def _pressed_twice(ctx: Page, action: str, form: dict[str, Any]) -> bool:
-    """The per-form nonce: a second press of the same form (a double click) does nothing."""
-    nonce = str(form.get("nonce", ""))
-    key = f"{ctx.web_session.digest[:16]}:{action}:{nonce[:32]}"
-    return bool(nonce) and not await Chats(ctx.session).first_seen("ops", key)
 
 
 # --- one notice -----------------------------------------------------------------------------
@@ -235,7 +227,7 @@ async def act(ctx: Page) -> web.StreamResponse:
         return notice
     form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
     path = f"/notices/{notice.id}"
-    if await _pressed_twice(ctx, f"notice.{action}", form):
+    if await ctx.pressed_twice(f"notice.{action}", form.get("nonce", "")):
         return ctx.back(path, notice="already_done")
     try:
         await ACTIONS[action](ctx, notice, form)

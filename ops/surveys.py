@@ -14,7 +14,6 @@ from aiohttp import web
 
 from ops.context import Page
 from services.audit import AuditEntries
-from services.chats import Chats
 from services.surveys.models import CHOICE, DRAFT, OPEN, SCALE, TEXT, YESNO, Survey
 from services.surveys.service import (
     SCHEDULED,
@@ -72,7 +71,7 @@ async def create(ctx: Page) -> web.StreamResponse:
     form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
     if ctx.commune_id is None:
         return await ctx.refuse("survey.create")
-    if await _pressed_twice(ctx, "survey.create", form):
+    if await ctx.pressed_twice("survey.create", form.get("nonce", "")):
         return ctx.back("/surveys", notice="already_done")
     days = whole_number(form.get("days", ""))
     delivery = DELIVERIES.get(form.get("delivery", ""))
@@ -110,12 +109,6 @@ def _typed_questions(text: str) -> list[QuestionSpec]:
 def _error_text(ctx: Page, error: SurveyError) -> str:
     web_key = "ops.surveys.err." + error.key.rsplit(".", 1)[-1]
     return ctx.t(web_key) if ctx.t.has(web_key) else ctx.t(error.key, **error.params)
-
-
-async def _pressed_twice(ctx: Page, action: str, form: dict[str, str]) -> bool:
-    nonce = form.get("nonce", "")
-    key = f"{ctx.web_session.digest[:16]}:{action}:{nonce[:32]}"
-    return bool(nonce) and not await Chats(ctx.session).first_seen("ops", key)
 
 
 async def _survey(ctx: Page, action: str) -> Survey | web.Response:
@@ -202,7 +195,7 @@ async def act(ctx: Page) -> web.StreamResponse:
         return survey
     form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
     path = f"/surveys/{survey.id}"
-    if await _pressed_twice(ctx, f"survey.{action}", form):
+    if await ctx.pressed_twice(f"survey.{action}", form.get("nonce", "")):
         return ctx.back(path, notice="already_done")
     surveys = Surveys(ctx.session)
     try:

@@ -151,6 +151,15 @@ async def test_bad_notices_are_refused_whole_with_what_to_fix(database_url: str)
                 assert 'id="form-error"' in html
                 assert fields["text"] in html  # what was typed is kept to be fixed
             assert await notice_count(app) == 0  # nothing half-done
+            # The same form pressed twice (its nonce) makes one notice.
+            csrf, nonce = await csrf_of(client, "/ops/notices/new")
+            form = {"csrf": csrf, "nonce": nonce, "whole": "on", "priority": "normal",
+                    "mode": "text", "when": "now", "text": "Họp dân lúc 19h"}
+            first = await client.post("/ops/notices", data=form, allow_redirects=False)
+            second = await client.post("/ops/notices", data=form, allow_redirects=False)
+            assert first.status == second.status == 303
+            assert second.headers["Location"] == "/ops/notices?notice=already_done"
+            assert await notice_count(app) == 1
         finally:
             await client.close()
 
