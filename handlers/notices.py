@@ -23,7 +23,6 @@ from services.notices.schedule import (
     check_cron,
     cron_weekdays,
     daily_cron,
-    next_run,
     parse_local_datetime,
     parse_time,
     weekly_cron,
@@ -644,10 +643,7 @@ async def _edit_time(ctx: Context, notice: Notice, text: str) -> None:
     except ScheduleError as error:
         ctx.say(error.key)
         return
-    if notice.status == SCHEDULED:
-        notice.next_run_at = notice.run_at if notice.schedule == "once" \
-            else next_run(notice.cron or "", tz, ctx.now)
-    notice.updated_at = ctx.now
+    _notices(ctx).retimed(notice, tz, ctx.now)
     ctx.state.clear()
     await ctx.audit.record(ctx.user, "notice_edit_time", commune_id=notice.commune_id,
                            target=f"notice:{notice.id}")

@@ -18,6 +18,7 @@ from services.communes import Communes
 from services.feedback.service import fmt_datetime
 from services.models import Commune, User
 from services.ops.models import WebSession
+from services.update_path import record_update
 from services.users import can_act_in, is_admin
 
 
@@ -81,6 +82,12 @@ class Page:
                                          target=target, outcome="denied")
         return self.render("error.html", status=403, title=self.t("ops.forbidden.title"),
                            message=self.t("ops.forbidden.text"))
+
+    async def pressed_twice(self, action: str, nonce: str) -> bool:
+        """The per-form nonce: a second press of the same form (a double click, a reload of
+        the POST) does nothing. The nonce is recorded like a chat update (channel `ops`)."""
+        key = f"{self.web_session.digest[:16]}:{action}:{nonce[:32]}"
+        return bool(nonce) and not await record_update(self.session, "ops", key)
 
     def not_found(self) -> web.Response:
         return self.render("error.html", status=404, title=self.t("ops.not_found.title"),

@@ -23,7 +23,6 @@ from services.feedback.models import STATUSES, FeedbackEvent, FeedbackReport
 from services.feedback.service import FeedbackError, FeedbackReports, overdue
 from services.models import User
 from services.text import whole_number
-from services.update_path import record_update
 from services.users import Users
 
 PER_PAGE = 25
@@ -209,9 +208,7 @@ async def act(ctx: Page) -> web.StreamResponse:
         return report
     form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
     path = f"/reports/{report.id}"
-    nonce = form.get("nonce", "")
-    key = f"{ctx.web_session.digest[:16]}:{action}:{nonce[:32]}"
-    if nonce and not await record_update(ctx.session, "ops", key):
+    if await ctx.pressed_twice(action, form.get("nonce", "")):
         return ctx.back(path, notice="already_done")  # a second press of the same form
     try:
         await ACTIONS[action](ctx, report, form)

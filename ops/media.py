@@ -41,6 +41,22 @@ async def serve(ctx: Page, report: FeedbackReport) -> web.StreamResponse:
     data = await Outbox(ctx.session).blob(media.sha256)
     if data is None:
         return ctx.not_found()
-    return web.Response(body=data, content_type=media.entry.get("mime") or (
-        "audio/ogg" if kind == "voice" else "image/jpeg"),
-        headers={"Cache-Control": "private, max-age=600"})
+    return bytes_response(ctx.request, data, media.entry.get("mime") or (
+        "audio/ogg" if kind == "voice" else "image/jpeg"))
+
+
+def bytes_response(request: web.Request, data: bytes, mime: str) -> web.Response:
+    """Stored bytes, with byte ranges: a browser's player learns an OGG's length and seeks
+    only when it may ask for the end of the file."""
+    headers = {"Cache-Control": "private, max-age=600", "Accept-Ranges": "bytes"}
+    try:
+        wanted = request.http_range if request.headers.get("Range") else None
+    except ValueError:  # a malformed Range: the whole file
+        wanted = None
+    if wanted is None or (wanted.start is None and wanted.stop is None):
+        return web.Response(body=data, content_type=mime, headers=headers)
+    start, stop, _ = wanted.indices(len(data))
+    if start >= stop:
+        return web.Response(status=416, headers={"Content-Range": f"bytes */{len(data)}"})
+    headers["Content-Range"] = f"bytes {start}-{stop - 1}/{len(data)}"
+    return web.Response(status=206, body=data[start:stop], content_type=mime, headers=headers)

@@ -15,6 +15,7 @@ from services.filing.models import (
     ACTIVE,
     ASPECTS,
     CANCELLED,
+    FINAL_STATUSES,
     FINISHED,
     STEPS,
     Filing,
@@ -85,6 +86,10 @@ class FunnelRow:
     reached: tuple[int, ...]
     """How many walks reached step 1, 2, … 5."""
     finished: int
+    coded: int = 0
+    """Walks that got a dossier code, then a result (ready or returned), then a rating."""
+    result: int = 0
+    rated: int = 0
 
 
 class Filings:
@@ -191,12 +196,16 @@ class Filings:
         ``None`` counts every commune."""
         reached = [func.sum(case((Filing.reached >= step, 1), else_=0))
                    for step in range(1, STEPS + 1)]
+        rated = select(FilingRating.filing_id).where(FilingRating.filing_id == Filing.id).exists()
+        later = [func.sum(case((condition, 1), else_=0)) for condition in (
+            Filing.dossier_code.is_not(None), Filing.dossier_status.in_(FINAL_STATUSES), rated)]
         query = select(Filing.procedure_code, func.max(Filing.procedure_name), func.count(),
-                       func.sum(case((Filing.status == FINISHED, 1), else_=0)), *reached) \
-            .group_by(Filing.procedure_code)
+                       func.sum(case((Filing.status == FINISHED, 1), else_=0)), *later,
+                       *reached).group_by(Filing.procedure_code)
         if commune_id is not None:
             query = query.where(Filing.commune_id == commune_id)
         rows = [FunnelRow(code, name, int(started), tuple(int(n or 0) for n in steps),
-                          int(done or 0))
-                for code, name, started, done, *steps in await self.session.execute(query)]
+                          int(done or 0), int(coded or 0), int(result or 0), int(rates or 0))
+                for code, name, started, done, coded, result, rates, *steps
+                in await self.session.execute(query)]
         return sorted(rows, key=lambda row: (-row.started, row.code))

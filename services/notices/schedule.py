@@ -95,6 +95,45 @@ def next_run(expression: str, tz: str, after: datetime) -> datetime:
     return following.astimezone(after.tzinfo)
 
 
+def runs_between(expression: str, tz: str, after: datetime, before: datetime,
+                 limit: int) -> list[datetime]:
+    """Occurrences strictly after `after` and before `before`, in UTC (one iterator: building
+    a croniter costs more than stepping it)."""
+    zone = ZoneInfo(tz)
+    if match := _DAILY_OR_WEEKLY.fullmatch(expression.strip()):
+        return _daily_runs(match, zone, after, before, limit)
+    found: list[datetime] = []
+    steps = croniter(expression, after.astimezone(zone))
+    while len(found) < limit:
+        moment = steps.get_next(datetime)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(
+            after.tzinfo)
+        if moment >= before:
+            break
+        found.append(moment)
+    return found
+
+
+_DAILY_OR_WEEKLY = re.compile(r"(\d{1,2}) (\d{1,2}) \* \* (\*|[0-7](?:,[0-7])*)")
+"""What `daily_cron` and `weekly_cron` write: stepped day by day, much faster than croniter."""
+
+
+def _daily_runs(match: re.Match[str], zone: ZoneInfo, after: datetime, before: datetime,
+                limit: int) -> list[datetime]:
+    minute, hour, days = int(match[1]), int(match[2]), match[3]
+    weekdays = set(range(7)) if days == "*" else {(int(d) - 1) % 7 for d in days.split(",")}
+    day = after.astimezone(zone).date()
+    found: list[datetime] = []
+    while len(found) < limit:
+        moment = datetime.combine(day, time(hour, minute), zone).astimezone(after.tzinfo)
+        if moment >= before:
+            break
+        if moment > after and day.weekday() in weekdays:
+            found.append(moment)
+        day += timedelta(days=1)
+    return found
+
+
 def cron_weekdays(expression: str) -> list[int]:
     """Python weekdays of a weekly expression built by `weekly_cron`."""
     field = expression.split()[4]

@@ -124,6 +124,14 @@ class Notices:
         return list(await self.session.scalars(
             query.order_by(Notice.next_run_at.is_(None), Notice.next_run_at, Notice.id)))
 
+    async def recent(self, commune_id: int | None, limit: int) -> list[Notice]:
+        """Finished notices (sent, missed, cancelled), the latest first."""
+        query = select(Notice).where(Notice.status.not_in(OPEN_STATUSES))
+        if commune_id is not None:
+            query = query.where(Notice.commune_id == commune_id)
+        return list(await self.session.scalars(
+            query.order_by(Notice.updated_at.desc(), Notice.id.desc()).limit(limit)))
+
     async def groups_for(self, commune_id: int, village_ids: list[Any]) -> list[Chat]:
         """Active groups linked to the commune: all of them for a commune-wide notice, else
         the groups of the chosen villages."""
@@ -362,6 +370,14 @@ class Notices:
         notice.audio = recording_parts(notice)
         notice.audio_engine = notice.audio_error = None
         notice.status = PREPARING if needs_preparation(notice) else PREVIEW
+        notice.updated_at = now
+
+    @staticmethod
+    def retimed(notice: Notice, tz: str, now: datetime) -> None:
+        """Its time (run_at or cron) was changed: a scheduled notice's next occurrence follows."""
+        if notice.status == SCHEDULED:
+            notice.next_run_at = notice.run_at if notice.schedule == "once" \
+                else next_run(notice.cron or "", tz, now)
         notice.updated_at = now
 
     async def cancel(self, notice: Notice, now: datetime) -> int:
