@@ -24,6 +24,7 @@ from services.understand.classifier import Classifier, Intent, Understanding
 from services.understand.referrals import referrals
 
 DATA = Path(__file__).parent / "data" / "understand.tsv"
+REPEATS = 3  # a message's latency is the median of its runs: the machine is shared
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,15 @@ def main() -> int:
     cases = [case for case in load() if not (dev_only and case.held_out)]
     results: list[tuple[Case, Understanding]] = []
     latencies: list[float] = []
+    first_runs: list[float] = []
     for case in cases:
-        start = time.perf_counter()
-        got = classifier.classify(case.text)
-        latencies.append((time.perf_counter() - start) * 1000)
+        runs = []
+        for _ in range(REPEATS):
+            start = time.perf_counter()
+            got = classifier.classify(case.text)
+            runs.append((time.perf_counter() - start) * 1000)
+        latencies.append(statistics.median(runs))
+        first_runs.append(runs[0])
         results.append((case, got))
     by_intent: Counter[str] = Counter()
     good_by_intent: Counter[str] = Counter()
@@ -91,9 +97,10 @@ def main() -> int:
     referral_cases = [(c, g) for c, g in results if c.intent == "referral"]
     print("referral topic "
           + share(sum(g.topic == c.label for c, g in referral_cases), len(referral_cases)))
-    latencies.sort()
-    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
-    print(f"latency p50 {statistics.median(latencies):.2f} ms, p95 {p95:.2f} ms")
+    for name, values in (("median of runs", latencies), ("first run", first_runs)):
+        values.sort()
+        p95 = values[max(0, int(len(values) * 0.95) - 1)]
+        print(f"latency ({name}) p50 {statistics.median(values):.2f} ms, p95 {p95:.2f} ms")
     for case, got in results:
         if not case.held_out and not case.correct(got):
             print(f"  ✗ {case.intent}/{case.label} → {got.intent}/"
