@@ -137,9 +137,12 @@ async def answer_matches(ctx: Context, matches: Sequence[Match]) -> None:
     await did_you_mean(ctx, matches)
 
 
-async def did_you_mean(ctx: Context, matches: Sequence[Match]) -> None:
+async def did_you_mean(ctx: Context, matches: Sequence[Match],
+                       none_of_these: CallbackData | None = None) -> None:
+    """Close candidates as buttons; the last one (by default the feedback menu) for none."""
     rows = [[Button(cut(m.name, MAX_BUTTON_CHARS), ShowCard(m.code))] for m in matches]
-    rows.append([Button(ctx.t("procedures.none_of_these"), OpenMenu(MenuEntry.FEEDBACK))])
+    rows.append([Button(ctx.t("procedures.none_of_these"),
+                        none_of_these or OpenMenu(MenuEntry.FEEDBACK))])
     ctx.reply(ctx.t("procedures.did_you_mean"), rows)
 
 

@@ -22,6 +22,7 @@ from services.callbacks import Button, CallbackData, Keyboard, in_rows
 from services.feedback.categories import categories_for, category_of
 from services.feedback.service import MAX_TEXT
 from services.models import Commune
+from services.procedures.search import is_confident
 from services.procedures.store import Procedures
 from services.text import words
 from services.understand.classifier import Intent, Understanding, classifier_for
@@ -75,7 +76,11 @@ async def on_typed_at_offer(inc: Incoming, ctx: Context) -> None:
 
 
 async def answer(ctx: Context, text: str, found: Understanding) -> None:
-    if found.intent is Intent.PROCEDURE:
+    if found.intent is Intent.PROCEDURE and not is_confident(found.matches):
+        # "none of these" sends the question as typed, so the text is kept meanwhile
+        ctx.state.start(FLOW, Step.OFFER, text=text[:MAX_TEXT])
+        await procedures.did_you_mean(ctx, found.matches, OtherCategory())
+    elif found.intent is Intent.PROCEDURE:
         await procedures.answer_matches(ctx, found.matches)
     elif found.intent is Intent.FEEDBACK:
         await offer_report(ctx, text, found.category or UNKNOWN_CATEGORY)

@@ -126,6 +126,21 @@ async def test_an_unknown_question_is_sent_to_the_commune_as_typed(database_url:
         assert (await only_report(app)).description == "con voi bay qua cầu vồng"
 
 
+async def test_none_of_the_close_procedures_sends_the_question_as_typed(
+        database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        await onboard(person)
+        shown = await person.say("hộ nghèo")
+        assert "Có phải một trong các thủ tục sau không?" in texts(shown)
+        assert shown[-1].choices[-1] == "Không phải — gửi câu hỏi tới xã"
+        await person.say(str(len(shown[-1].choices)))
+        await person.press(FileTyped("admin").pack())
+        await finish_report(person)
+        report = await only_report(app)
+        assert (report.description, report.category) == ("hộ nghèo", "admin")
+
+
 async def test_typing_again_instead_of_confirming_reads_the_new_text(database_url: str) -> None:
     async with console_app(database_url) as app:
         person = session(app)
