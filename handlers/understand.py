@@ -106,6 +106,9 @@ async def offer_report(ctx: Context, text: str, category: str | None) -> None:
         message = ctx.t("understand.offer_report", text=cut(text, QUOTE_CHARS), category=name)
         rows.append([Button(ctx.t("understand.send_as", category=name), FileTyped(guess.code))])
         rows.append([Button(ctx.t("understand.other_category"), OtherCategory())])
+    elif category:  # a problem, but the commune's own categories have no such one
+        message = ctx.t("understand.offer_report_choose", text=cut(text, QUOTE_CHARS))
+        rows.append([Button(ctx.t("understand.choose_category"), OtherCategory())])
     else:
         message = ctx.t("understand.not_understood", text=cut(text, QUOTE_CHARS))
         rows.append([Button(ctx.t("procedures.send_to_commune"), OtherCategory())])

@@ -113,6 +113,24 @@ async def test_the_citizen_may_change_the_guessed_category(database_url: str) ->
         assert (report.description, report.category) == ("nuoc may mat ca tuan nay", "roads")
 
 
+async def test_a_commune_without_the_guessed_category_lets_the_citizen_choose(
+        database_url: str) -> None:
+    async with console_app(database_url) as app:
+        async with app.db.transaction() as s:
+            commune = await Communes(s).by_code("00000")
+            commune.settings = {**(commune.settings or {}),
+                                "feedback": {"categories": ["roads", "other"]}}
+        person = session(app)
+        await onboard(person)
+        offer = await person.say(STREET_LIGHT)
+        assert "Mời bạn chọn lĩnh vực" in texts(offer)
+        listed = await person.press(OtherCategory().pack())
+        assert len(listed[-1].choices) == 3  # the commune's two categories, and the menu
+        await person.press(FileTyped("other").pack())
+        await finish_report(person)
+        assert (await only_report(app)).category == "other"
+
+
 async def test_an_unknown_question_is_sent_to_the_commune_as_typed(database_url: str) -> None:
     async with console_app(database_url) as app:
         person = session(app)
