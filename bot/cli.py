@@ -73,6 +73,8 @@ def parser() -> argparse.ArgumentParser:
     add_report_parsers(sub)
     from bot.commands_calendar import add_parsers as add_calendar_parsers
     add_calendar_parsers(sub)
+    from bot.commands_understand import add_parsers as add_understand_parsers
+    add_understand_parsers(sub)
     return root
 
 

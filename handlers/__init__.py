@@ -16,13 +16,14 @@ from handlers import (
     procedures,
     stats,
     surveys,
+    understand,
     workspace,
 )
 from handlers.router import Router
 
 # menu comes last: its fallback answers only what no other module understood.
 MODULES = (onboarding, privacy, admin, procedures, feedback, feedback_admin, groups, notices,
-           surveys, stats, filing, workspace, menu)
+           surveys, stats, filing, workspace, understand, menu)
 
 
 def build_router() -> Router:

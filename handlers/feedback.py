@@ -141,7 +141,10 @@ def save(ctx: Context, draft: Draft, step: Step | None = None, **extra: object) 
 
 # --- start ----------------------------------------------------------------------------------
 
-async def start(inc: Incoming, ctx: Context) -> None:
+async def start(inc: Incoming, ctx: Context, *, description: str = "",
+                category: str = "") -> None:
+    """A new report; with a description and a category (free text the citizen confirmed as a
+    report), straight to the photos."""
     if not ctx.user.has_consented or ctx.user.commune_id is None:
         ctx.reply(ctx.t("feedback.needs_consent"), [
             [Button(ctx.t("feedback.give_consent"), GiveConsent())],
@@ -152,7 +155,12 @@ async def start(inc: Incoming, ctx: Context) -> None:
     if not await service(ctx).may_file(ctx.user, ctx.now):
         ctx.say("feedback.flood", limit=HOURLY_LIMIT)
         return
-    draft = Draft(commune_id=ctx.user.commune_id, channel=ctx.inc.channel)
+    draft = Draft(commune_id=ctx.user.commune_id, channel=ctx.inc.channel,
+                  description=description[:MAX_TEXT] or None, category=category)
+    if draft.description and category:
+        ctx.state.start(FLOW, Step.PHOTOS, **draft.to_data())
+        ask_photos(ctx, draft)
+        return
     ctx.state.start(FLOW, Step.CATEGORY, **draft.to_data())
     await ask_category(ctx)
 

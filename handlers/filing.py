@@ -189,7 +189,7 @@ async def start(ctx: Context, code: str) -> None:
     if not can_file_online(procedure):
         commune = await _commune(ctx, None)
         ctx.reply(ctx.t("filing.not_online", name=procedure.name) + "\n\n"
-                  + where(ctx.t, commune), [
+                  + where(ctx.t, procedure, commune), [
                       [Button(ctx.t("filing.button_card"), ShowCard(procedure.code))],
                       *home_row(ctx)])
         return

@@ -8,11 +8,12 @@ QR posters (`/qr CODE`, the card's QR button) link back to a card through `/star
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.context import Context
 from handlers.format import cut, money, quantity
-from handlers.home import MenuEntry, OpenMenu, home_row, menu_buttons
+from handlers.home import MenuEntry, OpenMenu, home_row
 from handlers.router import Router
 from handlers.types import Attachment, Incoming
 from locales import Translator
@@ -32,12 +33,6 @@ MAX_DOCUMENT_CHARS = 300
 MAX_NOTE_CHARS = 400
 MAX_BUTTON_CHARS = 60
 MIN_QUESTION_CHARS = 2
-# Folded words of a greeting or a thank-you: answered with the menu, not searched.
-GREETING_WORDS = frozenset({"xin", "chao", "chau", "ban", "em", "anh", "chi", "a", "ad",
-                            "admin", "oi", "alo", "hello", "hi", "thon", "so", "bot", "nhe"})
-THANKS_WORDS = frozenset({"cam", "on", "nhieu", "thank", "thanks", "you", "ban", "em", "a",
-                          "nhe", "nha", "ok", "oke"})
-
 
 @dataclass(frozen=True)
 class ShowCard(CallbackData, prefix="pr.card"):
@@ -59,13 +54,6 @@ class AskExample(CallbackData, prefix="pr.example"):
 async def on_menu(inc: Incoming, ctx: Context) -> None:
     """How to ask, with example questions as buttons."""
     ctx.reply(ctx.t("procedures.intro"), [*_example_rows(ctx), *home_row(ctx)])
-
-
-async def on_free_text(inc: Incoming, ctx: Context) -> None:
-    """A question typed outside any flow."""
-    if inc.text is None or inc.photos or inc.voice or inc.document or inc.location:
-        return
-    await answer(ctx, inc.text)
 
 
 async def on_card(inc: Incoming, ctx: Context, data: ShowCard) -> None:
@@ -106,29 +94,37 @@ async def on_qr(inc: Incoming, ctx: Context) -> None:
 # --- answering ----------------------------------------------------------------------------
 
 async def answer(ctx: Context, text: str) -> None:
+    """A procedure question (an example button): the card, "did you mean…", or not found."""
+    question = read_question(ctx, text)
+    if question is not None:
+        await answer_matches(ctx, await Procedures(ctx.session).search(question))
+
+
+def read_question(ctx: Context, text: str) -> str | None:
+    """The text as a question (legacy 8-bit encodings repaired); None, having answered, when
+    there is nothing to read in it."""
     question = text.strip()
     if foreign_count(question):
         repaired = repair(question)
         if repaired is None:
             ctx.say("procedures.legacy_unreadable")
-            return
+            return None
         ctx.say("procedures.legacy_read", text=cut(repaired, 200))
         question = repaired
     if not question:
         ctx.say("procedures.empty", _example_rows(ctx))
-        return
+        return None
     tokens = words(question)
     if not tokens:
         ctx.say("procedures.no_words", _example_rows(ctx))
-        return
+        return None
     if len("".join(tokens)) < MIN_QUESTION_CHARS:
         ctx.say("procedures.too_short", _example_rows(ctx))
-        return
-    if set(tokens) <= GREETING_WORDS or set(tokens) <= THANKS_WORDS:
-        ctx.say("procedures.greeting" if set(tokens) <= GREETING_WORDS else "procedures.thanks",
-                menu_buttons(ctx))
-        return
-    matches = await Procedures(ctx.session).search(question)
+        return None
+    return question
+
+
+async def answer_matches(ctx: Context, matches: Sequence[Match]) -> None:
     if not matches:
         ctx.reply(ctx.t("procedures.not_found"), [
             [Button(ctx.t("procedures.send_to_commune"), OpenMenu(MenuEntry.FEEDBACK))],
@@ -141,9 +137,12 @@ async def answer(ctx: Context, text: str) -> None:
     await did_you_mean(ctx, matches)
 
 
-async def did_you_mean(ctx: Context, matches: list[Match]) -> None:
+async def did_you_mean(ctx: Context, matches: Sequence[Match],
+                       none_of_these: CallbackData | None = None) -> None:
+    """Close candidates as buttons; the last one (by default the feedback menu) for none."""
     rows = [[Button(cut(m.name, MAX_BUTTON_CHARS), ShowCard(m.code))] for m in matches]
-    rows.append([Button(ctx.t("procedures.none_of_these"), OpenMenu(MenuEntry.FEEDBACK))])
+    rows.append([Button(ctx.t("procedures.none_of_these"),
+                        none_of_these or OpenMenu(MenuEntry.FEEDBACK))])
     ctx.reply(ctx.t("procedures.did_you_mean"), rows)
 
 
@@ -207,7 +206,7 @@ def card(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
         t("procedures.card_title", name=procedure.name),
         t("procedures.card_meta", field=procedure.field or "—", code=procedure.code),
         "",
-        where(t, commune),
+        where(t, procedure, commune),
         "",
         documents(t, procedure.documents),
         "",
@@ -221,17 +220,30 @@ def card(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
     return "\n".join(parts)
 
 
-def where(t: Translator, commune: Commune | None) -> str:
+def where(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
+    """The place of filing, from the procedure's agency: the commune police for residence
+    matters, the commune's one-stop desk for the People's Committee, else the agency itself."""
+    if procedure.agency.startswith("Công an"):
+        place = t("understand.where_police_commune", commune=commune.name) if commune \
+            else t("understand.where_police")
+        return t("procedures.where", place=place)
+    if "UBND cấp xã" not in procedure.agency:
+        return t("procedures.where", place=cut(procedure.agency, MAX_NOTE_CHARS))
     desk = Desk.of(commune)
     place = t("procedures.where_commune", commune=commune.name) if commune \
         else t("procedures.where_generic")
     lines = [t("procedures.where", place=place)]
-    if desk.address:
-        lines.append(t("procedures.where_address", address=desk.address))
-    if desk.hours:
-        lines.append(t("procedures.where_hours", hours=desk.hours))
-    if desk.contact:
-        lines.append(t("procedures.where_contact", contact=desk.contact))
+    address = desk.address or (commune.office_address if commune else None)
+    if address:
+        lines.append(t("procedures.where_address", address=address))
+    if commune and commune.desk_location:
+        lines.append(t("understand.where_desk", desk=commune.desk_location))
+    hours = desk.hours or (commune.office_hours if commune else None)
+    if hours:
+        lines.append(t("procedures.where_hours", hours=hours))
+    contact = desk.contact or (commune.office_phone if commune else None)
+    if contact:
+        lines.append(t("procedures.where_contact", contact=contact))
     return "\n".join(lines)
 
 
@@ -329,4 +341,3 @@ def register(router: Router) -> None:
     router.button(AskExample)(on_example)
     router.deep_link(qr.PAYLOAD_PREFIX)(on_deep_link)
     router.command("qr", role="official", help_key="procedures.help_qr")(on_qr)
-    router.fallback(on_free_text)

@@ -57,7 +57,7 @@ def test_card_of_birth_registration_lists_papers_fees_time_and_desk() -> None:
 
 def test_card_shows_that_filing_online_is_cheaper() -> None:
     text = card(Translator("vi"), catalogue_entry("1.004222"), None)
-    assert "📍 Nơi nộp: Bộ phận một cửa UBND xã" in text
+    assert "📍 Nơi nộp: Công an cấp xã nơi cư trú" in text  # residence: the commune police
     assert "• Nộp trực tiếp: 20.000 đồng/lần" in text
     assert "• Nộp trực tuyến: 10.000 đồng/lần khi nộp trực tuyến" in text
     assert "👉 Nộp trực tuyến rẻ hơn: 10.000 đ thay vì 20.000 đ." in text
@@ -108,19 +108,6 @@ async def test_unsure_question_offers_choices(database_url: str) -> None:
         assert shown[-1].choices[-1] == "Không phải — gửi câu hỏi tới xã"
         chosen = await person.say("1")
         assert texts(chosen).startswith("📄 Công nhận hộ nghèo, hộ cận nghèo")
-
-
-async def test_no_match_offers_to_ask_the_commune(database_url: str) -> None:
-    async with console_app(database_url) as app:
-        person = session(app)
-        await onboard(person)
-        shown = await person.say("con voi bay qua cầu vồng")
-        assert "chưa tìm thấy thủ tục nào" in texts(shown)
-        assert shown[-1].choices == ("📨 Gửi câu hỏi tới xã", "🏠 Về menu chính")
-        async with app.db.transaction() as s:
-            from services.conversations import Conversations
-            row = await Conversations(s).load("console", person.chat_id, person.user_id)
-            assert row.choices[0] == ["📨 Gửi câu hỏi tới xã", "menu:feedback"]
 
 
 async def test_menu_entry_explains_and_examples_answer(database_url: str) -> None:

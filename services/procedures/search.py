@@ -233,6 +233,16 @@ class ProcedureIndex:
             for variant in _deletes(word):
                 self._by_deletion[variant].add(word)
 
+    def named(self, question: str) -> frozenset[str]:
+        """Codes of the procedures whose name or a whole alias the question spells out."""
+        alternatives: list[tuple[str, ...]] = [
+            (token,) for token in search_tokens(question)[:_MAX_TOKENS]]
+        return frozenset(self._procedures[doc].code for doc in self._alias_hits(alternatives))
+
+    def knows(self, word: str) -> bool:
+        """Whether a folded syllable occurs in the catalogue."""
+        return word in self._vocabulary
+
     def search(self, question: str, limit: int = 3) -> list[Match]:
         """Up to `limit` procedures matching the question, best first; [] when nothing is sure."""
         positions = self._analyse(question)
