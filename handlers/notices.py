@@ -180,9 +180,6 @@ async def announce(inc: Incoming, ctx: Context) -> None:
     if commune is None:
         ctx.say("notices.no_commune")
         return
-    if not ctx.user.onboarded:  # typed text would go to onboarding first
-        ctx.say("notices.start_first")
-        return
     ctx.state.start(FLOW, Step.TEXT, commune_id=commune.id, villages=[])
     ctx.reply(ctx.t("notices.ask_text"), [_cancel_row(ctx)])
 

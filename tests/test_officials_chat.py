@@ -1,0 +1,213 @@
+"""Officials in chat: their own menu, /start and /announce without the citizen's sign-up,
+/help by role, and the flood guard leaving a wizard alone (console channel, both databases)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.home import DeskEntry, OpenDesk
+from handlers.runtime import FloodGuard
+from services.conversations import Conversations
+from services.models import User
+from services.users import Users
+from tests.helpers import console_app, session, texts
+from tests.notices_support import linked_group, make_official
+
+WEB = OpenDesk(DeskEntry.WEB).pack()
+
+
+async def new_official(app, external_id: str = "officer") -> None:  # type: ignore[no-untyped-def]
+    """An official granted before ever writing to the bot: not onboarded."""
+    async with app.db.transaction() as s:
+        from services.communes import Communes
+
+        commune = (await Communes(s).all())[0]
+        user, _ = await Users(s).get_or_create("console", external_id)
+        await Users(s).grant_official(user, commune.id)
+
+
+async def test_an_officials_start_shows_their_menu_and_no_sign_up(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await new_official(app)
+        officer = session(app, "officer", name="Cán bộ Hà")
+        start = await officer.say("/start")
+        assert "Mời bạn chọn ngôn ngữ" not in texts(start)
+        assert "Việc của cán bộ xã" in texts(start)
+        assert start[-1].choices == (
+            "📥 Phản ánh cần xử lý", "📢 Soạn thông báo", "🗳 Khảo sát", "📊 Thống kê",
+            "🧭 Hồ sơ trực tuyến", "🖥 Phòng điều hành", "👤 Menu của người dân")
+        ask = await officer.say("2")                      # compose a notice, by its number
+        assert "Mời bạn gõ nội dung thông báo" in texts(ask)
+        targets = await officer.say("Mời bà con họp thôn lúc 19h.")
+        assert "Mời bạn chọn ngôn ngữ" not in texts(targets)
+        assert targets[-1].choices[0].startswith("🏘 Cả xã")
+
+
+async def test_each_entry_of_the_officials_menu_answers(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await new_official(app)
+        officer = session(app, "officer")
+        await officer.say("/menu")
+        inbox = await officer.say("1")
+        assert "Hộp phản ánh" in texts(inbox), texts(inbox)
+        for entry in (DeskEntry.SURVEYS, DeskEntry.STATS, DeskEntry.FILINGS):
+            shown = await officer.press(OpenDesk(entry).pack())
+            assert shown and "Xin lỗi" not in texts(shown), (entry, texts(shown))
+        app.set_config(ops_url="https://xa.example.vn/ops")
+        link = await officer.press(WEB)
+        assert "https://xa.example.vn/ops/signin?t=" in texts(link)
+        await officer.say("/menu")
+        citizen_menu = await officer.say("7")
+        assert "Gửi phản ánh" in texts(citizen_menu)
+
+
+async def test_a_citizen_cannot_press_the_officials_menu(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        await person.say("/start")
+        await person.say("1")
+        await person.say("1")
+        await person.say("1")
+        refused = await person.press(WEB)
+        assert "chỉ dành cho cán bộ" in texts(refused)
+        menu = await person.say("/menu")
+        assert "Phòng điều hành" not in texts(menu)
+
+
+async def test_help_lists_only_the_commands_one_may_use(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        await person.say("/start")
+        citizen = texts(await person.say("/help"))
+        assert "/inbox" not in citizen and "/grant" not in citizen
+        await new_official(app)
+        officer_chat = session(app, "officer")
+        officer = texts(await officer_chat.say("/help"))
+        assert "/inbox" in officer and "/announce" in officer
+        assert "/grant" not in officer and "/audit" not in officer
+        async with app.db.transaction() as s:
+            user = await s.scalar(select(User).where(User.external_id == "officer"))
+            assert user is not None
+            await Users(s).grant_admin(user)
+        admin = texts(await officer_chat.say("/help"))
+        assert "/grant" in admin and "/audit" in admin
+
+
+async def test_the_flood_guard_leaves_a_wizard_alone(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await make_official(app)
+        await linked_group(app, "official", "group-east", "Nhóm Thôn Đông", 0)
+        app.processor.flood = FloodGuard()  # linking the group counted too
+        app.set_config(flood_limit=1)
+        official = session(app, "official")
+        await official.say("/announce")                   # the one update the limit allows
+        await official.say("Mời bà con họp thôn lúc 19h.")
+        steps = [await official.say("1") for _ in range(4)]   # commune, normal, text, now
+        assert all("Bạn gửi nhanh quá" not in texts(shown) for shown in steps)
+        assert "✅ Xác nhận gửi" in app.console.shown[-1].choices
+        sent = await official.say("1")
+        assert "Đang gửi thông báo #1" in texts(sent)
+        refused = await official.say("/menu")
+        assert "Bạn gửi nhanh quá" in texts(refused)
+        assert "Việc của cán bộ xã" not in texts(refused)
+
+
+async def test_a_refused_update_shifts_nothing(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        for line in ("/start", "1", "1", "1"):            # sign-up: only /start counts
+            await person.say(line)
+        menu = await person.say("/menu")                  # the second update counted
+        app.set_config(flood_limit=2)
+        async with app.db.transaction() as s:
+            _, _, before = await Conversations(s).find_with_parties("console", "chat-citizen",
+                                                                    "citizen")
+        refused = await person.say("2")                   # a menu entry: over the limit
+        assert texts(refused) == "Bạn gửi nhanh quá. Mời bạn chờ một phút rồi gửi tiếp."
+        async with app.db.transaction() as s:
+            _, _, after = await Conversations(s).find_with_parties("console", "chat-citizen",
+                                                                   "citizen")
+        assert (after.flow, after.step, after.choices) == (before.flow, before.step,
+                                                           before.choices)
+        assert list(menu[-1].choices) == [label for label, _ in after.choices]
+
+
+async def test_a_citizen_answering_a_queued_prompt_is_not_throttled(database_url: str) -> None:
+    """A rating prompt's stars are an answer to a step, even over the limit."""
+    from services.feedback.actions import RateReport
+
+    async with console_app(database_url) as app:
+        person = session(app)
+        for line in ("/start", "1", "1", "1"):            # sign-up: only /start counts
+            await person.say(line)
+        app.set_config(flood_limit=1)
+        refused = await person.say("/menu")
+        assert "Bạn gửi nhanh quá" in texts(refused)
+        answered = await person.press(RateReport(999999, 5).pack())
+        assert "Bạn gửi nhanh quá" not in texts(answered)
+
+
+async def test_statuses_filters_and_short_numbers_in_vietnamese(database_url: str) -> None:
+    from handlers.feedback import SendReport
+    from tests.test_feedback_flow import file_report, onboard
+
+    async with console_app(database_url) as app:
+        app.set_config(flood_limit=1000)
+        person = session(app)
+        await onboard(person)                             # Thôn Đoài
+        await file_report(person, "Rác ứ đọng cạnh cổng chợ", category="waste")
+        await person.press(SendReport().pack())
+        async with app.db.transaction() as s:              # the report is in Thôn Đoài
+            from services.communes import Communes
+            from services.feedback.models import FeedbackReport
+
+            commune = (await Communes(s).all())[0]
+            report = await s.scalar(select(FeedbackReport))
+            assert report is not None
+            report.village_id = commune.villages[1].id
+        await make_official(app, "officer")
+        officer = session(app, "officer")
+        code = f"PA-00000-{_year()}-0001"
+        shown = texts(await officer.say("/fb 0001"))
+        assert code in shown and "Rác ứ đọng" in shown
+        assert "console:" not in shown and "(gửi qua bàn thử nghiệm)" in shown
+        assert code in texts(await officer.say(f"/fb {code.lower()}"))
+        moved = texts(await officer.say("/status #1 đang xử lý đã cử tổ vệ sinh"))
+        assert f"{code}" in moved and "Đang xử lý" in moved
+        assert "Đang xử lý" in texts(await officer.say("/inbox dang xu ly"))
+        assert code in texts(await officer.say("/inbox đang xử lý thôn Đoài"))
+        assert code not in texts(await officer.say("/inbox Thôn Đông"))
+        assert code not in texts(await officer.say("/inbox quá hạn"))
+        assert code in texts(await officer.say("/inbox rác thải"))
+        usage = texts(await officer.say("/inbox xin chào"))
+        assert "quá hạn" in usage and "status=" not in usage
+        done = texts(await officer.say("/status 1 Đã giải quyết"))
+        assert "Đã giải quyết" in done
+        assert "in_progress" not in texts(await officer.say("/status 1"))
+        refused = texts(await officer.say("/status 1 đã xong việc"))
+        assert "«đang xử lý»" in refused
+
+
+async def test_the_audit_log_reads_in_words(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        app.set_config(flood_limit=1000)
+        await make_official(app, "officer")
+        officer = session(app, "officer")
+        await officer.say("/fb 0042")                     # no such report: nothing audited
+        await officer.say("/grant official console:someone 00000")   # refused: audited
+        async with app.db.transaction() as s:
+            user = await Users(s).find("console", "officer")
+            assert user is not None
+            await Users(s).grant_admin(user)
+        await officer.say("/grant official console:officer 00000")
+        log = texts(await officer.say("/audit"))
+        assert "Cấp quyền cán bộ xã · Cán bộ xã" in log
+        assert "Dùng lệnh /grant" in log and "(bị từ chối)" in log
+        assert "console:" not in log and "grant_official" not in log
+
+
+def _year() -> int:
+    from services.db import utcnow
+    from services.feedback.service import local_time
+
+    return local_time(utcnow()).year
