@@ -550,7 +550,17 @@ async def show_notice(inc: Incoming, ctx: Context) -> None:
             lines.append(line)
     if len(runs) > 1:
         lines.append(ctx.t("notices.earlier_runs", count=len(runs) - 1))
-    ctx.reply("\n".join(lines))
+    if notice.status == PREVIEW:
+        lines.append(ctx.t("officials.notice_awaiting", id=notice.id))
+    ctx.reply("\n".join(lines), _preview_buttons(ctx, notice))
+
+
+def _preview_buttons(ctx: Context, notice: Notice) -> Keyboard:
+    """A notice left at its preview can still be confirmed or dropped from `/notice ID`."""
+    if notice.status != PREVIEW:
+        return []
+    return [[Button(ctx.t("notices.confirm"), ConfirmNotice(notice.id))],
+            [Button(ctx.t("notices.discard"), DiscardNotice(notice.id))]]
 
 
 async def cancel_notice(inc: Incoming, ctx: Context) -> None:

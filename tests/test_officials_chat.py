@@ -211,3 +211,29 @@ def _year() -> int:
     from services.feedback.service import local_time
 
     return local_time(utcnow()).year
+
+
+async def test_a_notice_left_at_its_preview_is_confirmed_later(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        app.set_config(flood_limit=1000)
+        await make_official(app)
+        await linked_group(app, "official", "group-east", "Nhóm Thôn Đông", 0)
+        official = session(app, "official")
+        for line in ("/announce", "Mời bà con họp thôn lúc 19h.", "1", "1", "1", "1"):
+            await official.say(line)
+        assert "✅ Xác nhận gửi" in app.console.shown[-1].choices
+        await official.say("/menu")                       # left at the preview
+        later = await official.say("/notice 1")
+        assert "đang chờ xác nhận" in texts(later)
+        assert later[-1].choices == ("✅ Xác nhận gửi", "✖ Bỏ thông báo này")
+        sent = await official.say("1")
+        assert "Đang gửi thông báo #1" in texts(sent)
+        assert later[-1].choices != (await official.say("/notice 1"))[-1].choices
+
+        for line in ("/announce", "Lịch tiêm phòng cho trẻ.", "1", "1", "1", "1"):
+            await official.say(line)
+        await official.say("/menu")
+        await official.say("/notice 2")
+        dropped = await official.say("2")
+        assert "#2" in texts(dropped)
+        assert "đang chờ xác nhận" not in texts(await official.say("/notice 2"))
