@@ -237,3 +237,71 @@ async def test_a_notice_left_at_its_preview_is_confirmed_later(database_url: str
         dropped = await official.say("2")
         assert "#2" in texts(dropped)
         assert "đang chờ xác nhận" not in texts(await official.say("/notice 2"))
+
+
+async def test_the_monthly_report_reads_as_an_official_document(database_url: str,
+                                                                tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from pypdf import PdfReader
+
+    from bot.commands_report import report as report_command
+    from tests.fakes.telegram_api import FakeTelegramAPI
+    from tests.helpers import settings_for, telegram_app
+    from tests.test_stats_telegram import seed
+
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        seeded = await seed(app)
+    year, month = seeded["month"].split("-")
+
+    def pdf(month_asked: str) -> tuple[int, str]:
+        reader = PdfReader(tmp_path / f"{month_asked}.pdf")
+        return len(reader.pages), "\n".join(p.extract_text() for p in reader.pages)
+
+    for asked in (seeded["month"], "2020-01"):
+        args = argparse.Namespace(commune="00000", month=asked, out=tmp_path / f"{asked}.pdf",
+                                  lang="vi")
+        assert await report_command(args, settings_for(database_url)) == 0
+    pages, text = pdf(seeded["month"])
+    flat = " ".join(text.split())
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in flat
+    assert "Độc lập - Tự do - Hạnh phúc" in flat
+    assert "UBND XÃ THÔN SỐ (THỬ NGHIỆM)" in flat and "Số: ……/BC-UBND" in flat
+    assert "Xã Thôn Số (thử nghiệm), ngày " in flat
+    assert f"tháng {int(month)}/{year}" in flat
+    assert "chưa đủ 5 câu trả lời" in flat and "< 5" not in flat
+    sections = ["1. Tóm tắt", "2. Biểu đồ", "3. Mức độ hài lòng theo thôn",
+                "4. Theo lĩnh vực", "5. Theo thủ tục", "6. Theo tiêu chí SIPAS",
+                "7. Phản ánh", "8. Nộp hồ sơ", "9. Các khảo sát"]
+    at = [flat.index(s) for s in sections]
+    assert at == sorted(at)
+    assert pages >= 4
+
+    empty_pages, empty = pdf("2020-01")
+    flat = " ".join(empty.split())
+    assert "tháng 1/2020" in flat
+    assert flat.count("chưa có dữ liệu") == 3         # trend, feedback, villages
+    assert empty_pages >= 3
+
+
+def test_count_charts_have_whole_number_axes() -> None:
+    """The feedback and funnel charts count reports and walks: ticks are whole numbers."""
+    from datetime import date
+
+    from matplotlib.figure import Figure
+
+    from locales import Translator
+    from services.surveys import charts
+    from services.surveys.stats import Period, Report, Timeliness
+
+    period = Period(date(2026, 12, 1), date(2027, 1, 1), "2026-12")
+    report = Report("Xã Mẫu", period, [], Timeliness(received=3, due=2, on_time=1),
+                    [("started", 3), ("submitted", 1)], [], {})
+    t = Translator("vi")
+    figure = Figure()
+    feedback_axes, funnel_axes = figure.subplots(1, 2)
+    charts.feedback(feedback_axes, report, t)
+    charts.funnel(funnel_axes, report, t)
+    figure.canvas.draw()
+    for ticks in (feedback_axes.get_yticks(), funnel_axes.get_xticks()):
+        assert all(float(tick).is_integer() for tick in ticks), ticks
