@@ -46,7 +46,11 @@ async def on_start(inc: Incoming, ctx: Context) -> None:
     if payload and handler is None:
         ctx.say("errors.bad_link")
     if not ctx.user.onboarded and not is_official(ctx.user):
-        await onboarding.start(inc, ctx, payload if handler else "")
+        # A link or a poster's code answers first (the person came for that answer); the
+        # sign-up follows it.
+        if handler is not None:
+            await handler(inc, ctx)
+        await onboarding.start(inc, ctx)
         return
     ctx.state.clear()
     if handler is not None:

@@ -305,3 +305,71 @@ def test_count_charts_have_whole_number_axes() -> None:
     figure.canvas.draw()
     for ticks in (feedback_axes.get_yticks(), funnel_axes.get_xticks()):
         assert all(float(tick).is_integer() for tick in ticks), ticks
+
+
+def _codes(png: bytes) -> list[str]:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    return sorted(b.text for b in zxingcpp.read_barcodes(Image.open(io.BytesIO(png))))
+
+
+def _poster_info(png: bytes) -> dict:  # type: ignore[type-arg]
+    import io
+    import json
+
+    from PIL import Image
+
+    from services.qr import POSTER_KEY
+
+    return json.loads(Image.open(io.BytesIO(png)).info[POSTER_KEY])  # type: ignore[no-any-return]
+
+
+async def test_qr_posters_carry_a_code_for_each_channel(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await make_official(app, "officer")
+        officer = session(app, "officer")
+        app.set_config(bot_username="xa_bot")
+        [poster] = [m for m in await officer.say("/qr 1.001193") if m.kind == "document"]
+        assert _codes(poster.data) == ["https://t.me/xa_bot?start=p_1_001193"]
+        assert _poster_info(poster.data)["commune"] == "Xã Thôn Số (thử nghiệm)"
+        assert "quét mã bằng camera" in poster.text and "mở ngay hướng dẫn" in poster.text
+
+        app.set_config(zalo_link="https://zalo.me/123456789")
+        [both] = [m for m in await officer.say("/qr 1.001193") if m.kind == "document"]
+        assert _codes(both.data) == ["https://t.me/xa_bot?start=p_1_001193",
+                                     "https://zalo.me/123456789"]
+        info = _poster_info(both.data)
+        assert [c["label"] for c in info["codes"]] == ["Telegram", "Zalo"]
+        assert "Zalo: mở Thôn Số, rồi gõ mã thủ tục 1.001193" in info["instruction"]
+        assert "một mã cho Zalo" in both.text
+
+
+async def test_the_qr_command_line_names_the_commune(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from bot.commands_procedures import qr as qr_command
+    from tests.helpers import settings_for
+
+    async with console_app(database_url):
+        pass
+    args = argparse.Namespace(all=True, commune=None, out=tmp_path, bot="xa_bot")
+    settings = settings_for(database_url, qr_zalo_link="https://zalo.me/42")
+    assert await qr_command(args, settings) == 0
+    png = (tmp_path / "qr_1.001193.png").read_bytes()
+    assert _poster_info(png)["commune"] == "Xã Thôn Số (thử nghiệm)"
+    assert _codes(png) == ["https://t.me/xa_bot?start=p_1_001193", "https://zalo.me/42"]
+
+
+async def test_a_new_user_who_scans_sees_the_answer_first(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        card, welcome = await person.say("/start p_1_001193")
+        assert card.text.startswith("📄 Đăng ký khai sinh")
+        assert "Mời bạn chọn ngôn ngữ" in welcome.text
+        await person.say("1")
+        await person.say("1")
+        done = await person.say("1")
+        assert "Mời chọn" in texts(done)
