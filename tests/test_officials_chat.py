@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 
 from handlers.home import DeskEntry, OpenDesk
@@ -307,6 +309,10 @@ def test_count_charts_have_whole_number_axes() -> None:
         assert all(float(tick).is_integer() for tick in ticks), ticks
 
 
+def _read(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
 def _codes(png: bytes) -> list[str]:
     import io
 
@@ -373,3 +379,66 @@ async def test_a_new_user_who_scans_sees_the_answer_first(database_url: str) -> 
         await person.say("1")
         done = await person.say("1")
         assert "Mời chọn" in texts(done)
+
+
+async def test_the_console_terminal_saves_files_switches_people_and_repairs_lines(
+        database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.channels.console import ConsoleTerminal
+    from handlers.feedback import SendReport
+    from locales import Translator
+    from tests.test_feedback_flow import file_report
+
+    async with console_app(database_url) as app:
+        app.set_config(flood_limit=1000, bot_username="xa_bot")
+        await make_official(app, "official")
+        out: list[str] = []
+        terminal = ConsoleTerminal(app.processor, app.sender, app.console, tmp_path / "files",
+                                   out.append, Translator("vi"), user_id="official")
+        await terminal.line(b"/qr 1.001193\n")
+        saved = [line for line in "\n".join(out).splitlines() if "[Đã lưu tệp: " in line]
+        assert len(saved) == 1
+        path = saved[0].split("[Đã lưu tệp: ", 1)[1].rstrip("]")
+        assert path.endswith("qr_1.001193.png")
+        assert _codes(_read(path)) == ["https://t.me/xa_bot?start=p_1_001193"]
+
+        await terminal.line(b"/as citizen\n")
+        assert out[-1] == "(Bạn đang nói với tư cách «citizen».)"
+        for line in (b"/start", b"1", b"1", b"1"):
+            await terminal.line(line)
+        await file_report(terminal.current, "Cống thoát nước bị tắc", category="water")
+        await terminal.current.press(SendReport().pack())
+        out.clear()
+        await terminal.tick()
+        await terminal.line(b"/menu")
+        told = "\n".join(out)
+        assert "[Tin nhắn gửi tới «official» — gõ /as official để trả lời]" in told
+
+        out.clear()
+        await terminal.line("Cho hỏi giấy khai sinh Đ".encode()[:-1] + b"\n")   # cut mid-Đ
+        assert out and "Traceback" not in "\n".join(out)
+
+        await terminal.line("/as bà?".encode())            # not a name: told how
+        assert "Cách dùng: /as" in out[-1]
+
+
+def test_the_console_command_reads_cut_lines_and_saves_files(database_url: str,
+                                                              tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(root),
+           "QR_BOT_USERNAME": "xa_bot"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    stdin = b"/qr 1.001193\n" + "Thôn Đ".encode()[:-1] + b"\n/as citizen\n/help\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--as-official", "--files",
+         str(tmp_path / "tep")], env=env, input=stdin, capture_output=True, timeout=120,
+        cwd=tmp_path, check=False)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert "Traceback" not in result.stderr.decode()
+    assert f"[Đã lưu tệp: {tmp_path / 'tep'}/001-qr_1.001193.png]" in out
+    assert (tmp_path / "tep" / "001-qr_1.001193.png").read_bytes().startswith(b"\x89PNG")
+    assert "(Bạn đang nói với tư cách «citizen».)" in out
