@@ -60,6 +60,7 @@ class App:
         self.config = HandlerConfig(default_language=settings.default_language,
                                     timezone=settings.timezone,
                                     bot_username=settings.qr_bot_username,
+                                    zalo_link=settings.qr_zalo_link or None,
                                     ops_url=settings.ops_url())
         self.console = ConsoleChannel(on_choices=remember_choices(self.db, "console"))
         self.channels: dict[str, Channel] = {self.console.name: self.console}

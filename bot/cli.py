@@ -26,6 +26,8 @@ def parser() -> argparse.ArgumentParser:
     console.add_argument("--as-official", action="store_true",
                          help="talk as an official of the first commune")
     console.add_argument("--user", default="citizen", help="console user id (default: citizen)")
+    console.add_argument("--files", type=Path, default=Path("console-files"),
+                         help="folder for the files the bot sends (default: console-files)")
     sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
 
     communes = sub.add_parser("communes", help="communes and villages").add_subparsers(

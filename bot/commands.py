@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.channels.console import ConsoleSession
+from bot.channels.console import ConsoleTerminal
 from bot.cli import install_stop_signals
 from bot.migrate import upgrade
 from bot.settings import Settings
+from locales import Translator
 from services.audit import AuditEntries
 from services.communes import (
     PROFILE_FIELDS,
@@ -53,9 +54,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def console(args: argparse.Namespace, settings: Settings) -> int:
-    app = App(settings.model_copy(update={"telegram_bot_token": None}))
-    await app.prepare()
+    app = App(settings.model_copy(update={"telegram_bot_token": None,
+                                          "zalo_bot_token": None}))
+    # The jobs run as in the server (a voice notice's audio, scheduled notices, surveys); the
+    # terminal sends and prints what they queue.
+    await app.start(serve_http=False, sender=False)
     user_id = "official" if args.as_official and args.user == "citizen" else args.user
+    t = Translator(settings.default_language)
     if args.as_official:
         async with app.db.transaction() as session:
             commune = (await Communes(session).all())[0]
@@ -63,25 +68,27 @@ async def console(args: argparse.Namespace, settings: Settings) -> int:
             user, _ = await users.get_or_create("console", user_id)
             await users.grant_official(user, commune.id)
             print(f"(Bạn đang là cán bộ của {commune.name}.)")
-    chat = ConsoleSession(app.processor, app.sender, app.console, user_id=user_id)
+    terminal = ConsoleTerminal(app.processor, app.sender, app.console, args.files,
+                               lambda text: print(text, flush=True), t, user_id=user_id)
     print("Thôn Số — trò chuyện thử trong cửa sổ dòng lệnh. Gõ số để chọn, "
-          "/help để xem lệnh, Ctrl+D để thoát.\n")
+          "/help để xem lệnh, Ctrl+D để thoát.")
+    print(t("officials.console.intro", folder=str(args.files)) + "\n")
+    ticker = asyncio.create_task(_tick(terminal))
     try:
-        shown = await chat.say("/start")
-        while True:
-            for message in shown:
-                prefix = "" if message.chat_id == chat.chat_id else f"[→ {message.chat_id}] "
-                print(prefix + message.render().replace("\n", "\n" + prefix) + "\n")
-            line = await asyncio.to_thread(sys.stdin.readline)
-            if not line:
-                break
-            if line.strip():
-                shown = await chat.say(line.rstrip("\n"))
-            else:
-                shown = []
+        await terminal.line(b"/start")
+        while line := await asyncio.to_thread(sys.stdin.buffer.readline):
+            await terminal.line(line)
+        await terminal.tick()
     finally:
+        ticker.cancel()
         await app.stop()
     return 0
+
+
+async def _tick(terminal: ConsoleTerminal) -> None:
+    while True:
+        await asyncio.sleep(0.5)
+        await terminal.tick()
 
 
 async def migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -190,11 +190,15 @@ async def qr(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
     async with catalogue_session(settings) as session:
         procedures = await Procedures(session).all()
+        zalo = settings.qr_zalo_link or None
         if args.all:
+            # One commune served: its own name on the posters, not the generic heading.
+            communes = await Communes(session).all()
+            only = communes[0] if len(communes) == 1 else None
             args.out.mkdir(parents=True, exist_ok=True)
             bar = ProgressBar(len(procedures), "posters")
             for procedure in procedures:
-                poster = poster_for(procedure, None, bot)
+                poster = poster_for(procedure, only, bot, zalo)
                 (args.out / f"qr_{procedure.code}.png").write_bytes(posters.poster_png(poster))
                 bar.step()
             bar.close()
@@ -205,7 +209,7 @@ async def qr(args: argparse.Namespace, settings: Settings) -> int:
             print(f"No commune {args.commune!r} (see `python -m bot communes list`).",
                   file=sys.stderr)
             return 1
-        sheet = [poster_for(p, commune, bot) for p in procedures]
+        sheet = [poster_for(p, commune, bot, zalo) for p in procedures]
         bar = ProgressBar(len(sheet), "sheet")
         pdf = posters.sheet_pdf(sheet, heading=f"{commune.name} — mã QR thủ tục hành chính",
                                 on_drawn=bar.step)

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     """Google's speech endpoint (tests and mirrors); unset: gTTS's own."""
     qr_bot_username: str | None = None
     """The bot's username for QR links when it cannot be asked (no Telegram token)."""
+    qr_zalo_link: str | None = None
+    """The link that opens the commune's Zalo account (`https://zalo.me/…`): when set, posters
+    carry a second code for Zalo."""
     ops_map_tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     """Map tiles of the operations room (a province may run its own tile server)."""
 

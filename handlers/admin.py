@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers.context import Context
 from handlers.format import local_datetime
 from handlers.router import Router
 from handlers.types import Incoming
 from services.models import User
+
+USER_REF = re.compile(r"^(telegram|zalo|console):\S+$")
+"""An audit target naming a person by channel and id: shown by name."""
 
 
 async def whoami(inc: Incoming, ctx: Context) -> None:
@@ -60,15 +65,47 @@ async def revoke(inc: Incoming, ctx: Context) -> None:
 
 
 async def audit_log(inc: Incoming, ctx: Context) -> None:
+    """The latest audit entries in words: who (by name), what, on what, refused or not."""
     entries = await ctx.audit.recent(15)
     if not entries:
         ctx.say("admin.audit_empty")
         return
     lines = [ctx.t("admin.audit_title")]
     for e in entries:
-        mark = "✓" if e.outcome == "ok" else "✗"
-        lines.append(f"{mark} {local_datetime(ctx, e.at)} {e.actor} {e.action} {e.target or ''}")
+        lines.append(ctx.t(
+            "officials.audit.line", mark="✓" if e.outcome == "ok" else "✗",
+            at=local_datetime(ctx, e.at), who=await _person(ctx, e.actor_id, e.actor),
+            action=action_label(ctx, e.action),
+            target=f" · {await _target_label(ctx, e.target)}" if e.target else "",
+            refused=ctx.t("officials.audit.refused") if e.outcome != "ok" else ""))
     ctx.reply("\n".join(lines))
+
+
+def action_label(ctx: Context, action: str) -> str:
+    """An audited action in the reader's words (`feedback.status` → "Đổi trạng thái phản
+    ánh"; a refused command by its name)."""
+    if action.startswith("/"):
+        return ctx.t("officials.audit.command", command=action)
+    key = "officials.audit." + re.sub(r"[^a-z0-9]+", "_", action.split(":", 1)[0].lower())
+    return ctx.t(key) if ctx.t.has(key) else ctx.t("officials.audit.other")
+
+
+async def _person(ctx: Context, user_id: int | None, label: str) -> str:
+    """A person by name, never by channel id; the command line as itself."""
+    if label == "cli":
+        return ctx.t("officials.audit.cli")
+    user = await ctx.users.get(user_id) if user_id else None
+    if user is not None and user.display_name:
+        return user.display_name
+    return ctx.t("officials.audit.unnamed")
+
+
+async def _target_label(ctx: Context, target: str) -> str:
+    channel, _, external_id = target.partition(":")
+    if not USER_REF.match(target):
+        return target
+    user = await ctx.users.find(channel, external_id)
+    return await _person(ctx, user.id if user else None, target)
 
 
 def register(router: Router) -> None:

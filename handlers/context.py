@@ -38,6 +38,8 @@ class HandlerConfig:
     default_language: str = "vi"
     timezone: str = VIETNAM_TZ_NAME
     bot_username: str | None = None
+    zalo_link: str | None = None
+    """Where a poster's Zalo code leads; None: Telegram's code only."""
     ops_url: str | None = None
     """The operations room's public address (`/web` sends a sign-in link to it)."""
     max_text_length: int = 4000

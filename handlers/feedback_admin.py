@@ -28,7 +28,7 @@ from services.feedback.models import (
 )
 from services.feedback.service import FeedbackError, InboxFilter, overdue
 from services.models import Commune, User
-from services.text import fold
+from services.text import fold, words
 from services.users import is_admin, is_official
 
 PER_PAGE = 8
@@ -37,7 +37,11 @@ STATUS_WORDS = {
     "datraloi": ANSWERED, "traloi": ANSWERED, "dagiaiquyet": RESOLVED, "giaiquyet": RESOLVED,
     "xong": RESOLVED, "tuchoi": REJECTED, "chuyen": TRANSFERRED, "dachuyen": TRANSFERRED,
 }
+VILLAGE_WORDS = frozenset({"thon", "xom", "ap", "ban", "lang", "to"})
+"""What a village's name starts with ("Thôn Đông"): "Đông" alone names it too."""
 TEMPLATE_REF = re.compile(r"^#(\d{1,2})$")
+SHORT_NUMBER = re.compile(r"^#?(\d{1,6})$")
+"""A report named by its number within the official's commune: `0001`, `#1`."""
 
 
 @dataclass(frozen=True)
@@ -95,14 +99,31 @@ def parse_status(word: str) -> str | None:
     return STATUS_WORDS.get(re.sub(r"[^a-z]", "", fold(word)))
 
 
+def split_status(text: str) -> tuple[str | None, str]:
+    """The status a text starts with (up to three words: "đang xử lý", "da giai quyet") and
+    the note after it."""
+    words = text.split()
+    for length in (3, 2, 1):
+        status = parse_status(" ".join(words[:length])) if len(words) >= length else None
+        if status is not None:
+            return status, " ".join(words[length:])
+    return None, text
+
+
 def scope(user: User) -> int | None:
     """The commune an inbox shows: the official's own; all for a province admin without one."""
     return user.official_commune_id
 
 
 async def load(ctx: Context, code: str, action: str) -> FeedbackReport | None:
-    """The report by code if this official may act on it; otherwise answer, audit, None."""
-    report = await service(ctx).by_code(code) if code else None
+    """The report by code, or by its number in the official's commune, if this official may
+    act on it; otherwise answer, audit, None."""
+    short = SHORT_NUMBER.match(code.strip())
+    commune_id = ctx.user.official_commune_id
+    if short and commune_id is not None:
+        report = await service(ctx).by_number(commune_id, int(short.group(1)))
+    else:
+        report = await service(ctx).by_code(code) if code else None
     if report is None:
         ctx.say("feedback.admin.not_found", code=code.upper()[:40] or "—")
         return None
@@ -126,12 +147,56 @@ async def refuse_button(ctx: Context, action: str) -> bool:
 # --- inbox ----------------------------------------------------------------------------------
 
 async def inbox(inc: Incoming, ctx: Context) -> None:
+    commune = await ctx.communes.get(scope(ctx.user) or 0)
     try:
-        flt = InboxFilter.decode(inc.args)
+        flt = parse_inbox(inc.args, commune, ctx.user.language)
     except ValueError:
-        ctx.say("feedback.admin.inbox_usage")
+        ctx.say("officials.inbox_usage")
         return
     await show_inbox(ctx, flt, 0)
+
+
+def parse_inbox(text: str, commune: Commune | None, language: str) -> InboxFilter:
+    """A filter typed in Vietnamese, with or without marks ("quá hạn", "đang xử lý",
+    "thôn Đông", "rác thải", "tất cả"), or in the short form `o,s=received,v=3`.
+
+    Raises ValueError on a word that names nothing."""
+    try:
+        return InboxFilter.decode(text)
+    except ValueError:
+        pass
+    phrases = filter_phrases(commune, language)
+    tokens = words(text)
+    values: dict[str, object] = {}
+    i = 0
+    while i < len(tokens):
+        for length in range(min(5, len(tokens) - i), 0, -1):
+            found = phrases.get("".join(tokens[i:i + length]))
+            if found is not None:
+                values[found[0]] = found[1]
+                i += length
+                break
+        else:
+            raise ValueError(tokens[i])
+    return InboxFilter(**values)  # type: ignore[arg-type]
+
+
+def filter_phrases(commune: Commune | None, language: str) -> dict[str, tuple[str, object]]:
+    """Each phrase (folded, spaces removed) an inbox filter can be named by."""
+    phrases: dict[str, tuple[str, object]] = {
+        word: ("status", status) for word, status in STATUS_WORDS.items()}
+    phrases.update({"quahan": ("overdue", True), "tatca": ("status", "all"),
+                    "dangmo": ("status", "open"), "moinhan": ("status", RECEIVED)})
+    for category in categories_for(commune):
+        phrases[category.code] = ("category", category.code)
+        for part in category.name(language).split(","):
+            phrases["".join(words(part))] = ("category", category.code)
+    for village in commune.villages if commune else []:
+        name = words(village.name)
+        phrases["".join(name)] = ("village_id", village.id)
+        if len(name) > 1 and name[0] in VILLAGE_WORDS:
+            phrases.setdefault("".join(name[1:]), ("village_id", village.id))
+    return phrases
 
 
 async def on_inbox_button(inc: Incoming, ctx: Context, data: InboxPage) -> None:
@@ -252,7 +317,8 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
                   f"{report.longitude:.6f}")
     who = "—"
     if reporter is not None:
-        who = f"{reporter.display_name or '—'} ({reporter.channel}:{reporter.external_id})"
+        who = ctx.t("officials.reporter", name=reporter.display_name or "—",
+                    channel=channel_name(ctx, reporter.channel))
     lines = [ctx.t(
         "feedback.admin.detail", code=report.code, urgent="🔴 " if report.urgent else "",
         status=ctx.t(f"feedback.status.{report.status}"),
@@ -263,7 +329,7 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
         ack_due=local_datetime(ctx, report.ack_due_at),
         due=local_datetime(ctx, report.due_at),
         late=ctx.t("feedback.admin.overdue_mark") if overdue(report, ctx.now) else "",
-        assignee=(assignee.display_name or assignee.external_id) if assignee else "—",
+        assignee=person_name(ctx, assignee) if assignee else "—",
         description=report.description or ctx.t("feedback.voice_only"),
         photos=len(report.photos or []), voice=ctx.t("common.yes") if report.voice
         else ctx.t("common.no"))]
@@ -275,7 +341,7 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
     lines.append(ctx.t("feedback.history_title"))
     for event in await service(ctx).history(report, public_only=False):
         who_acted = await ctx.users.get(event.actor_id) if event.actor_id else None
-        name = (who_acted.display_name or who_acted.external_id) if who_acted else ""
+        name = person_name(ctx, who_acted) if who_acted else ""
         text = f": {event.text}" if event.text else ""
         status = f" → {ctx.t(f'feedback.status.{event.status}')}" if event.status else ""
         lock = "🔒 " if not event.public else ""
@@ -297,6 +363,16 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
         ctx.reply(report.code, voice=Attachment(file_id=voice.get("file_id"),
                                                 url=voice.get("url"), filename="ghi-am.ogg",
                                                 duration=voice.get("duration")))
+
+
+def person_name(ctx: Context, user: User) -> str:
+    """A person by name, never by a channel's id."""
+    return user.display_name or ctx.t("officials.audit.unnamed")
+
+
+def channel_name(ctx: Context, channel: str) -> str:
+    key = f"officials.channel.{channel}"
+    return ctx.t(key) if ctx.t.has(key) else channel
 
 
 async def report_for_button(ctx: Context, report_id: int, action: str) -> FeedbackReport | None:
@@ -378,16 +454,15 @@ async def send_answer(ctx: Context, report: FeedbackReport, text: str) -> None:
 
 async def status(inc: Incoming, ctx: Context) -> None:
     code, rest = split_code(inc.args)
-    word, _, note = rest.partition(" ")
-    if not code or not word:
-        ctx.say("feedback.admin.status_usage")
+    if not code or not rest:
+        ctx.say("officials.status_usage")
         return
     report = await load(ctx, code, "feedback.status")
     if report is None:
         return
-    new = parse_status(word)
+    new, note = split_status(rest)
     if new is None:
-        ctx.say("feedback.admin.status_usage")
+        ctx.say("officials.status_usage")
         return
     await change_status(ctx, report, new, note)
 
@@ -428,7 +503,7 @@ async def assign(inc: Incoming, ctx: Context) -> None:
     await ctx.audit.record(ctx.user, "feedback.assign", commune_id=report.commune_id,
                            target=report.code, assignee=ref)
     ctx.say("feedback.admin.assigned", code=report.code,
-            name=assignee.display_name or assignee.external_id)
+            name=person_name(ctx, assignee))
 
 
 async def find_assignee(ctx: Context, report: FeedbackReport, ref: str) -> User | None:

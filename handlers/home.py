@@ -10,6 +10,7 @@ from enum import StrEnum
 from handlers.context import Context
 from locales import Language
 from services.callbacks import Button, CallbackData, Keyboard
+from services.users import is_official
 
 
 class MenuEntry(StrEnum):
@@ -19,10 +20,13 @@ class MenuEntry(StrEnum):
     MY_FEEDBACK = "my_feedback"
     SETTINGS = "settings"
     HOME = "home"
-    """The menu itself ("back to the menu")."""
+    """The menu itself ("back to the menu"): an official's own menu for an official."""
+    CITIZEN = "citizen"
+    """The citizen's menu, which an official opens from theirs."""
 
 
-MENU_ENTRIES = tuple(entry for entry in MenuEntry if entry is not MenuEntry.HOME)
+MENU_ENTRIES = tuple(entry for entry in MenuEntry
+                     if entry not in (MenuEntry.HOME, MenuEntry.CITIZEN))
 LANGUAGE_NAMES: dict[Language, str] = {"vi": "Tiếng Việt", "en": "English"}
 """Each language by its own name, whatever the user's language."""
 
@@ -33,6 +37,32 @@ class OpenMenu(CallbackData, prefix="menu"):
     carried, so a menu message still in a chat keeps working."""
 
     entry: MenuEntry
+
+
+class DeskEntry(StrEnum):
+    """The official's menu: each entry is the command of the same name."""
+
+    INBOX = "inbox"
+    ANNOUNCE = "announce"
+    SURVEYS = "survey"
+    STATS = "stats"
+    FILINGS = "filings"
+    WEB = "web"
+
+
+@dataclass(frozen=True)
+class OpenDesk(CallbackData, prefix="om"):
+    """An entry of the official's menu."""
+
+    entry: DeskEntry
+
+
+def desk_buttons(ctx: Context) -> Keyboard:
+    entries = list(DeskEntry)
+    rows = [[Button(ctx.t(f"officials.menu.{e}"), OpenDesk(e)) for e in entries[i:i + 2]]
+            for i in range(0, len(entries), 2)]
+    rows.append([Button(ctx.t("officials.menu.citizen"), OpenMenu(MenuEntry.CITIZEN))])
+    return rows
 
 
 def menu_buttons(ctx: Context) -> Keyboard:
@@ -53,4 +83,12 @@ def language_row(choose: Callable[[Language], CallbackData]) -> list[Button]:
 
 
 async def show_menu(ctx: Context, *, edit: bool = False) -> None:
+    """The official's menu for an official, the citizen's for everyone else."""
+    if is_official(ctx.user):
+        ctx.reply(ctx.t("officials.menu.title"), desk_buttons(ctx), edit=edit)
+        return
+    show_citizen_menu(ctx, edit=edit)
+
+
+def show_citizen_menu(ctx: Context, *, edit: bool = False) -> None:
     ctx.reply(ctx.t("menu.title"), menu_buttons(ctx), edit=edit)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from handlers import onboarding
 from handlers.context import Context
-from handlers.home import MenuEntry, OpenMenu, back_to_menu, language_row, show_menu
+from handlers.home import (
+    MenuEntry,
+    OpenDesk,
+    OpenMenu,
+    back_to_menu,
+    language_row,
+    show_citizen_menu,
+    show_menu,
+)
 from handlers.privacy import ShowPrivacy
-from handlers.router import Router
+from handlers.router import Router, allowed
 from handlers.types import Incoming
 from locales import LANGUAGES, Language
 from services.callbacks import Button, CallbackData
@@ -36,8 +45,12 @@ async def on_start(inc: Incoming, ctx: Context) -> None:
     handler = ctx.router.deep_link_handler(payload) if payload else None
     if payload and handler is None:
         ctx.say("errors.bad_link")
-    if not ctx.user.onboarded:
-        await onboarding.start(inc, ctx, payload if handler else "")
+    if not ctx.user.onboarded and not is_official(ctx.user):
+        # A link or a poster's code answers first (the person came for that answer); the
+        # sign-up follows it.
+        if handler is not None:
+            await handler(inc, ctx)
+        await onboarding.start(inc, ctx)
         return
     ctx.state.clear()
     if handler is not None:
@@ -56,6 +69,9 @@ async def on_menu_button(inc: Incoming, ctx: Context, data: OpenMenu) -> None:
     if data.entry is MenuEntry.HOME:
         ctx.state.clear()
         await show_menu(ctx)
+    elif data.entry is MenuEntry.CITIZEN:
+        ctx.state.clear()
+        show_citizen_menu(ctx)
     elif handler is not None:
         ctx.state.clear()
         await handler(inc, ctx)
@@ -63,11 +79,25 @@ async def on_menu_button(inc: Incoming, ctx: Context, data: OpenMenu) -> None:
         ctx.say("menu.coming_soon", feature=ctx.t(f"menu.{data.entry}"))
 
 
+async def on_desk_button(inc: Incoming, ctx: Context, data: OpenDesk) -> None:
+    """An entry of the official's menu does what its command does."""
+    command = ctx.router.commands.get(data.entry)
+    if command is None:
+        ctx.say("errors.stale_button")
+        return
+    ctx.state.clear()
+    ctx.inc = dataclasses.replace(inc, callback=None, command=command.name, args="")
+    await command.handler(ctx.inc, ctx)
+
+
 async def on_help(inc: Incoming, ctx: Context) -> None:
+    """The citizen's help, and for officials and admins the commands their role allows
+    (an official sees no admin command)."""
     lines = [ctx.t("help.citizen")]
     if is_official(ctx.user):
         official = sorted(
-            (c for c in ctx.router.commands.values() if c.role != "anyone" and c.help_key),
+            (c for c in ctx.router.commands.values()
+             if c.role != "anyone" and c.help_key and allowed(ctx, c.role)),
             key=lambda c: c.name,
         )
         seen: set[str] = set()
@@ -142,6 +172,7 @@ def register(router: Router) -> None:
     router.command("lang")(on_lang)
     router.command("settings")(on_settings)
     router.button(OpenMenu)(on_menu_button)
+    router.button(OpenDesk, role="official")(on_desk_button)
     router.button(PickLanguage)(on_lang_button)
     router.button(ChangeLanguage)(on_change_language)
     router.button(ChangeHome)(on_change_home)

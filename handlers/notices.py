@@ -179,9 +179,6 @@ async def announce(inc: Incoming, ctx: Context) -> None:
     if commune is None:
         ctx.say("notices.no_commune")
         return
-    if not ctx.user.onboarded:  # typed text would go to onboarding first
-        ctx.say("notices.start_first")
-        return
     ctx.state.start(FLOW, Step.TEXT, commune_id=commune.id, villages=[])
     ctx.reply(ctx.t("notices.ask_text"), [_cancel_row(ctx)])
 
@@ -552,7 +549,17 @@ async def show_notice(inc: Incoming, ctx: Context) -> None:
             lines.append(line)
     if len(runs) > 1:
         lines.append(ctx.t("notices.earlier_runs", count=len(runs) - 1))
-    ctx.reply("\n".join(lines))
+    if notice.status == PREVIEW:
+        lines.append(ctx.t("officials.notice_awaiting", id=notice.id))
+    ctx.reply("\n".join(lines), _preview_buttons(ctx, notice))
+
+
+def _preview_buttons(ctx: Context, notice: Notice) -> Keyboard:
+    """A notice left at its preview can still be confirmed or dropped from `/notice ID`."""
+    if notice.status != PREVIEW:
+        return []
+    return [[Button(ctx.t("notices.confirm"), ConfirmNotice(notice.id))],
+            [Button(ctx.t("notices.discard"), DiscardNotice(notice.id))]]
 
 
 async def cancel_notice(inc: Incoming, ctx: Context) -> None:

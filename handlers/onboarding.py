@@ -15,6 +15,7 @@ from locales import Language
 from services import privacy
 from services.callbacks import Button, CallbackData
 from services.models import Commune
+from services.users import is_official
 
 PAGE = 6
 
@@ -60,8 +61,9 @@ async def start(inc: Incoming, ctx: Context, payload: str = "") -> None:
 
 
 async def gate(inc: Incoming, ctx: Context) -> bool:
-    """A new user in a private chat is onboarded before anything else."""
-    if ctx.user.onboarded or ctx.state.flow == FLOW.name:
+    """A new user in a private chat is onboarded before anything else; not an official,
+    whose commune is the one they serve (their wizards' typed steps go to the wizard)."""
+    if ctx.user.onboarded or is_official(ctx.user) or ctx.state.flow == FLOW.name:
         return False
     await start(inc, ctx)
     return True

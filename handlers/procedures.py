@@ -167,28 +167,37 @@ async def send_poster(ctx: Context, code: str, *, as_document: bool) -> None:
         ctx.say("procedures.unknown_code", code=cut(code, 40))
         return
     commune = await _commune(ctx)
-    data = poster_png(procedure, commune, ctx.config.bot_username)
+    data = poster_png(procedure, commune, ctx.config.bot_username, ctx.config.zalo_link)
     attachment = Attachment(data=data, filename=f"qr_{procedure.code}.png", mime="image/png")
-    caption = ctx.t("procedures.qr_caption", name=procedure.name)
+    caption = ctx.t("officials.qr.caption", name=procedure.name,
+                    channels=ctx.t("officials.qr.both") if ctx.config.zalo_link
+                    else ctx.t("officials.qr.telegram"))
     if as_document:
         ctx.reply(caption, document=attachment)
     else:
         ctx.reply(caption, photo=attachment)
 
 
-def poster_png(procedure: Procedure, commune: Commune | None, bot_username: str | None) -> bytes:
-    return qr.poster_png(poster_for(procedure, commune, bot_username))
+def poster_png(procedure: Procedure, commune: Commune | None, bot_username: str | None,
+               zalo_link: str | None = None) -> bytes:
+    return qr.poster_png(poster_for(procedure, commune, bot_username, zalo_link))
 
 
-def poster_for(procedure: Procedure, commune: Commune | None,
-               bot_username: str | None) -> qr.Poster:
-    """A poster's content; always in Vietnamese (it hangs at the commune office)."""
+def poster_for(procedure: Procedure, commune: Commune | None, bot_username: str | None,
+               zalo_link: str | None = None) -> qr.Poster:
+    """A poster's content; always in Vietnamese (it hangs at the commune office). A code for
+    Telegram (opening the procedure's card) and, when the commune has one, for Zalo (opening
+    the chat, where the procedure's name or code is typed)."""
     vi = Translator("vi")
+    codes = [qr.Code("Telegram", qr.deep_link(qr.bot_name(bot_username), procedure.code))]
+    if zalo_link:
+        codes.append(qr.Code("Zalo", zalo_link))
     return qr.Poster(
-        link=qr.deep_link(qr.bot_name(bot_username), procedure.code),
+        codes=tuple(codes),
         title=procedure.name,
         commune=commune.name if commune else vi("procedures.poster_commune_generic"),
-        instruction=vi("procedures.poster_instruction"),
+        instruction=vi("officials.qr.instruction_both", code=procedure.code) if zalo_link
+        else vi("procedures.poster_instruction"),
         footer=vi("procedures.poster_footer", code=procedure.code),
     )
 

@@ -17,6 +17,7 @@ from handlers.context import Context, HandlerConfig
 from handlers.router import Router
 from handlers.types import Attachment, Incoming, Reply
 from locales import Translator
+from services.callbacks import StaleCallback, decode
 from services.chats import Chats
 from services.conversations import ConversationState, conversation_lock
 from services.db import Database, DatabaseUnavailable, utcnow
@@ -29,7 +30,7 @@ from services.update_path import (
     record_update,
     save_state,
 )
-from services.users import Users
+from services.users import Users, is_official
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,10 @@ class Processor:
             return Outcome(duplicate=True)
         ctx = await self._context(inc, session)
         where = (ctx.state.flow, ctx.state.step)
-        count = self.flood.hit(inc.channel, inc.user_id)
-        if count > self.config.flood_limit:
-            if count == self.config.flood_limit + 1 and ctx.is_private:
+        if self._throttled(inc, ctx):
+            # Said every time, and nothing else happens: the state and the choices shown stay
+            # as they were, so the next input lands where the person expects it.
+            if ctx.is_private:
                 ctx.say("errors.flood")
         elif inc.text is not None and len(inc.text) > self.config.max_text_length:
             if ctx.is_private:
@@ -141,6 +143,38 @@ class Processor:
         messages = await outbox_rows(session, inc, ctx.replies)
         await save_state(session, ctx.state.row, ctx.now, messages)
         return Outcome(replies=len(messages))
+
+    def _throttled(self, inc: Incoming, ctx: Context) -> bool:
+        """Over the per-minute limit, and not answering a step. Someone answering a step is
+        never throttled, and those answers do not count: refusing one would leave the flow a
+        step behind the person. A step is input to a running flow (an official's wizard, a
+        citizen's report), an official's button, or a button of a message a service queued
+        (a notice's preview, a rating, a survey question: the actions of
+        `services/<area>/actions.py`)."""
+        if ctx.state.flow is not None or self._answers_a_step(inc, ctx):
+            return False
+        return self.flood.hit(inc.channel, inc.user_id) > self.config.flood_limit
+
+    def _answers_a_step(self, inc: Incoming, ctx: Context) -> bool:
+        pressed = inc.callback if inc.callback is not None else self._chosen(inc, ctx)
+        if pressed is None:
+            return False
+        if is_official(ctx.user):
+            return True
+        try:
+            data = decode(pressed)
+        except StaleCallback:
+            return False
+        return type(data).__module__.endswith(".actions")
+
+    def _chosen(self, inc: Incoming, ctx: Context) -> str | None:
+        """The button a number typed on a channel without buttons presses, if any."""
+        choices = ctx.state.row.choices or []
+        answer = (inc.text or "").strip()
+        if inc.channel not in self.config.numbered_channels or not answer.isdigit():
+            return None
+        number = int(answer)
+        return str(choices[number - 1][1]) if 1 <= number <= len(choices) else None
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
         """On a channel without buttons, '2' or a button's words presses that button."""

@@ -1,13 +1,16 @@
 """QR posters for procedures: a PNG poster for one procedure, an A4 PDF sheet of many.
 
-A poster's QR code is a Telegram deep link (`https://t.me/<bot>?start=p_1_001193`) that opens
-the procedure's answer card in the bot. Text is drawn with DejaVu Sans (shipped in
-`services.fonts`), which has every Vietnamese glyph.
+A poster carries a QR code for each channel the commune runs: Telegram's deep link
+(`https://t.me/<bot>?start=p_1_001193`), which opens the procedure's answer card in the bot,
+and, when configured, the commune's Zalo link. Text is drawn with DejaVu Sans (shipped in
+`services.fonts`), which has every Vietnamese glyph. What a poster shows is also written into
+the PNG as a `thonso:poster` text chunk (JSON), so it can be checked without reading pixels.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING
 from services import fonts
 
 if TYPE_CHECKING:  # Pillow and qrcode load only when a poster is drawn: they cost memory
-    from PIL import Image, ImageFont
+    from PIL import Image, ImageDraw, ImageFont
     from reportlab.pdfgen.canvas import Canvas
 
 PAYLOAD_PREFIX = "p_"
@@ -32,15 +35,30 @@ COLUMNS, ROWS = 2, 3
 PER_PAGE = COLUMNS * ROWS
 
 
+POSTER_KEY = "thonso:poster"
+
+
+@dataclass(frozen=True)
+class Code:
+    """One QR code of a poster: the channel's name printed under it and its link."""
+
+    label: str
+    link: str
+
+
 @dataclass(frozen=True)
 class Poster:
-    """What one poster shows."""
+    """What one poster shows: `codes` in order (Telegram first)."""
 
-    link: str
+    codes: tuple[Code, ...]
     title: str
     commune: str
     instruction: str
     footer: str
+
+    @property
+    def link(self) -> str:
+        return self.codes[0].link
 
 
 def payload_for(code: str) -> str:
@@ -139,25 +157,53 @@ def poster_png(poster: Poster) -> bytes:
         draw.text((WIDTH / 2, y), line, font=title_font, fill=0, anchor="ma")
         y += int(title_font.size * 1.25)
 
-    qr = qr_image(poster.link)
-    modules = qr.width
-    size = QR_SIZE // modules * modules
-    qr = qr.resize((size, size), Image.Resampling.NEAREST)
     space_top = y + 20
     space_bottom = HEIGHT - 330
-    qr_y = space_top + max(0, (space_bottom - space_top - size) // 2)
-    image.paste(qr, ((WIDTH - size) // 2, qr_y))
+    qr_y = _paste_codes(image, draw, poster.codes, space_top, space_bottom)
 
-    y = max(qr_y + size + 30, HEIGHT - 320)
+    y = max(qr_y + 30, HEIGHT - 320)
     text_font, text_lines = _fit(poster.instruction, inner, (40, 36, 32), 4, bold=False)
     for line in text_lines:
         draw.text((WIDTH / 2, y), line, font=text_font, fill=0, anchor="ma")
         y += int(text_font.size * 1.3)
     draw.text((WIDTH / 2, HEIGHT - 50), poster.footer, font=_font(28), fill=90, anchor="ms")
 
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_itxt(POSTER_KEY, json.dumps({
+        "commune": poster.commune, "title": poster.title, "instruction": poster.instruction,
+        "codes": [{"label": c.label, "link": c.link} for c in poster.codes]},
+        ensure_ascii=False))
     out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=6)
+    image.save(out, format="PNG", compress_level=6, pnginfo=info)
     return out.getvalue()
+
+
+def _paste_codes(image: Image.Image, draw: ImageDraw.ImageDraw, codes: Sequence[Code],
+                 top: int, bottom: int) -> int:
+    """The codes side by side, centred between `top` and `bottom`, each with its channel's
+    name under it when there are several; returns the y below them."""
+    from PIL import Image
+
+    count = len(codes)
+    gap = 60
+    target = QR_SIZE if count == 1 else (WIDTH - 2 * MARGIN - gap * (count - 1)) // count
+    label_space = 0 if count == 1 else 60
+    lowest = top
+    for index, code in enumerate(codes):
+        qr = qr_image(code.link)
+        size = min(target, bottom - top - label_space) // qr.width * qr.width
+        qr = qr.resize((size, size), Image.Resampling.NEAREST)
+        total = count * size + gap * (count - 1)
+        x = (WIDTH - total) // 2 + index * (size + gap)
+        y = top + max(0, (bottom - top - size - label_space) // 2)
+        image.paste(qr, (x, y))
+        if count > 1:
+            draw.text((x + size / 2, y + size + 8), code.label, font=_font(40, bold=True),
+                      fill=0, anchor="ma")
+        lowest = max(lowest, y + size + label_space)
+    return lowest
 
 
 def sheet_pdf(posters: Sequence[Poster], *, heading: str, columns: int = COLUMNS,

@@ -36,7 +36,8 @@ def test_poster_qr_decodes_to_the_exact_link(code: str) -> None:
     procedure = next(p for p in load_catalogue() if p.code == code)
     link = qr.deep_link("@thonso_xa_bot", code)
     assert link == f"https://t.me/thonso_xa_bot?start={qr.payload_for(code)}"
-    poster = qr.Poster(link=link, title=procedure.name, commune="Xã Tân Hòa",
+    poster = qr.Poster(codes=(qr.Code("Telegram", link),), title=procedure.name,
+                       commune="Xã Tân Hòa",
                        instruction="Quét mã QR bằng camera điện thoại để xem giấy tờ cần chuẩn bị.",
                        footer=f"Mã thủ tục {code} · Thôn Số")
     png = qr.poster_png(poster)
@@ -48,7 +49,8 @@ def test_poster_qr_decodes_to_the_exact_link(code: str) -> None:
 
 def test_long_names_still_fit_and_decode() -> None:
     link = qr.deep_link("b", "1.001193")
-    poster = qr.Poster(link=link, title="Thủ tục rất dài " * 30, commune="Xã " + "Đ" * 200,
+    poster = qr.Poster(codes=(qr.Code("Telegram", link),), title="Thủ tục rất dài " * 30,
+                       commune="Xã " + "Đ" * 200,
                        instruction="Quét mã " * 80, footer="Mã thủ tục 1.001193")
     assert decode(qr.poster_png(poster)) == [link]
 
@@ -59,7 +61,8 @@ def test_bot_name_falls_back_to_a_placeholder() -> None:
 
 
 def test_sheet_is_an_a4_pdf_with_six_posters_a_page() -> None:
-    posters = [qr.Poster(link=qr.deep_link("b", p.code), title=p.name, commune="Xã Tân Hòa",
+    posters = [qr.Poster(codes=(qr.Code("Telegram", qr.deep_link("b", p.code)),),
+                         title=p.name, commune="Xã Tân Hòa",
                          instruction="Quét mã để xem hướng dẫn.", footer=p.code)
                for p in load_catalogue()[:13]]
     pdf = qr.sheet_pdf(posters, heading="Xã Tân Hòa — mã QR thủ tục hành chính")

@@ -70,9 +70,21 @@ async def test_deep_link_opens_the_card_and_the_qr_button_sends_the_poster(
         assert "không đúng hoặc đã cũ" in refused.params["text"]
 
 
-async def test_deep_link_of_a_new_user_opens_the_card_after_onboarding(
+async def test_deep_link_of_a_new_user_answers_first_then_signs_up(
         database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake):
-        await onboard(fake, 1, start="/start p_1_000894")
-        opened = (await fake.wait_for(sent(fake), 5))[-1]
-        assert opened.params["text"].startswith("📄 Đăng ký kết hôn\n")
+        await fake.post_to_webhook(make_message_update(1, CHAT, CHAT, "/start p_1_000894"))
+        card, welcome = await fake.wait_for(sent(fake), 2)
+        assert card.params["text"].startswith("📄 Đăng ký kết hôn\n")
+        assert "Mời bạn chọn ngôn ngữ" in welcome.params["text"]
+        await fake.post_to_webhook(make_callback_update(2, CHAT, CHAT,
+                                                        OnboardLanguage("vi").pack(),
+                                                        welcome.result["message_id"]))
+        villages = (await fake.wait_for(sent(fake), 3))[-1]
+        await fake.post_to_webhook(make_callback_update(3, CHAT, CHAT, buttons_of(villages)[0],
+                                                        villages.result["message_id"]))
+        consent = (await fake.wait_for(sent(fake), 4))[-1]
+        await fake.post_to_webhook(make_callback_update(4, CHAT, CHAT, Consent(True).pack(),
+                                                        consent.result["message_id"]))
+        menu = (await fake.wait_for(sent(fake), 6))[-1]
+        assert "Mời chọn" in menu.params["text"]

@@ -6,14 +6,18 @@ runs them through the processor and returns what the bot answered, rendered as t
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.channels.base import ChoicesShown, Limits, Outgoing, Sent, note_choices
 from bot.sender import Sender
 from handlers.runtime import Processor
 from handlers.types import Incoming, IncomingFile, Location
+from locales import Translator
 
 NAME = "console"
 
@@ -103,3 +107,79 @@ class ConsoleSession:
         await self.processor.process(incoming)
         await self.sender.drain((NAME,))
         return self.channel.shown[before:]
+
+
+def repair(raw: bytes) -> str:
+    """A typed or pasted line as text: a multi-byte character cut by the paste (or by the
+    terminal's buffer) is dropped, not a traceback."""
+    return raw.decode("utf-8", errors="ignore").rstrip("\r\n")
+
+
+class ConsoleTerminal:
+    """The console in a terminal: several people (`/as NAME` switches), each message printed
+    once, whoever it is for, and each file the bot sends saved to a folder."""
+
+    def __init__(self, processor: Processor, sender: Sender, channel: ConsoleChannel,
+                 files: Path, write: Callable[[str], None], t: Translator,
+                 user_id: str = "citizen") -> None:
+        self.processor, self.sender, self.channel = processor, sender, channel
+        self.files, self.write, self.t = files, write, t
+        self.sessions: dict[str, ConsoleSession] = {}
+        self.current = self.person(user_id)
+        self._printed = len(channel.shown)
+        self._saved = itertools.count(1)
+        self._lock = asyncio.Lock()
+
+    def person(self, user_id: str) -> ConsoleSession:
+        if user_id not in self.sessions:
+            self.sessions[user_id] = ConsoleSession(self.processor, self.sender, self.channel,
+                                                    user_id=user_id, name=user_id)
+        return self.sessions[user_id]
+
+    async def line(self, raw: bytes) -> None:
+        text = repair(raw).strip()
+        command, _, name = text.partition(" ")
+        if command.lower() == "/as":
+            self.switch(name.strip())
+        elif text:
+            async with self._lock:
+                await self.current.say(text)
+                self._print_new()
+
+    def switch(self, name: str) -> None:
+        if not name or not name.replace("-", "").replace("_", "").isalnum():
+            self.write(self.t("officials.console.as_usage"))
+            return
+        self.current = self.person(name)
+        self.write(self.t("officials.console.now_as", name=name))
+
+    async def tick(self) -> None:
+        """Send and print what background work queued (the scheduler's notices and votes)."""
+        async with self._lock:
+            await self.sender.drain((NAME,))
+            self._print_new()
+
+    def _print_new(self) -> None:
+        new = self.channel.shown[self._printed:]
+        self._printed = len(self.channel.shown)
+        for message in new:
+            text = message.render()
+            if message.data is not None:
+                text += "\n" + self.t("officials.console.saved", path=str(self._save(message)))
+            if message.chat_id != self.current.chat_id:
+                text = self._elsewhere(message.chat_id) + "\n" + text
+            self.write(text + "\n")
+
+    def _elsewhere(self, chat_id: str) -> str:
+        if self.channel.is_group(chat_id):
+            return self.t("officials.console.to_group", chat=chat_id)
+        name = chat_id.removeprefix("chat-")
+        return self.t("officials.console.to_person", name=name)
+
+    def _save(self, message: Shown) -> Path:
+        self.files.mkdir(parents=True, exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "._-" else "_"
+                       for c in (message.filename or message.kind))
+        path = self.files / f"{next(self._saved):03d}-{safe}"
+        path.write_bytes(message.data or b"")
+        return path.resolve()

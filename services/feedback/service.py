@@ -253,6 +253,15 @@ class FeedbackReports:
         return await self.session.scalar(
             select(FeedbackReport).where(FeedbackReport.code == normalise_code(code)))
 
+    async def by_number(self, commune_id: int, number: int) -> FeedbackReport | None:
+        """A commune's report by its sequence number alone (`0001`, `#1`): this year's if
+        there is one, else the latest year's."""
+        return await self.session.scalar(
+            select(FeedbackReport)
+            .where(FeedbackReport.commune_id == commune_id,
+                   FeedbackReport.code.like(f"PA-%-{number:04d}"))
+            .order_by(FeedbackReport.created_at.desc()).limit(1))
+
     async def visible_to_citizen(self, user: User, code: str) -> FeedbackReport | None:
         """The report if the user filed or follows it; None otherwise (unknown or foreign)."""
         report = await self.by_code(code)

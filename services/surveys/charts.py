@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from locales import Translator
 from services.surveys.stats import MIN_CELL, SMALL, Report, Satisfaction, fmt_mean, fmt_pct
@@ -59,9 +60,7 @@ def bars(ax: Axes, title: str, data: dict[str, Satisfaction], t: Translator) -> 
     """Satisfaction rate per group; groups under five answers get '< 5' and no bar."""
     ax.set_title(title, loc="left")
     if not data:
-        ax.text(0.5, 0.5, t("stats.chart.no_data"), ha="center", va="center",
-                transform=ax.transAxes, color=MUTED)
-        ax.set_axis_off()
+        no_data(ax, t)
         return
     labels = list(data)
     values = [0 if s.small or s.rate is None else s.rate * 100 for s in data.values()]
@@ -82,6 +81,9 @@ def bars(ax: Axes, title: str, data: dict[str, Satisfaction], t: Translator) -> 
 def trend(ax: Axes, report: Report, t: Translator) -> None:
     ax.set_title(t("stats.chart.trend"), loc="left")
     months = report.trend()
+    if not has_trend(report):
+        no_data(ax, t)
+        return
     xs = [m for m, _ in months]
     ys = [None if s.small or s.rate is None else s.rate * 100 for _, s in months]
     small = [0 < s.count < MIN_CELL for _, s in months]
@@ -103,6 +105,9 @@ def trend(ax: Axes, report: Report, t: Translator) -> None:
 def feedback(ax: Axes, report: Report, t: Translator) -> None:
     ax.set_title(t("stats.chart.feedback"), loc="left")
     timely = report.timeliness
+    if not has_feedback(report):
+        no_data(ax, t)
+        return
     late = timely.due - timely.on_time
     labels = [t("stats.chart.received"), t("stats.chart.on_time"), t("stats.chart.late")]
     values = [timely.received, timely.on_time, late]
@@ -110,20 +115,34 @@ def feedback(ax: Axes, report: Report, t: Translator) -> None:
     for x, value in enumerate(values):
         ax.text(x, value, str(value), ha="center", va="bottom")
     ax.set_ylim(0, max([*values, 1]) * 1.25)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no "0.5 reports"
+
+
+def no_data(ax: Axes, t: Translator) -> None:
+    ax.text(0.5, 0.5, t("officials.chart.no_data"), ha="center", va="center",
+            transform=ax.transAxes, color=MUTED)
+    ax.set_axis_off()
+
+
+def has_trend(report: Report) -> bool:
+    return any(s.count for _, s in report.trend())
+
+
+def has_feedback(report: Report) -> bool:
+    return bool(report.timeliness.received or report.timeliness.due)
 
 
 def funnel(ax: Axes, report: Report, t: Translator) -> None:
     ax.set_title(t("stats.chart.funnel"), loc="left")
     if not report.funnel:
-        ax.text(0.5, 0.5, t("stats.chart.no_data"), ha="center", va="center",
-                transform=ax.transAxes, color=MUTED)
-        ax.set_axis_off()
+        no_data(ax, t)
         return
     labels = [t(f"stats.funnel.{step}") if t.has(f"stats.funnel.{step}") else step
               for step, _ in report.funnel]
     values = [n for _, n in report.funnel]
     ax.barh(labels, values, color=BAR)
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for y, value in enumerate(values):
         ax.text(value, y, f" {value}", va="center")
 
