@@ -13,7 +13,7 @@ import jinja2
 from aiohttp import web
 
 from locales import LANGUAGES, Translator, normalise_language
-from ops import desk
+from ops import admin, desk, province
 from ops.context import OpsConfig, Page, redirect
 from ops.live import LiveFeed
 from ops.security import COOKIE, clear_cookie, headers_middleware, same_token, set_cookie
@@ -45,6 +45,8 @@ def build(db: Database, config: OpsConfig, live: LiveFeed) -> web.Application:
     app.router.add_post("/language", change(set_language))
     app.router.add_post("/commune", change(desk.choose_commune))
     desk.install(app, page, change)
+    province.install(app, page, change)
+    admin.install(app, page, change)
     return app
 
 
