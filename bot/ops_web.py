@@ -21,7 +21,8 @@ def config_for(app: App) -> OpsConfig:
     public = app.settings.ops_url()
     return OpsConfig(root=urlsplit(public).path.rstrip("/"),
                      secure=public.startswith("https://"), timezone=app.settings.timezone,
-                     tiles_url=app.settings.ops_map_tiles_url)
+                     tiles_url=app.settings.ops_map_tiles_url,
+                     bot_username=app.settings.qr_bot_username)
 
 
 def install(app: App) -> Callable[[web.Application], None]:

@@ -29,6 +29,9 @@ class OpsConfig:
     """Cookies only over https (the public URL is https)."""
     timezone: str
     tiles_url: str
+    bot_username: str | None = None
+    """For invite links (`https://t.me/<bot>?start=…`); without it the page shows the
+    `/start` command to send."""
 
 
 @dataclass

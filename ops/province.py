@@ -13,6 +13,7 @@ from ops.context import Page
 from ops.exports import file_response
 from services.audit import AuditEntries
 from services.communes import PROFILE_FIELDS, Communes, ProfileError, set_profile
+from services.invites import InviteError, Invites
 from services.models import Commune
 from services.province import Province, ProvinceError, find_province, national_provinces
 from services.province_table import COLUMNS, CommuneFigures, provincial_table
@@ -35,6 +36,9 @@ def install(app: web.Application, page: Wrap, change: Wrap) -> None:
     app.router.add_post("/communes/{id}/officials/{user}/revoke", change(revoke))
     app.router.add_post("/communes/{id}/profile", change(save_profile))
     app.router.add_post("/communes/{id}/remove", change(remove))
+    app.router.add_post("/communes/{id}/invites", change(create_invite))
+    app.router.add_post("/communes/{id}/invites/{invite}/{decision:confirm|refuse}",
+                        change(decide_invite))
 
 
 def _problem(ctx: Page, error: ProvinceError) -> str:
@@ -72,17 +76,54 @@ async def _commune(ctx: Page) -> Commune | None:
     return await Communes(ctx.session).get(commune_id) if commune_id else None
 
 
-async def commune_page(ctx: Page, problem: str | None = None,
-                       status: int = 200) -> web.StreamResponse:
+async def commune_page(ctx: Page, problem: str | None = None, status: int = 200,
+                       invite: str | None = None) -> web.StreamResponse:
     commune = await _commune(ctx)
     if commune is None:
         return ctx.not_found()
     if not ctx.may_act_in(commune.id):
         return await ctx.refuse("commune.view", commune_id=commune.id)
     officials = await Users(ctx.session).officials_of(commune.id) if ctx.is_admin else []
+    pending = await Invites(ctx.session).pending(commune.id, ctx.now) if ctx.is_admin else []
+    claimants = {u.id: u for u in [await Users(ctx.session).get(i.claimant_id)
+                                   for i in pending if i.claimant_id] if u}
     return ctx.render("commune.html", status=status, commune=commune, officials=officials,
                       fields=list(PROFILE_FIELDS), problem=problem,
-                      notice=ctx.request.query.get("notice"))
+                      notice=ctx.request.query.get("notice"), pending=pending,
+                      claimants=claimants, invite=invite, invite_link=_invite_link(ctx, invite))
+
+
+def _invite_link(ctx: Page, payload: str | None) -> str | None:
+    if payload is None or not ctx.config.bot_username:
+        return None
+    return f"https://t.me/{ctx.config.bot_username.lstrip('@')}?start={payload}"
+
+
+async def create_invite(ctx: Page) -> web.StreamResponse:
+    """The link is shown on this answer and nowhere else (only its digest is kept)."""
+    commune = await _admin_commune(ctx, "province.invite")
+    if not isinstance(commune, Commune):
+        return commune
+    payload = await Invites(ctx.session).create(ctx.user, commune, ctx.now)
+    return await commune_page(ctx, invite=payload)
+
+
+async def decide_invite(ctx: Page) -> web.StreamResponse:
+    commune = await _admin_commune(ctx, "province.invite")
+    if not isinstance(commune, Commune):
+        return commune
+    invites = Invites(ctx.session)
+    invite_id = whole_number(ctx.request.match_info["invite"])
+    invite = await invites.get(invite_id) if invite_id else None
+    if invite is None or invite.commune_id != commune.id:
+        return ctx.not_found()
+    accept = ctx.request.match_info["decision"] == "confirm"
+    try:
+        await invites.decide(invite, ctx.user, accept, ctx.now)
+    except InviteError as error:
+        return await commune_page(ctx, ctx.t(error.key), status=409)
+    return ctx.back(f"/communes/{commune.id}",
+                    ctx.t("province.granted" if accept else "province.invite_refused"))
 
 
 async def _admin_commune(ctx: Page, action: str) -> Commune | web.StreamResponse:
