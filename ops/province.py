@@ -5,6 +5,7 @@ their own commune's page to keep its profile; everything else is the admin's."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -12,6 +13,7 @@ from aiohttp import web
 from ops.context import Page
 from ops.exports import file_response
 from services.audit import AuditEntries
+from services.calendars import Calendars
 from services.communes import PROFILE_FIELDS, Communes, ProfileError, set_profile
 from services.invites import InviteError, Invites
 from services.models import Commune
@@ -36,6 +38,8 @@ def install(app: web.Application, page: Wrap, change: Wrap) -> None:
     app.router.add_post("/communes/{id}/officials/{user}/revoke", change(revoke))
     app.router.add_post("/communes/{id}/profile", change(save_profile))
     app.router.add_post("/communes/{id}/remove", change(remove))
+    app.router.add_post("/communes/{id}/calendar", change(set_day))
+    app.router.add_post("/communes/{id}/calendar/{day}/clear", change(clear_day))
     app.router.add_post("/communes/{id}/invites", change(create_invite))
     app.router.add_post("/communes/{id}/invites/{invite}/{decision:confirm|refuse}",
                         change(decide_invite))
@@ -78,11 +82,9 @@ async def _commune(ctx: Page) -> Commune | None:
 
 async def commune_page(ctx: Page, problem: str | None = None, status: int = 200,
                        invite: str | None = None) -> web.StreamResponse:
-    commune = await _commune(ctx)
-    if commune is None:
-        return ctx.not_found()
-    if not ctx.may_act_in(commune.id):
-        return await ctx.refuse("commune.view", commune_id=commune.id)
+    commune = await _own_commune(ctx, "commune.view")
+    if not isinstance(commune, Commune):
+        return commune
     officials = await Users(ctx.session).officials_of(commune.id) if ctx.is_admin else []
     pending = await Invites(ctx.session).pending(commune.id, ctx.now) if ctx.is_admin else []
     claimants = {u.id: u for u in [await Users(ctx.session).get(i.claimant_id)
@@ -90,7 +92,8 @@ async def commune_page(ctx: Page, problem: str | None = None, status: int = 200,
     return ctx.render("commune.html", status=status, commune=commune, officials=officials,
                       fields=list(PROFILE_FIELDS), problem=problem,
                       notice=ctx.request.query.get("notice"), pending=pending,
-                      claimants=claimants, invite=invite, invite_link=_invite_link(ctx, invite))
+                      claimants=claimants, invite=invite, invite_link=_invite_link(ctx, invite),
+                      days=await Calendars(ctx.session).days(commune.id))
 
 
 def _invite_link(ctx: Page, payload: str | None) -> str | None:
@@ -188,11 +191,9 @@ async def revoke(ctx: Page) -> web.StreamResponse:
 
 async def save_profile(ctx: Page) -> web.StreamResponse:
     """Officials of the commune keep their own office's profile; admins any commune's."""
-    commune = await _commune(ctx)
-    if commune is None:
-        return ctx.not_found()
-    if not ctx.may_act_in(commune.id):
-        return await ctx.refuse("commune.profile", commune_id=commune.id)
+    commune = await _own_commune(ctx, "commune.profile")
+    if not isinstance(commune, Commune):
+        return commune
     form = await ctx.request.post()
     try:
         set_profile(commune, **{name: str(form.get(name, ""))[:400] for name in PROFILE_FIELDS})
@@ -203,6 +204,49 @@ async def save_profile(ctx: Page) -> web.StreamResponse:
     await AuditEntries(ctx.session).record(ctx.user, "ops.commune.profile",
                                            commune_id=commune.id)
     return ctx.back(f"/communes/{commune.id}", ctx.t("province.profile.saved"))
+
+
+async def _own_commune(ctx: Page, action: str) -> Commune | web.StreamResponse:
+    """The commune of the page, if the user may change it (its officials, or an admin)."""
+    commune = await _commune(ctx)
+    if commune is None:
+        return ctx.not_found()
+    if not ctx.may_act_in(commune.id):
+        return await ctx.refuse(action, commune_id=commune.id)
+    return commune
+
+
+async def set_day(ctx: Page) -> web.StreamResponse:
+    """A commune's own day off (a local holiday) or working day (a swapped Saturday)."""
+    commune = await _own_commune(ctx, "commune.calendar")
+    if not isinstance(commune, Commune):
+        return commune
+    form = await ctx.request.post()
+    try:
+        day = date.fromisoformat(str(form.get("day", "")))
+    except ValueError:
+        return await commune_page(ctx, ctx.t("province.calendar.bad_day"), status=400)
+    working = form.get("working") == "1"
+    note = " ".join(str(form.get("note", "")).split())[:200]
+    await Calendars(ctx.session).set_day(day, working=working, commune_id=commune.id, note=note)
+    await AuditEntries(ctx.session).record(ctx.user, "ops.commune.calendar",
+                                           commune_id=commune.id, target=day.isoformat())
+    return ctx.back(f"/communes/{commune.id}", ctx.t("province.calendar.saved"))
+
+
+async def clear_day(ctx: Page) -> web.StreamResponse:
+    commune = await _own_commune(ctx, "commune.calendar")
+    if not isinstance(commune, Commune):
+        return commune
+    try:
+        day = date.fromisoformat(ctx.request.match_info["day"])
+    except ValueError:
+        return ctx.not_found()
+    if not await Calendars(ctx.session).clear_day(day, commune.id):
+        return ctx.not_found()
+    await AuditEntries(ctx.session).record(ctx.user, "ops.commune.calendar_clear",
+                                           commune_id=commune.id, target=day.isoformat())
+    return ctx.back(f"/communes/{commune.id}", ctx.t("province.calendar.cleared"))
 
 
 async def remove(ctx: Page) -> web.StreamResponse:

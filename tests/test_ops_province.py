@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from locales import Translator
+from services.calendars import calendar_for
 from services.communes import Communes
 from services.db import utcnow
 from services.feedback.service import Draft, FeedbackReports
@@ -162,6 +164,17 @@ async def test_officials_keep_their_profile_and_nothing_else(database_url: str) 
             async with app.db.transaction() as s:
                 commune = await Communes(s).get(cid)
                 assert commune is not None and commune.office_phone == "0208 3851 234"
+            # a local holiday the deadlines then skip; removed again
+            day = await post(client, f"/ops/communes/{cid}/calendar", f"/ops/communes/{cid}",
+                             day="2026-12-21", working="0", note="Lễ hội làng")
+            assert "Lễ hội làng" in await day.text()
+            async with app.db.transaction() as s:
+                assert not (await calendar_for(s, cid)).is_working_day(date(2026, 12, 21))
+            cleared = await post(client, f"/ops/communes/{cid}/calendar/2026-12-21/clear",
+                                 f"/ops/communes/{cid}")
+            assert "Lễ hội làng" not in await cleared.text()
+            assert (await post(client, f"/ops/communes/{cid}/calendar", f"/ops/communes/{cid}",
+                               day="21/12")).status == 400
             for path in ("/ops/province", "/ops/province/table"):
                 assert (await client.get(path)).status == 403
             assert (await post(client, "/ops/province/import", f"/ops/communes/{cid}",
