@@ -4,6 +4,7 @@ their own commune's page to keep its profile; everything else is the admin's."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -14,6 +15,7 @@ from ops.context import Page
 from ops.exports import file_response
 from services.audit import AuditEntries
 from services.calendars import Calendars
+from services.chats import Chats
 from services.communes import PROFILE_FIELDS, Communes, ProfileError, set_profile
 from services.invites import InviteError, Invites
 from services.models import Commune
@@ -93,7 +95,8 @@ async def commune_page(ctx: Page, problem: str | None = None, status: int = 200,
                       fields=list(PROFILE_FIELDS), problem=problem,
                       notice=ctx.request.query.get("notice"), pending=pending,
                       claimants=claimants, invite=invite, invite_link=_invite_link(ctx, invite),
-                      days=await Calendars(ctx.session).days(commune.id))
+                      days=await Calendars(ctx.session).days(commune.id),
+                      nonce=secrets.token_urlsafe(12))
 
 
 def _invite_link(ctx: Page, payload: str | None) -> str | None:
@@ -107,6 +110,10 @@ async def create_invite(ctx: Page) -> web.StreamResponse:
     commune = await _admin_commune(ctx, "province.invite")
     if not isinstance(commune, Commune):
         return commune
+    nonce = str((await ctx.request.post()).get("nonce", ""))[:32]
+    key = f"{ctx.web_session.digest[:16]}:invite:{nonce}"
+    if not nonce or not await Chats(ctx.session).first_seen("ops", key):
+        return ctx.back(f"/communes/{commune.id}")  # the form sent again: one invite is enough
     payload = await Invites(ctx.session).create(ctx.user, commune, ctx.now)
     return await commune_page(ctx, invite=payload)
 

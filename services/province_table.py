@@ -14,6 +14,7 @@ from services.feedback.models import OPEN_STATUSES, FeedbackReport
 from services.filing.models import FINISHED, Filing
 from services.models import Commune
 from services.notices.models import RUN_DONE, Notice, NoticeRun
+from services.text import fold
 
 COLUMNS = ("name", "received", "on_time", "overdue", "ratings", "satisfaction",
            "filings_started", "filings_finished", "notices_sent")
@@ -81,4 +82,4 @@ async def provincial_table(session: AsyncSession, now: datetime, *, sort: str = 
 def _key(value: object) -> tuple[int, object]:
     if value is None:
         return (0, 0)
-    return (1, value.lower() if isinstance(value, str) else value)
+    return (1, fold(value) if isinstance(value, str) else value)

@@ -44,8 +44,8 @@ async def people(app: Any) -> None:
 
 
 async def post(client: TestClient, path: str, form_page: str, **fields: Any) -> Any:
-    token, _ = await csrf_of(client, form_page)
-    return await client.post(path, data={"csrf": token, **fields})
+    token, nonce = await csrf_of(client, form_page)
+    return await client.post(path, data={"csrf": token, "nonce": nonce, **fields})
 
 
 async def commune_id(app: Any, name: str) -> int:
