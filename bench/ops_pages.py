@@ -1,9 +1,10 @@
 """Benchmark: the operations room's pages on PostgreSQL with 100,000 reports in 50 communes.
 
 Creates its own database (TEST_POSTGRES_DSN, default postgresql://postgres@127.0.0.1:5432/
-test), loads the reports as bench/inbox.py does, signs an official of the busiest commune in,
-then requests each page through the real aiohttp app and prints p50/p95 of the server's own
-time (the `Server-Timing` header), target p95 < 150 ms; drops the database.
+test), loads the reports as bench/inbox.py does, signs an official of the busiest commune in
+(and a province admin, for the provincial table and the audit log), then requests each
+page through the real aiohttp app and prints p50/p95 of the server's own time (the
+`Server-Timing` header), target p95 < 150 ms; drops the database.
 
     python bench/ops_pages.py [--reports 100000] [--communes 50] [--runs 100]
 """
@@ -36,11 +37,15 @@ from services.users import Users
 TARGET_P95_MS = 150.0
 
 
-async def signed_in(db: Database, client: TestClient, commune_id: int) -> None:
+async def signed_in(db: Database, client: TestClient, commune_id: int, *,
+                    admin: bool = False) -> None:
     async with db.transaction() as session:
         users = Users(session)
-        official = await users.create("telegram", "bench-official")
-        await users.grant_official(official, commune_id)
+        official = await users.create("telegram", "bench-admin" if admin else "bench-official")
+        if admin:
+            await users.grant_admin(official)
+        else:
+            await users.grant_official(official, commune_id)
         token = await SignIn(session).issue_link(official, utcnow())
     response = await client.post("/ops/signin", data={"t": token}, allow_redirects=False)
     assert response.status == 303, response.status
@@ -61,6 +66,14 @@ async def pages(db: Database, commune_id: int, villages: list[int]) -> dict[str,
         "inbox date range": ["/ops/reports?status=all&since=2026-06-01&until=2026-09-30"],
         "report detail": [f"/ops/reports/{rng.choice(ids)}" for _ in range(50)],
     }
+
+
+ADMIN_PAGES = {
+    "province table (admin)": ["/ops/province/table"],
+    "province table by overdue": ["/ops/province/table?sort=overdue&desc=1"],
+    "province table CSV": ["/ops/province/table.csv"],
+    "audit log (admin)": ["/ops/audit"],
+}
 
 
 async def measure(client: TestClient, paths: dict[str, list[str]], runs: int
@@ -88,12 +101,17 @@ async def run(url: str, args: argparse.Namespace) -> None:
         root.add_subapp("/ops", build(db, config, LiveFeed(db)))
         client = TestClient(TestServer(root))
         await client.start_server()
+        admin = TestClient(client.server)  # the same server, another browser
         try:
             await signed_in(db, client, commune_id)
+            await signed_in(db, admin, commune_id, admin=True)
             paths = await pages(db, commune_id, villages)
             await measure(client, paths, 5)  # warm-up
+            await measure(admin, ADMIN_PAGES, 5)
             timings = await measure(client, paths, args.runs)
+            timings.update(await measure(admin, ADMIN_PAGES, args.runs))
         finally:
+            await admin.close()
             await client.close()
         print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
         worst = 0.0

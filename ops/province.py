@@ -29,13 +29,13 @@ PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
 Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 
-def install(app: web.Application, page: Wrap, change: Wrap) -> None:
+def install(app: web.Application, page: Wrap, change: Wrap, upload: Wrap) -> None:
     app.router.add_get("/province", page(communes_page))
     app.router.add_post("/province/import", change(import_province))
     app.router.add_get("/province/table", page(table_page))
     app.router.add_get("/province/table.{kind:csv|xlsx}", page(table_export))
     app.router.add_get("/communes/{id}", page(commune_page))
-    app.router.add_post("/communes/{id}/villages", change(import_villages))
+    app.router.add_post("/communes/{id}/villages", upload(import_villages))
     app.router.add_post("/communes/{id}/officials", change(grant))
     app.router.add_post("/communes/{id}/officials/{user}/revoke", change(revoke))
     app.router.add_post("/communes/{id}/profile", change(save_profile))

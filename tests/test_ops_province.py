@@ -79,6 +79,11 @@ async def test_admin_imports_invites_and_reads_the_province(database_url: str) -
             bad = await client.post(f"/ops/communes/{cid}/villages", data={
                 "csrf": token, "file": io.BytesIO(b"village_name,head\nA,B\n")})
             assert bad.status == 400 and "head" in await bad.text()
+            long = "village_name\n" + "".join(f"Thôn {n}\n" for n in range(10_000))
+            too_many = await client.post(f"/ops/communes/{cid}/villages", data={
+                "csrf": token, "file": io.BytesIO(long.encode())})
+            assert too_many.status == 400
+            assert VI("province.err.too_many", limit=2000) in await too_many.text()
             async with app.db.transaction() as s:
                 commune = await Communes(s).get(cid)
                 assert commune is not None and len(commune.villages) == 2
@@ -198,4 +203,31 @@ async def test_province_names_that_match_nothing_or_two(database_url: str) -> No
             async with app.db.transaction() as s:
                 assert [c.is_demo for c in await Communes(s).all()] == [True]
         finally:
+            await client.close()
+
+
+async def test_granted_by_id_then_revoked_ends_their_sessions(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await people(app)
+        async with app.db.transaction() as s:
+            cid = (await Communes(s).all())[0].id
+        client, theirs = await client_for(app), await client_for(app)
+        try:
+            await sign_in(app, client, "admin")
+            granted = await post(client, f"/ops/communes/{cid}/officials",
+                                 f"/ops/communes/{cid}", channel="console", user="newbie")
+            assert VI("province.granted") in await granted.text()
+            await sign_in(app, theirs, "newbie")
+            assert VI("ops.fig.overdue") in await (await theirs.get("/ops/")).text()
+            page = await (await client.get(f"/ops/communes/{cid}")).text()
+            revoke = re.search(r'action="(/ops/communes/\d+/officials/\d+/revoke)"', page)
+            assert revoke is not None
+            revoked = await post(client, revoke.group(1), f"/ops/communes/{cid}")
+            assert VI("province.revoked") in await revoked.text()
+            assert VI("ops.signed_out.title") in await (await theirs.get("/ops/")).text()
+            bad = await post(client, f"/ops/communes/{cid}/officials", f"/ops/communes/{cid}",
+                             channel="fax", user="1")
+            assert bad.status == 400
+        finally:
+            await theirs.close()
             await client.close()
