@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -20,7 +21,7 @@ from services.communes import PROFILE_FIELDS, Communes, ProfileError, set_profil
 from services.invites import InviteError, Invites
 from services.models import Commune
 from services.province import Province, ProvinceError, find_province, national_provinces
-from services.province_table import COLUMNS, CommuneFigures, provincial_table
+from services.province_table import COLUMNS, CommuneFigures, provincial_table, sorted_by
 from services.spreadsheet import inert
 from services.text import whole_number
 from services.users import Users
@@ -29,7 +30,25 @@ PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
 Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 
+FRESH_FOR = timedelta(seconds=30)
+"""How long the provincial table's figures are reused: the whole province is one scan of
+every report, and an operations centre's screen refreshing needs no newer figures."""
+
+
+@dataclass
+class TableCache:
+    at: datetime | None = None
+    rows: list[CommuneFigures] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.at = None
+
+
+TABLE_KEY = web.AppKey("province_table", TableCache)
+
+
 def install(app: web.Application, page: Wrap, change: Wrap, upload: Wrap) -> None:
+    app[TABLE_KEY] = TableCache()
     app.router.add_get("/province", page(communes_page))
     app.router.add_post("/province/import", change(import_province))
     app.router.add_get("/province/table", page(table_page))
@@ -70,6 +89,7 @@ async def import_province(ctx: Page) -> web.StreamResponse:
     except ProvinceError as error:
         return await communes_page(ctx, _problem(ctx, error), status=400)
     counts = await Province(ctx.session).import_national(province)
+    _communes_changed(ctx)
     await AuditEntries(ctx.session).record(ctx.user, "ops.province.import", target=province.code,
                                            added=counts.added, updated=counts.updated)
     return ctx.back("/province", ctx.t("province.imported", province=province.name,
@@ -270,6 +290,7 @@ async def remove(ctx: Page) -> web.StreamResponse:
     name = commune.name
     await AuditEntries(ctx.session).record(ctx.user, "ops.province.remove", target=commune.code)
     await province.remove(commune)
+    _communes_changed(ctx)
     return ctx.back("/province", ctx.t("province.removed", name=name))
 
 
@@ -278,13 +299,26 @@ def _sort(ctx: Page) -> tuple[str, bool]:
     return (sort if sort in COLUMNS else "name"), ctx.request.query.get("desc") == "1"
 
 
+async def _table(ctx: Page) -> tuple[list[CommuneFigures], datetime]:
+    """The figures, sorted as asked, and when they were counted."""
+    cache = ctx.request.app[TABLE_KEY]
+    if cache.at is None or ctx.now - cache.at > FRESH_FOR:
+        cache.rows, cache.at = await provincial_table(ctx.session, ctx.now), ctx.now
+    sort, descending = _sort(ctx)
+    return sorted_by(cache.rows, sort, descending), cache.at
+
+
+def _communes_changed(ctx: Page) -> None:
+    ctx.request.app[TABLE_KEY].clear()
+
+
 async def table_page(ctx: Page) -> web.StreamResponse:
     if not ctx.is_admin:
         return await ctx.refuse("province.table")
     sort, descending = _sort(ctx)
-    rows = await provincial_table(ctx.session, ctx.now, sort=sort, descending=descending)
+    rows, counted = await _table(ctx)
     return ctx.render("province_table.html", rows=rows, columns=COLUMNS, sort=sort,
-                      descending=descending, small=5)
+                      descending=descending, small=5, counted=counted)
 
 
 def table_rows(ctx: Page, rows: list[CommuneFigures]) -> list[list[Any]]:
@@ -303,8 +337,6 @@ def _cell(ctx: Page, row: CommuneFigures, column: str) -> Any:
 async def table_export(ctx: Page) -> web.StreamResponse:
     if not ctx.is_admin:
         return await ctx.refuse("province.table")
-    sort, descending = _sort(ctx)
-    rows = table_rows(ctx, await provincial_table(ctx.session, ctx.now, sort=sort,
-                                                  descending=descending))
+    rows = table_rows(ctx, (await _table(ctx))[0])
     return file_response(rows, ctx.request.match_info["kind"], ctx.t("province.table"),
                          f"tinh-{ctx.now:%Y%m%d}")

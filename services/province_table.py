@@ -45,8 +45,8 @@ class CommuneFigures:
         return getattr(self, column)
 
 
-async def provincial_table(session: AsyncSession, now: datetime, *, sort: str = "name",
-                           descending: bool = False) -> list[CommuneFigures]:
+async def provincial_table(session: AsyncSession, now: datetime) -> list[CommuneFigures]:
+    """Every commune's figures, by name."""
     rows = {c.id: CommuneFigures(c.id, c.code, c.name) for c in await session.scalars(
         select(Commune).order_by(Commune.name))}
     report = FeedbackReport
@@ -74,9 +74,13 @@ async def provincial_table(session: AsyncSession, now: datetime, *, sort: str = 
             .where(NoticeRun.status == RUN_DONE).group_by(Notice.commune_id)):
         if cid in rows:
             rows[cid].notices_sent = sent
+    return list(rows.values())
+
+
+def sorted_by(rows: list[CommuneFigures], sort: str, descending: bool) -> list[CommuneFigures]:
     column = sort if sort in COLUMNS else "name"
     # a suppressed cell (None) sorts below every figure
-    return sorted(rows.values(), key=lambda r: _key(r.value(column)), reverse=descending)
+    return sorted(rows, key=lambda r: _key(r.value(column)), reverse=descending)
 
 
 def _key(value: object) -> tuple[int, object]:
