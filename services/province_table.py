@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.feedback.desk import SMALL_CELL
@@ -52,9 +52,8 @@ async def provincial_table(session: AsyncSession, now: datetime) -> list[Commune
     report = FeedbackReport
     for cid, received, on_time, overdue, ratings, rating_sum in await session.execute(
             select(report.commune_id, func.count(),
-                   func.count(case((report.resolved_at <= report.due_at, 1))),
-                   func.count(case((report.status.in_(OPEN_STATUSES) & (report.due_at < now),
-                                    1))),
+                   func.count().filter(report.resolved_at <= report.due_at),
+                   func.count().filter(report.status.in_(OPEN_STATUSES), report.due_at < now),
                    func.count(report.rating), func.coalesce(func.sum(report.rating), 0))
             .group_by(report.commune_id)):
         if cid in rows:
@@ -63,7 +62,7 @@ async def provincial_table(session: AsyncSession, now: datetime) -> list[Commune
             figures.ratings, figures.rating_sum = ratings, int(rating_sum or 0)
     for filed_in, started, finished in await session.execute(
             select(Filing.commune_id, func.count(),
-                   func.count(case((Filing.status == FINISHED, 1))))
+                   func.count().filter(Filing.status == FINISHED))
             .where(Filing.commune_id.is_not(None)).group_by(Filing.commune_id)):
         if filed_in in rows:
             rows[filed_in].filings_started = started
