@@ -70,6 +70,8 @@ NO_PERSONAL_DATA: dict[str, tuple[tuple[str, ...], str]] = {
     "communes": (("code", "name", "district", "province", "timezone", "settings"),
                  "public administrative units and their configuration"),
     "villages": (("code", "name"), "public administrative units"),
+    "official_invites": (("digest", "status"),
+                         "the SHA-256 of an invite token and a code; who claimed it is a user id"),
     "users": (("channel", "language", "role"), "codes"),
     "chats": (("channel", "type", "inactive_reason"), "codes and platform errors"),
     "conversations": (("channel", "flow", "step"), "codes (the rows go anyway)"),
