@@ -32,9 +32,16 @@ def parser() -> argparse.ArgumentParser:
 
     communes = sub.add_parser("communes", help="communes and villages").add_subparsers(
         dest="action", required=True, metavar="ACTION")
-    imp = communes.add_parser("import", help="import a CSV of communes and villages")
-    imp.add_argument("file", type=Path, help="CSV with columns commune_code, commune_name, "
-                                             "district, province, village_name")
+    imp = communes.add_parser("import", help="import a province's communes from the national "
+                                             "list, or a CSV of communes and villages")
+    imp.add_argument("file", type=Path, nargs="?", help="CSV with columns commune_code, "
+                                                        "commune_name, province, village_name")
+    imp.add_argument("--province", help="province name or code in the national list "
+                                        "(two levels since 1 July 2025)")
+    villages = communes.add_parser("villages", help="import a commune's villages from a CSV "
+                                                    "(village_name, village_code)")
+    villages.add_argument("code", help="commune code")
+    villages.add_argument("file", type=Path)
     communes.add_parser("list", help="list communes and their villages")
     profile = communes.add_parser("profile", help="show or set the commune office's address, "
                                                   "hours, phone and one-stop desk")

@@ -11,6 +11,7 @@ import sys
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import commands_province
 from bot.app import App
 from bot.channels.console import ConsoleTerminal
 from bot.cli import install_stop_signals
@@ -107,7 +108,14 @@ async def communes(args: argparse.Namespace, settings: Settings) -> int:
         await upgrade(db)
         async with db.transaction() as session:
             service = Communes(session)
+            if args.action == "import" and args.province:
+                return await commands_province.national_import(session, args)
+            if args.action == "villages":
+                return await commands_province.villages_import(session, args)
             if args.action == "import":
+                if args.file is None:
+                    print("Give a CSV file or --province NAME_OR_CODE.", file=sys.stderr)
+                    return 2
                 try:
                     content = args.file.read_text(encoding="utf-8")
                     report = await service.import_csv(content)

@@ -22,7 +22,8 @@ def config_for(app: App) -> OpsConfig:
     return OpsConfig(root=urlsplit(public).path.rstrip("/"),
                      secure=public.startswith("https://"), timezone=app.settings.timezone,
                      tiles_url=app.settings.ops_map_tiles_url,
-                     default_language=app.settings.default_language)
+                     default_language=app.settings.default_language,
+                     bot_username=app.settings.qr_bot_username)
 
 
 def install(app: App) -> Callable[[web.Application], None]:

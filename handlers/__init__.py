@@ -9,6 +9,7 @@ from handlers import (
     feedback_admin,
     filing,
     groups,
+    invites,
     menu,
     notices,
     onboarding,
@@ -22,8 +23,8 @@ from handlers import (
 from handlers.router import Router
 
 # menu comes last: its fallback answers only what no other module understood.
-MODULES = (onboarding, privacy, admin, procedures, feedback, feedback_admin, groups, notices,
-           surveys, stats, filing, workspace, understand, menu)
+MODULES = (onboarding, privacy, admin, invites, procedures, feedback, feedback_admin, groups,
+           notices, surveys, stats, filing, workspace, understand, menu)
 
 
 def build_router() -> Router:

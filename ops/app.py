@@ -4,6 +4,7 @@ every change, and the pages (`ops.desk` for feedback)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ import jinja2
 from aiohttp import web
 
 from locales import LANGUAGES, Translator, normalise_language
-from ops import desk, notices, reports, surveys
+from ops import admin, desk, notices, province, reports, surveys
 from ops.context import OpsConfig, Page, redirect
 from ops.live import LiveFeed
 from ops.security import COOKIE, clear_cookie, headers_middleware, same_token, set_cookie
@@ -23,6 +24,8 @@ from services.ops.signin import SignIn, SignInError
 HERE = Path(__file__).parent
 MAX_FORM = 64 * 1024
 """A form larger than this is refused before it is read (a reply is at most 4,000 chars)."""
+MAX_UPLOAD = 512 * 1024
+"""A village CSV may be larger: the import itself then says what is wrong with the file."""
 PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
 
 DB_KEY = web.AppKey("db", Database)
@@ -32,7 +35,7 @@ LIVE_KEY = web.AppKey("live", LiveFeed)
 
 def build(db: Database, config: OpsConfig, live: LiveFeed) -> web.Application:
     tiles = urlsplit(config.tiles_url)
-    app = web.Application(client_max_size=MAX_FORM,
+    app = web.Application(client_max_size=MAX_UPLOAD,
                           middlewares=[headers_middleware(f"{tiles.scheme}://{tiles.netloc}")])
     app[DB_KEY], app[CONFIG_KEY], app[LIVE_KEY] = db, config, live
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -48,6 +51,8 @@ def build(db: Database, config: OpsConfig, live: LiveFeed) -> web.Application:
     notices.install(app, page, change)
     surveys.install(app, page, change)
     reports.install(app, page, change)
+    province.install(app, page, change, functools.partial(change, limit=MAX_UPLOAD))
+    admin.install(app, page, change)
     return app
 
 
@@ -76,10 +81,11 @@ def page(handler: PageHandler) -> Callable[[web.Request], Awaitable[web.StreamRe
     return handle
 
 
-def change(handler: PageHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def change(handler: PageHandler, limit: int = MAX_FORM
+           ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """A state-changing POST: a session, and the session's CSRF token in the form."""
     async def handle(request: web.Request) -> web.StreamResponse:
-        if request.content_length is not None and request.content_length > MAX_FORM:
+        if request.content_length is not None and request.content_length > limit:
             return error_page(request, 413, "ops.too_large")
         async with _page(request) as ctx:
             if ctx is None:

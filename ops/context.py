@@ -32,6 +32,9 @@ class OpsConfig:
     tiles_url: str
     default_language: str = "vi"
     """The language of the pages before sign-in (the installation's; then the official's)."""
+    bot_username: str | None = None
+    """For invite links (`https://t.me/<bot>?start=…`); without it the page shows the
+    `/start` command to send."""
 
 
 @dataclass

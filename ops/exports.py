@@ -34,22 +34,27 @@ def rows_of(ctx: Page, reports: list[FeedbackReport], names: dict[str, dict[int,
 
 async def export_response(ctx: Page, reports: list[FeedbackReport],
                           names: dict[str, dict[int, str]], kind: str) -> web.Response:
-    rows = rows_of(ctx, reports, names)
     stamp = ctx.now.astimezone().strftime("%Y%m%d-%H%M")
+    return file_response(rows_of(ctx, reports, names), kind, ctx.t("ops.export.sheet"),
+                         f"phan-anh-{stamp}")
+
+
+def file_response(rows: list[list[Any]], kind: str, sheet: str, name: str) -> web.Response:
+    """Rows (already inert) as a CSV with a BOM, for Excel, or as an XLSX."""
     if kind == "csv":
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
         body = ("\ufeff" + buffer.getvalue()).encode()
         content_type = "text/csv; charset=utf-8"
     else:
-        body = _xlsx(rows, ctx.t("ops.export.sheet"))
+        body = xlsx_bytes(rows, sheet)
         content_type = XLSX
     return web.Response(body=body, headers={
         "Content-Type": content_type,
-        "Content-Disposition": f'attachment; filename="phan-anh-{stamp}.{kind}"'})
+        "Content-Disposition": f'attachment; filename="{name}.{kind}"'})
 
 
-def _xlsx(rows: list[list[Any]], title: str) -> bytes:
+def xlsx_bytes(rows: list[list[Any]], title: str) -> bytes:
     from openpyxl import Workbook  # loaded when an export is asked for, not at start-up
 
     book = Workbook()

@@ -75,6 +75,8 @@ NO_PERSONAL_DATA: dict[str, tuple[tuple[str, ...], str]] = {
                      "digests of random tokens and a language code"),
     "ops_signin_links": (("digest",), "a digest of a random token"),
     "villages": (("code", "name"), "public administrative units"),
+    "official_invites": (("digest", "status"),
+                         "the SHA-256 of an invite token and a code; who claimed it is a user id"),
     "users": (("channel", "language", "role"), "codes"),
     "chats": (("channel", "type", "inactive_reason"), "codes and platform errors"),
     "conversations": (("channel", "flow", "step"), "codes (the rows go anyway)"),

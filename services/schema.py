@@ -4,6 +4,7 @@ from services import calendars, models  # noqa: F401
 from services.db import Base
 from services.feedback import models as feedback_models  # noqa: F401
 from services.filing import models as filing_models  # noqa: F401
+from services.invites import OfficialInvite  # noqa: F401
 from services.notices import models as notice_models  # noqa: F401
 from services.ops import models as ops_models  # noqa: F401
 from services.procedures import models as procedure_models  # noqa: F401
