@@ -20,7 +20,7 @@ from services.text import fold
 _MOTTO = re.compile(
     r"c[oộ]ng\s*h[oò]a\s*x[aã]\s*h[oộ]i\s*ch[uủ]\s*ngh[iĩ]a\s*vi[eệ]t\s*nam"
     r"|đ[oộ]c\s*l[aậ]p\s*[-–—]?\s*t[uự]\s*do\s*[-–—]?\s*h[aạ]nh\s*ph[uú]c", re.IGNORECASE)
-_NUMBER = re.compile(r"^\s*s[oố]\s*[:.]?\s*[\d./…]*\s*/?\s*[A-ZĐ]{1,6}[-–][A-ZĐ]", re.IGNORECASE)
+_NUMBER = re.compile(r"^\s*s[oố]\s*[:.]\s*[\d.…]*\s*/\s*[A-ZĐ]{1,6}\b", re.IGNORECASE)
 _PLACE_DATE = re.compile(r"ng[aà]y\s+\S{1,4}\s+th[aá]ng\s+\S{1,4}\s+n[aă]m\s+\d{4}", re.I)
 _RULE = re.compile(r"^[\s\-–—_=.*~]+$")
 _TITLE_WORDS = ("THÔNG BÁO", "KẾ HOẠCH", "GIẤY MỜI", "QUYẾT ĐỊNH", "CÔNG VĂN", "THƯ MỜI",
