@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.notices import PickPriority, PickTargets, PickWhen, Targets, When
-from services.documents.actions import CutDocument, ToggleAttach, UseDocument
+from services.documents.actions import CutDocument, FirstPart, ToggleAttach, UseDocument
+from services.documents.models import NoticeDocument
 from services.notices.actions import ConfirmNotice
 from services.notices.models import Notice
 from tests.documents_support import (
@@ -202,3 +203,30 @@ async def test_a_document_that_cannot_be_read_gets_a_clear_answer(
         for group in GROUPS:
             assert [c for c in fake.sent_to(group) if "THÔNG BÁO" in str(
                 c.params.get("text"))] == []
+
+
+async def test_a_bulletin_over_five_minutes_warns_and_keeps_the_first_part(
+        database_url: str, google: FakeGoogleTTS) -> None:
+    sentence = ("Bà con chú ý theo dõi bản tin thời tiết, chủ động chằng chống nhà cửa, thu "
+                "hoạch lúa và hoa màu, không ra sông suối khi có mưa lũ.")
+    long = Written(number="130/TB-UBND", title="THÔNG BÁO", subject="Về việc phòng chống bão lũ",
+                   body=[f"Đoạn {index + 1}. " + " ".join([sentence] * 6) for index in range(14)])
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        app.notices.engines = engines(google.base_url)
+        tg = Telegram(fake)
+        await tg.link_groups(app)
+        await _announce_document(tg, fake, docx_bytes(long), "bao-lu.docx")
+        warned = await tg.said(OFFICIAL, "quá 5 phút", timeout=60)
+        labels = [b["text"] for row in warned.params["reply_markup"]["inline_keyboard"]
+                  for b in row]
+        assert "✂️ Chỉ gửi phần đầu (khoảng 5 phút)" in labels
+        await tg.press(OFFICIAL, FirstPart(1).pack())
+        await tg.said(OFFICIAL, "Đã cập nhật nội dung")
+        summary = await tg.said(OFFICIAL, "Bạn muốn làm gì tiếp theo", count=2, timeout=60)
+        assert "quá 5 phút" not in summary.params["text"]
+        async with app.db.transaction() as session:
+            document = await session.get(NoticeDocument, 1)
+            assert document is not None and 0 < document.seconds <= 300
+            assert document.text.startswith("THÔNG BÁO Về việc phòng chống bão lũ")
+            assert "Đoạn 2." in document.text and "Đoạn 14." not in document.text
+            assert await session.scalar(select(func.count()).select_from(Notice)) == 0
