@@ -230,3 +230,19 @@ async def test_a_bulletin_over_five_minutes_warns_and_keeps_the_first_part(
             assert document.text.startswith("THÔNG BÁO Về việc phòng chống bão lũ")
             assert "Đoạn 2." in document.text and "Đoạn 14." not in document.text
             assert await session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+async def test_without_tesseract_a_photo_gets_one_line_asking_for_text(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("services.documents.extract.shutil.which", lambda name: None)
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = Telegram(fake)
+        await tg.link_groups(app)
+        await tg.say(OFFICIAL, "/announce")
+        await tg.said(OFFICIAL, "Mời bạn gõ nội dung")
+        await _send_file(tg, fake, photo_bytes(sample()), name=None, photo=True)
+        answer = await tg.said(OFFICIAL, "chưa có công cụ nhận dạng chữ")
+        assert "\n" not in answer.params["text"] and "gõ nội dung" in answer.params["text"]
+        assert fake.calls_of("getFile") == []                     # nothing downloaded
+        await tg.say(OFFICIAL, "Họp dân lúc 8h sáng Chủ nhật tại nhà văn hóa thôn.")
+        await tg.said(OFFICIAL, "Gửi tới đâu")
