@@ -171,3 +171,35 @@ def test_the_text_is_read_as_a_radio_presenter_would() -> None:
     assert normalise_for_speech("Kế hoạch phát triển KT-XH, PCTT&TKCN năm 2027") == (
         "Kế hoạch phát triển kinh tế - xã hội, phòng chống thiên tai và tìm kiếm cứu nạn năm "
         "hai nghìn không trăm hai mươi bảy")
+
+
+async def test_documents_left_a_week_go_with_their_original(database_url: str) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from services.communes import Communes
+    from services.db import utcnow
+    from services.documents.models import NoticeDocument
+    from services.models import Blob
+    from services.users import Users
+    from tests.helpers import console_app
+
+    old = utcnow() - timedelta(days=8)
+    async with console_app(database_url) as app:
+        async with app.db.transaction() as s:
+            s.add(Blob(sha256="f" * 64, data=b"%PDF original", created_at=old))
+            await s.flush()
+            commune = (await Communes(s).all())[0]
+            user, _ = await Users(s).get_or_create("console", "official")
+            for days, name in ((8, "cu.pdf"), (1, "moi.pdf")):
+                moment = utcnow() - timedelta(days=days)
+                s.add(NoticeDocument(
+                    commune_id=commune.id, author_id=user.id, channel="console", file_id="f",
+                    file_name=name, status="ready", pages=1, text="Nội dung", seconds=3,
+                    attach=False, version=1, created_at=moment, updated_at=moment,
+                    original_sha256="f" * 64 if days == 8 else None))
+        await app.retention.prune_once()
+        async with app.db.transaction() as s:
+            assert list(await s.scalars(select(NoticeDocument.file_name))) == ["moi.pdf"]
+            assert await s.get(Blob, "f" * 64) is None
