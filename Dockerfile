@@ -22,6 +22,11 @@ RUN /opt/thonso/bin/pip install --no-cache-dir --no-deps . \
  && /opt/thonso/bin/pip check
 
 FROM ${PYTHON_IMAGE}
+# Tesseract and its Vietnamese model read photos and scanned PDFs of commune notices.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      tesseract-ocr tesseract-ocr-vie \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 thonso
 COPY --from=build /opt/thonso /opt/thonso
 ENV PATH=/opt/thonso/bin:$PATH \

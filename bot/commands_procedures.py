@@ -21,9 +21,9 @@ from services import qr as posters
 from services.audit import AuditEntries
 from services.communes import Communes
 from services.db import Database
+from services.legacy_text import repair
 from services.models import Commune
 from services.procedures.catalogue import load_catalogue
-from services.procedures.legacy_text import repair
 from services.procedures.search import Match
 from services.procedures.store import Desk, Procedures
 from services.procedures.tthc import ImportResult, load_path

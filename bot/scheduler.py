@@ -1,7 +1,8 @@
-"""The notices' two passes, run every second by the app's scheduler (`bot.jobs`): fire due
-notice occurrences, and make pending audio (apart, so that slow speech never delays a due
-notice). The notices table is the source of truth, so any number of app instances may run
-them: each occurrence is delivered once (see `services.notices.service`)."""
+"""The notices' three passes, run every second by the app's scheduler (`bot.jobs`): fire due
+notice occurrences, make pending audio, and read the documents officials sent (apart, so that
+slow speech or OCR never delays a due notice). The notices table is the source of truth, so
+any number of app instances may run them: each occurrence is delivered once (see
+`services.notices.service`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.channels.base import Channel
 from bot.jobs import Job, PassJob
 from services.audio import EspeakEngine, GTTSEngine, SpeechEngine
 from services.db import Database, utcnow
+from services.documents.reading import read_pending
 from services.notices.audio import DbAudioCache
 from services.notices.prepare import prepare_pending
 from services.notices.service import DEFAULT_GRACE, Notices, parse_group_key
@@ -40,7 +42,8 @@ class NoticeJobs:
     def jobs(self) -> list[Job]:
         every = timedelta(seconds=self.interval)
         return [PassJob("notices-fire_due", every, self.fire_due),
-                PassJob("notices-prepare_audio", every, self.prepare_audio)]
+                PassJob("notices-prepare_audio", every, self.prepare_audio),
+                PassJob("notices-read_documents", every, self.read_documents)]
 
     async def tick(self) -> int:
         """Prepare pending audio, then fire what is due; return how many things happened."""
@@ -48,6 +51,11 @@ class NoticeJobs:
 
     async def prepare_audio(self) -> int:
         return await prepare_pending(self.db, self.engines, self.cache, self._download)
+
+    async def read_documents(self) -> int:
+        """Documents sent to /announce: read, cleaned, previewed (apart from the audio of
+        confirmed notices, so that OCR never delays them)."""
+        return await read_pending(self.db, self.engines, self.cache, self._download)
 
     async def fire_due(self) -> int:
         now = utcnow()

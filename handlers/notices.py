@@ -1,6 +1,7 @@
-"""Notices for the village groups: /announce walks an official through text or voice,
-targets, priority, text/voice, when, preview and confirmation; /notices, /notice ID,
-/cancel_notice ID and /edit_notice ID follow them up."""
+"""Notices for the village groups: /announce walks an official through text, voice or a
+document (read, cleaned, previewed as text and voice before anything else), targets,
+priority, text/voice, when, preview and confirmation; /notices, /notice ID, /cancel_notice ID
+and /edit_notice ID follow them up."""
 
 from __future__ import annotations
 
@@ -14,6 +15,17 @@ from handlers.flows import Flow, text_only
 from handlers.router import Router
 from handlers.types import Incoming
 from services.callbacks import Button, CallbackData, Keyboard
+from services.documents.actions import (
+    CutDocument,
+    DiscardDocument,
+    FirstPart,
+    RetypeDocument,
+    ToggleAttach,
+    UseDocument,
+)
+from services.documents.drafts import NoticeDocuments, paragraphs
+from services.documents.extract import MAX_BYTES, ocr_available
+from services.documents.models import FAILED, READING, READY, NoticeDocument
 from services.models import Commune
 from services.notices import render
 from services.notices.actions import ConfirmNotice, DiscardNotice
@@ -28,12 +40,18 @@ from services.notices.schedule import (
     weekly_cron,
 )
 from services.notices.service import Notices, reason
-from services.text import fold
+from services.text import fold, whole_number
 from services.users import can_act_in
 
 
 class Step(StrEnum):
     TEXT = "text"
+    DOCUMENT = "document"
+    """A document being read, then its preview: use it, edit it, attach it or not."""
+    DOC_TEXT = "doc_text"
+    """The corrected text of a document typed."""
+    DOC_CUT = "doc_cut"
+    """How many paragraphs of a document to keep, typed."""
     TARGETS = "targets"
     PRIORITY = "priority"
     MODE = "mode"
@@ -51,7 +69,9 @@ USE_BUTTONS = "notices.use_buttons"
 
 # Whatever step, the draft ends by being created (`_create` clears the flow) or cancelled.
 FLOW = Flow("notice", Step, transitions={
-    Step.TEXT: {Step.TARGETS},
+    Step.TEXT: {Step.TARGETS, Step.DOCUMENT},
+    Step.DOCUMENT: {Step.DOCUMENT, Step.TARGETS, Step.DOC_TEXT, Step.DOC_CUT},
+    Step.DOC_TEXT: {Step.DOCUMENT}, Step.DOC_CUT: {Step.DOCUMENT},
     Step.TARGETS: {Step.PRIORITY},
     Step.PRIORITY: {Step.MODE, Step.WHEN},      # a voice recording needs no mode
     Step.MODE: {Step.WHEN},
@@ -61,6 +81,9 @@ FLOW = Flow("notice", Step, transitions={
     Step.AT: set(), Step.TIME: set(), Step.CRON: set(),
 }, on_input={  # the handlers follow below
     Step.TEXT: lambda inc, ctx: _take_content(inc, ctx),
+    Step.DOCUMENT: lambda inc, ctx: _at_document(inc, ctx),
+    Step.DOC_TEXT: text_only(lambda inc, ctx: _take_document_text(inc, ctx), USE_BUTTONS),
+    Step.DOC_CUT: text_only(lambda inc, ctx: _take_paragraph_count(inc, ctx), USE_BUTTONS),
     Step.TARGETS: text_only(lambda inc, ctx: _type_targets(inc, ctx), USE_BUTTONS),
     Step.AT: text_only(lambda inc, ctx: _take_datetime(inc, ctx), USE_BUTTONS),
     Step.TIME: text_only(lambda inc, ctx: _take_time(inc, ctx), USE_BUTTONS),
@@ -195,7 +218,10 @@ async def _take_content(inc: Incoming, ctx: Context) -> None:
                      "mime": inc.voice.mime, "duration": inc.voice.duration}
         mode = "both" if text else "voice"
         ctx.state.go(Step.TARGETS, text=text, recording=recording, mode=mode)
-    elif inc.photos or inc.document or inc.location:
+    elif inc.photos or inc.document:
+        await _take_document(inc, ctx)
+        return
+    elif inc.location:
         ctx.say("notices.text_or_voice")
         return
     elif not text:
@@ -255,7 +281,7 @@ async def _targets_done(ctx: Context) -> None:
 
 
 async def _ask_mode(ctx: Context) -> None:
-    if ctx.state.data.get("recording"):
+    if ctx.state.data.get("recording") or ctx.state.data.get("document_id"):
         await _after_mode(ctx)
         return
     ctx.state.go(Step.MODE)
@@ -331,7 +357,8 @@ async def _create(ctx: Context, *, schedule: str, run_at: datetime | None = None
         ctx.user, data["commune_id"], text=data.get("text") or "",
         recording=data.get("recording"), village_ids=data.get("villages") or [],
         priority=data.get("priority") or "normal", mode=data.get("mode") or "text",
-        schedule=schedule, cron=cron, run_at=run_at, now=ctx.now)
+        schedule=schedule, cron=cron, run_at=run_at, now=ctx.now,
+        source_document=data.get("document_name"), document_sha256=data.get("document_sha256"))
     ctx.state.clear()
     await ctx.audit.record(ctx.user, "notice_create", commune_id=notice.commune_id,
                            target=f"notice:{notice.id}")
@@ -346,9 +373,174 @@ async def _show_preview(ctx: Context, notice: Notice) -> None:
     ctx.reply(text, buttons)
 
 
+# --- documents ------------------------------------------------------------------------------
+
+OLD_FORMATS = {".doc": "old_word", ".rtf": "old_word", ".xls": "spreadsheet",
+               ".xlsx": "spreadsheet", ".csv": "spreadsheet", ".ods": "spreadsheet"}
+"""Refused by their name, before a download: what to send instead is known already."""
+
+
+async def _take_document(inc: Incoming, ctx: Context) -> None:
+    """A document or a photo of a paper notice: read in the background, then previewed."""
+    photo = inc.photos[-1] if inc.photos else None
+    file = inc.document or photo
+    assert file is not None
+    name = file.name or ("anh-thong-bao.jpg" if photo else "van-ban")
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if (file.size or 0) > MAX_BYTES:
+        ctx.say("documents.refused_too_big", megabytes=MAX_BYTES // (1024 * 1024))
+        return
+    if extension in OLD_FORMATS:
+        ctx.say(f"documents.refused_{OLD_FORMATS[extension]}")
+        return
+    is_image = photo is not None or (file.mime or "").startswith("image/") \
+        or extension in (".jpg", ".jpeg", ".png")
+    if is_image and not ocr_available():
+        ctx.say("documents.refused_no_ocr")
+        return
+    if not file.file_id:
+        ctx.say("notices.text_or_voice")
+        return
+    document = await NoticeDocuments(ctx.session).receive(
+        ctx.user, ctx.state.data["commune_id"], channel=inc.channel, file_id=file.file_id,
+        file_name=name, mime=file.mime or ("image/jpeg" if photo else None), now=ctx.now)
+    ctx.state.go(Step.DOCUMENT, document_id=document.id)
+    ctx.say("documents.reading", name=name)
+
+
+async def _at_document(inc: Incoming, ctx: Context) -> None:
+    """Input while a document is read or previewed: another file starts over; typed text
+    replaces the document's text, or, if it could not be read, is the notice."""
+    document = await _document(ctx)
+    if inc.photos or inc.document:
+        if document is not None:
+            NoticeDocuments(ctx.session).discard(document, ctx.now)
+        await _take_document(inc, ctx)
+        return
+    text = (inc.text or "").strip()
+    if document is None or document.status == FAILED:
+        if not text:
+            ctx.say("notices.empty")
+            return
+        ctx.state.go(Step.TARGETS, text=text, recording=None, document_id=None)
+        await _ask_targets(ctx)
+    elif document.status == READING:
+        ctx.say("documents.still_reading")
+    elif text:
+        await _replace_document_text(ctx, document, text)
+    else:
+        ctx.say(USE_BUTTONS)
+
+
+async def _document(ctx: Context) -> NoticeDocument | None:
+    document_id = ctx.state.data.get("document_id")
+    return await NoticeDocuments(ctx.session).get(int(document_id)) if document_id else None
+
+
+async def _previewed_document(ctx: Context, document_id: int) -> NoticeDocument | None:
+    """The draft's document, previewed and waiting for the official; the stale answer
+    for any other."""
+    if ctx.state.flow == FLOW.name and ctx.state.step == Step.DOCUMENT \
+            and ctx.state.data.get("document_id") == document_id:
+        document = await _document(ctx)
+        if document is not None and document.status == READY:
+            return document
+        if document is not None and document.status == READING:
+            ctx.say("documents.still_reading")
+            return None
+    ctx.say("errors.stale_button")
+    return None
+
+
+async def _replace_document_text(ctx: Context, document: NoticeDocument, text: str) -> None:
+    NoticeDocuments(ctx.session).replace_text(document, text, ctx.now)
+    ctx.state.go(Step.DOCUMENT)
+    ctx.say("documents.text_replaced")
+
+
+async def on_use_document(inc: Incoming, ctx: Context, data: UseDocument) -> None:
+    document = await _previewed_document(ctx, data.document_id)
+    if document is None:
+        return
+    NoticeDocuments(ctx.session).use(document, ctx.now)
+    ctx.state.go(Step.TARGETS, text=document.text, recording=None, mode="both",
+                 document_name=document.file_name,
+                 document_sha256=document.original_sha256 if document.attach else None)
+    await _ask_targets(ctx)
+
+
+async def on_toggle_attach(inc: Incoming, ctx: Context, data: ToggleAttach) -> None:
+    document = await _previewed_document(ctx, data.document_id)
+    if document is None:
+        return
+    drafts = NoticeDocuments(ctx.session)
+    drafts.toggle_attach(document, ctx.now)
+    text, buttons = drafts.choices(document, ctx.t)
+    ctx.reply(text, buttons, edit=True)
+
+
+async def on_retype_document(inc: Incoming, ctx: Context, data: RetypeDocument) -> None:
+    if await _previewed_document(ctx, data.document_id) is not None:
+        ctx.state.go(Step.DOC_TEXT)
+        ctx.say("documents.ask_text")
+
+
+async def on_cut_document(inc: Incoming, ctx: Context, data: CutDocument) -> None:
+    document = await _previewed_document(ctx, data.document_id)
+    if document is not None:
+        ctx.state.go(Step.DOC_CUT)
+        ctx.say("documents.ask_count", count=len(paragraphs(document.text)))
+
+
+async def on_first_part(inc: Incoming, ctx: Context, data: FirstPart) -> None:
+    document = await _previewed_document(ctx, data.document_id)
+    if document is not None:
+        NoticeDocuments(ctx.session).keep_first_part(document, ctx.now)
+        ctx.say("documents.text_replaced")
+
+
+async def on_discard_document(inc: Incoming, ctx: Context, data: DiscardDocument) -> None:
+    document = await _previewed_document(ctx, data.document_id)
+    if document is not None:
+        NoticeDocuments(ctx.session).discard(document, ctx.now)
+        ctx.state.clear()
+        ctx.say("notices.cancelled_draft")
+
+
+async def _take_document_text(inc: Incoming, ctx: Context) -> None:
+    document = await _document(ctx)
+    text = (inc.text or "").strip()
+    if document is None:
+        ctx.state.clear()
+        ctx.say("errors.stale_button")
+    elif not text:
+        ctx.say("notices.empty")
+    else:
+        await _replace_document_text(ctx, document, text)
+
+
+async def _take_paragraph_count(inc: Incoming, ctx: Context) -> None:
+    document = await _document(ctx)
+    if document is None:
+        ctx.state.clear()
+        ctx.say("errors.stale_button")
+        return
+    total = len(paragraphs(document.text))
+    count = whole_number(inc.text or "")
+    if count is None or not 1 <= count <= total:
+        ctx.say("documents.ask_count", count=total)
+        return
+    NoticeDocuments(ctx.session).keep_paragraphs(document, count, ctx.now)
+    ctx.state.go(Step.DOCUMENT)
+    ctx.say("documents.text_replaced")
+
+
 # --- buttons --------------------------------------------------------------------------------
 
 async def on_cancel_draft(inc: Incoming, ctx: Context, data: CancelDraft) -> None:
+    document = await _document(ctx) if ctx.state.flow == FLOW.name else None
+    if document is not None:
+        NoticeDocuments(ctx.session).discard(document, ctx.now)
     ctx.state.clear()
     ctx.say("notices.cancelled_draft")
 
@@ -535,6 +727,8 @@ async def show_notice(inc: Incoming, ctx: Context) -> None:
     lines = [render.summary(ctx.t, notice, commune, commune.timezone),
              ctx.t("notices.status_line", status=ctx.t(f"notices.status_{notice.status}")),
              "", _excerpt(notice)]
+    if notice.source_document:
+        lines.insert(2, ctx.t("documents.from_document", name=notice.source_document))
     runs = await notices.runs(notice.id)
     if not runs:
         lines.append(ctx.t("notices.no_runs"))
@@ -676,5 +870,11 @@ def register(router: Router) -> None:
     router.button(ConfirmNotice, role="official")(on_confirm)
     router.button(DiscardNotice, role="official")(on_discard)
     router.button(EditNotice, role="official")(on_edit)
+    router.button(UseDocument, role="official")(on_use_document)
+    router.button(ToggleAttach, role="official")(on_toggle_attach)
+    router.button(RetypeDocument, role="official")(on_retype_document)
+    router.button(CutDocument, role="official")(on_cut_document)
+    router.button(FirstPart, role="official")(on_first_part)
+    router.button(DiscardDocument, role="official")(on_discard_document)
     router.flow(FLOW, role="official")(on_flow)
     router.flow(EDIT_FLOW, role="official")(on_edit_flow)

@@ -20,8 +20,8 @@ from locales import Translator
 from services import qr
 from services.callbacks import Button, CallbackData, Keyboard
 from services.filing.actions import StartFiling
+from services.legacy_text import foreign_count, repair
 from services.models import Commune
-from services.procedures.legacy_text import foreign_count, repair
 from services.procedures.procedure import Document, Fee, Procedure
 from services.procedures.search import Match, is_confident
 from services.procedures.store import Desk, Procedures

@@ -19,6 +19,8 @@ class IncomingFile:
     size: int | None = None
     mime: str | None = None
     duration: int | None = None
+    name: str | None = None
+    """A document's file name, where the channel gives one."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Which stored files (`blobs`) are still in use, and removing those that are not.
 
-A blob is in use while an outbox row's attachment, a notice's audio or the spoken-audio cache
-names it. Erasure removes a person's files at once; retention collects the rest.
+A blob is in use while an outbox row's attachment, a notice's audio, the spoken-audio cache,
+or a document read for a notice (and the notice that attaches it) names it. Erasure removes a
+person's files at once; retention collects the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.documents.models import NoticeDocument
 from services.models import Blob, OutboxMessage
 from services.notices.models import Notice, NoticeAudioCache
 
@@ -41,6 +43,8 @@ async def in_use(session: AsyncSession, digests: Iterable[str]) -> set[str]:
         used.update(await session.scalars(select(named).where(named.in_(chunk))))
         used.update(await session.scalars(
             select(NoticeAudioCache.sha256).where(NoticeAudioCache.sha256.in_(chunk))))
+        for column in (NoticeDocument.original_sha256, Notice.document_sha256):
+            used.update(await session.scalars(select(column).where(column.in_(chunk))))
     for audio in await session.scalars(select(Notice.audio)):
         used.update(str(part.get("sha256")) for part in audio or [] if isinstance(part, dict))
     return wanted & used

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.communes import DEMO_CODE, Communes
 from services.feedback.models import FeedbackReport
 from services.filing.models import Filing
+from services.legacy_text import foreign_count, repair
 from services.models import Commune, User, Village
 from services.notices.models import Notice
-from services.procedures.legacy_text import foreign_count, repair
 from services.text import fold, nfc
 from services.users import Users
 

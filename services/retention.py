@@ -1,7 +1,8 @@
 """Retention (Decree 13/2023/NĐ-CP: keep personal data no longer than needed): one pass
-prunes the processed update ids, blanks the payloads of finished outbox rows and collects the
-files nothing names any more. The rows themselves stay where they count something (delivery
-progress, a notice's once-per-occurrence key)."""
+prunes the processed update ids, blanks the payloads of finished outbox rows, drops documents
+read for notices after a week and collects the files nothing names any more. The rows
+themselves stay where they count something (delivery progress, a notice's
+once-per-occurrence key)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import CursorResult, Text, cast, delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import blobs
+from services.documents.models import NoticeDocument
 from services.models import OUTBOX_PENDING, OutboxMessage, ProcessedUpdate
 from services.privacy import ERASED_PAYLOAD
 
@@ -23,6 +25,9 @@ class Policy:
     processed_updates: timedelta = timedelta(days=7)
     """Platforms redeliver an update for a day at most; a week is ample."""
     sent_payloads: timedelta = timedelta(days=30)
+    documents: timedelta = timedelta(days=7)
+    """A document read for a notice, left a week: its text and original go (a notice made of
+    it keeps its own text, and the original if it attaches it)."""
     blob_grace: timedelta = timedelta(days=1)
     """A file younger than this is never collected: the transaction that stored it may not
     yet have written the row that names it."""
@@ -45,5 +50,7 @@ async def prune(session: AsyncSession, policy: Policy, now: datetime) -> Pruned:
                         cast(c.payload, Text) != "{}")
         .values(payload=ERASED_PAYLOAD, last_error=None)
         .execution_options(synchronize_session=False)))
+    await session.execute(delete(NoticeDocument).where(
+        NoticeDocument.updated_at < now - policy.documents))
     collected = await blobs.collect(session, now - policy.blob_grace)
     return Pruned(updates.rowcount or 0, payloads.rowcount or 0, collected)

@@ -2,6 +2,7 @@
 
 from services import calendars, models  # noqa: F401
 from services.db import Base
+from services.documents import models as document_models  # noqa: F401
 from services.feedback import models as feedback_models  # noqa: F401
 from services.filing import models as filing_models  # noqa: F401
 from services.invites import OfficialInvite  # noqa: F401

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from locales import Translator
 from services.communes import Communes
 from services.db import Database
+from services.legacy_text import _TCVN3
 from services.models import Commune, Village
-from services.procedures.legacy_text import _TCVN3
 from services.province import Province, ProvinceError, decode, find_province
 from services.users import Users
 from tests.test_cli import cli

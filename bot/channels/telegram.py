@@ -141,7 +141,8 @@ class TelegramChannel:
                              duration=_whole_seconds(voice_source.duration)) \
             if voice_source else None
         document = IncomingFile(file_id=message.document.file_id, size=message.document.file_size,
-                                mime=message.document.mime_type) if message.document else None
+                                mime=message.document.mime_type,
+                                name=message.document.file_name) if message.document else None
         location = Location(message.location.latitude, message.location.longitude) \
             if message.location else None
         if message.new_chat_members or message.left_chat_member or message.group_chat_created:

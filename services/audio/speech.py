@@ -1,7 +1,8 @@
 """Vietnamese text rewritten the way a commune radio announcer reads it, for a TTS engine.
 
-Dates, times, phone numbers, money, measures, percentages, ordinals, document numbers and commune
-abbreviations become words; every digit is spoken; the result is one line.
+Dates, times, phone numbers, money, measures, percentages, ordinals, document numbers, list
+numbering ('1.' → 'Thứ nhất,') and commune abbreviations become words; every digit is spoken;
+the result is one line.
 """
 
 from __future__ import annotations
@@ -62,7 +63,19 @@ def _integer(value: str) -> str:
     return cardinal(int(value))
 
 
+_LIST_NUMBER = re.compile(r"^\s*(?:(\d{1,2})|([IVX]{1,4}))[.)]\s+(?=\S)")
+
+
+def _list_number(match: re.Match[str]) -> str:
+    """'1. Thời gian' → 'Thứ nhất, Thời gian'; a section 'II. ' → 'Phần hai, '."""
+    if match.group(1):
+        return f"Thứ {ordinal(int(match.group(1)))}, "
+    value = roman(match.group(2))
+    return f"Phần {cardinal(value)}, " if value else match.group(0)
+
+
 def _speak_line(line: str) -> str:
+    line = _LIST_NUMBER.sub(_list_number, line, count=1)
     for pattern, speak in _RULES:
         line = pattern.sub(speak, line)
     return re.sub(r"^(?:[-+•*▪►]\s+)+", "", _tidy(line))

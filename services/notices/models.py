@@ -64,6 +64,11 @@ class Notice(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
+    source_document: Mapped[str | None] = mapped_column(String(255))
+    """The name of the document the text was read from, if any."""
+    document_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("blobs.sha256", ondelete="SET NULL"))
+    """That document, attached to the group message when the official asked for it."""
 
 
 class NoticeRun(Base):

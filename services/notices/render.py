@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +39,13 @@ def voice_attachment(part: dict[str, Any]) -> dict[str, Any]:
         if part.get(name) is not None:
             attachment[name] = part[name]
     return attachment
+
+
+def document_attachment(notice: Notice) -> dict[str, Any]:
+    """The document the text was read from, as the official sent it."""
+    name = notice.source_document or "van-ban"
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return {"sha256": notice.document_sha256, "filename": name, "mime": mime}
 
 
 def sends_text(notice: Notice) -> bool:

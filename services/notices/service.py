@@ -183,11 +183,15 @@ class Notices:
     async def create(self, author: User, commune_id: int, *, text: str,
                      recording: dict[str, Any] | None, village_ids: list[int], priority: str,
                      mode: str, schedule: str, cron: str | None, run_at: datetime | None,
-                     now: datetime) -> Notice:
+                     now: datetime, source_document: str | None = None,
+                     document_sha256: str | None = None) -> Notice:
+        """A draft notice; `source_document` names the file its text was read from, and
+        `document_sha256` that file when it goes to the groups with the text."""
         notice = Notice(commune_id=commune_id, author_id=author.id, text=text.strip(),
                         recording=recording, village_ids=sorted(village_ids), priority=priority,
                         mode=mode, schedule=schedule, cron=cron, run_at=run_at, audio=[],
-                        created_at=now, updated_at=now, version=1)
+                        created_at=now, updated_at=now, version=1,
+                        source_document=source_document, document_sha256=document_sha256)
         notice.audio = recording_parts(notice)
         notice.status = PREPARING if needs_preparation(notice) else PREVIEW
         self.session.add(notice)
@@ -358,6 +362,9 @@ class Notices:
             for index, part in enumerate(notice.audio, start=1):
                 messages.append(("voice", render.voice_caption(notice, commune, index, count),
                                  render.voice_attachment(part)))
+        if notice.document_sha256:
+            messages.append(("document", render.header(notice, commune),
+                             render.document_attachment(notice)))
         return messages
 
     # --- editing and cancelling --------------------------------------------------------------
