@@ -5,6 +5,8 @@ console and through the Telegram fake, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from handlers.feedback import PickCategory
@@ -220,3 +222,23 @@ async def test_a_typed_address_is_kept_as_typed(database_url: str) -> None:
         state = await state_of(app)
         assert state.data["address"] == "Ngã ba chợ Chiều"
         assert state.data["village_id"] is None          # not the home village, unasked
+
+
+# --- 6. the register ------------------------------------------------------------------------
+
+PARTICLES = ("nhé", "nha ", "Dạ", " ạ")
+
+
+async def test_the_register_as_a_citizen_reads_it(database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app)
+        person.chat_id = person.user_id
+        await onboard(person)
+        seen = texts(await person.say("x" * 4001)) + texts(await person.say("/track ABC"))
+        assert "Mời bạn gửi ngắn gọn hơn." in seen
+        assert not any(particle in seen for particle in PARTICLES), seen
+
+        await person.say("/lang en")
+        card = texts(await person.say("dang ky ket hon can giay to gi"))
+        assert "1 working day" in card and "1 working days" not in card
+        assert not re.search(r"\d,\d{1,2}(?!\d)", card), card
