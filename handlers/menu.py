@@ -103,14 +103,15 @@ async def on_control_word(inc: Incoming, ctx: Context) -> bool:
 
 
 async def go_back(ctx: Context) -> None:
-    flow = declared(ctx.state.flow)
-    if flow is None:
-        await show_menu(ctx)
+    if ctx.state.flow is None:
+        await show_menu(ctx)  # nothing in progress: back is the menu
         return
-    step = flow.previous(ctx.state.step, ctx.state.trail)
+    flow = declared(ctx.state.flow)
+    step = flow.previous(ctx.state.step, ctx.state.trail) if flow is not None else None
     if step is None:
         ctx.say("common.back_unavailable")
         return
+    assert flow is not None
     ctx.state.back(step)
     await flow.back[step](ctx)
 
