@@ -76,18 +76,40 @@ class State:
         self._row.flow, self._row.step, self._row.data = name, _value(step), data
 
     def go(self, step: str | None, **changes: Any) -> None:
-        """Move to `step`; a declared flow refuses a transition its table does not list."""
+        """Move to `step`; a declared flow refuses a transition its table does not list.
+        The steps left are kept (a few) for "quay lại"."""
+        spec = declared(self._row.flow)
+        current, target = self._row.step, _value(step)
+        if spec is not None:
+            spec.check(current, target)
+        if current is not None and target != current:
+            trail = [*self.trail, current][-TRAIL_LENGTH:]
+            self._row.data = {**(self._row.data or {}), TRAIL: trail}
+        self._row.step = target
+        self.update(**changes)
+
+    @property
+    def trail(self) -> list[str]:
+        """The steps visited before this one, oldest first."""
+        return list((self._row.data or {}).get(TRAIL) or [])
+
+    def back(self, step: str) -> None:
+        """Return to `step` (the last one of the trail), forgetting it from the trail."""
         spec = declared(self._row.flow)
         if spec is not None:
-            spec.check(self._row.step, _value(step))
-        self._row.step = _value(step)
-        self.update(**changes)
+            spec.check(self._row.step, step)
+        self._row.step = step
+        self._row.data = {**(self._row.data or {}), TRAIL: self.trail[:-1]}
 
     def update(self, **changes: Any) -> None:
         self._row.data = {**(self._row.data or {}), **changes}
 
     def clear(self) -> None:
         self._row.flow, self._row.step, self._row.data = None, None, {}
+
+
+TRAIL = "_trail"
+TRAIL_LENGTH = 8
 
 
 def _value(step: str | None) -> str | None:

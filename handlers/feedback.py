@@ -9,7 +9,7 @@ from enum import StrEnum
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.format import local_date, local_datetime
-from handlers.home import MenuEntry, OpenMenu
+from handlers.home import MenuEntry, OpenMenu, show_menu
 from handlers.privacy import ShowPrivacy
 from handlers.router import Router
 from handlers.types import Incoming
@@ -172,7 +172,7 @@ async def on_consent_button(inc: Incoming, ctx: Context, data: GiveConsent) -> N
     if ctx.user.has_consented:
         ctx.say("errors.stale_button")
         return
-    await onboarding.start(inc, ctx)
+    await onboarding.consent_later(inc, ctx)
 
 
 def cancel_row(ctx: Context) -> list[Button]:
@@ -305,9 +305,9 @@ async def take_place(inc: Incoming, ctx: Context, draft: Draft) -> None:
     if inc.location is not None:
         draft.latitude, draft.longitude = inc.location.latitude, inc.location.longitude
     elif inc.text and inc.text.strip():
+        # The address as typed: the home village is not added to it unasked (the report may
+        # well be about another place).
         draft.address = inc.text.strip()[:ADDRESS_MAX]
-        if draft.village_id is None and ctx.state.step == Step.LOCATION:
-            draft.village_id = ctx.user.village_id
     else:
         ctx.say("feedback.use_buttons")
         return
@@ -324,10 +324,10 @@ async def after_place(ctx: Context, draft: Draft) -> None:
 
 FLOW = Flow("feedback", Step, transitions={
     Step.CATEGORY: {Step.DESCRIBE, Step.SUMMARY},
-    Step.DESCRIBE: {Step.PHOTOS},
+    Step.DESCRIBE: {Step.PHOTOS, Step.CATEGORY},
     Step.PHOTOS: {Step.LOCATION, Step.URGENT, Step.SUMMARY},
     Step.LOCATION: {Step.ADDRESS, Step.URGENT, Step.SUMMARY},
-    Step.ADDRESS: {Step.URGENT, Step.SUMMARY},
+    Step.ADDRESS: {Step.URGENT, Step.SUMMARY, Step.LOCATION},
     Step.URGENT: {Step.ANONYMOUS},
     Step.ANONYMOUS: {Step.SIMILAR, Step.SUMMARY},
     Step.SIMILAR: {Step.SUMMARY},
@@ -337,6 +337,9 @@ FLOW = Flow("feedback", Step, transitions={
     Step.PHOTOS: on_content,
     Step.LOCATION: on_place,
     Step.ADDRESS: on_place,
+}, back={
+    Step.CATEGORY: ask_category,
+    Step.LOCATION: ask_location,
 })
 """Writing a report (the other steps take buttons only: `on_other_input`). Following a
 similar report, sending and cancelling end the flow."""
@@ -485,6 +488,7 @@ async def on_send(inc: Incoming, ctx: Context, data: SendReport) -> None:
 async def on_cancel(inc: Incoming, ctx: Context, data: CancelReport) -> None:
     ctx.state.clear()
     ctx.say("common.cancelled")
+    await show_menu(ctx)
 
 
 # --- my feedback, tracking, rating ----------------------------------------------------------

@@ -47,6 +47,7 @@ from services.filing.service import (
 from services.models import Commune
 from services.procedures.procedure import Document, Procedure
 from services.procedures.store import Procedures
+from services.text import decimal
 from services.users import can_act_in, is_admin
 from services.worktime import WorkCalendar
 
@@ -523,11 +524,11 @@ def pay_and_receive(ctx: Context, filing: Filing, procedure: Procedure,
     lines = [fee_lines(t, procedure), "", t("filing.receive"), ""]
     days = procedure.processing_days
     due = expected_date(calendar, filing.submitted_at or ctx.now, days)
-    if due is None:
+    if due is None or days is None:
         lines.append(t("filing.expected_by_rule"))
     else:
         lines.append(t("filing.expected", date=local_date(ctx, due),
-                       days=f"{days:g}" if t.language == "en" else f"{days:g}".replace(".", ",")))
+                       days=decimal(days, t.language)))
     if filing.dossier_code:
         lines += ["", t("filing.track_hint", code=filing.dossier_code)]
     return "\n".join(lines)

@@ -24,6 +24,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from services.text import words
+
 if TYPE_CHECKING:
     from handlers.context import Context
     from handlers.types import Incoming
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 S = TypeVar("S", bound=StrEnum)
 D = TypeVar("D", bound="CallbackData")
 StepHandler = Callable[["Incoming", "Context"], Awaitable[None]]
+Asker = Callable[["Context"], Awaitable[None]]
 Pressed = Callable[["Incoming", "Context", D], Awaitable[None]]
 
 _FLOWS: dict[str, Flow[StrEnum]] = {}
@@ -43,7 +46,10 @@ class InvalidTransition(RuntimeError):
 
 class Flow(Generic[S]):
     def __init__(self, name: str, steps: type[S], *, transitions: Mapping[S, Iterable[S]],
-                 on_input: Mapping[S, StepHandler] | None = None) -> None:
+                 on_input: Mapping[S, StepHandler] | None = None,
+                 back: Mapping[S, Asker] | None = None) -> None:
+        """`back` names the steps a citizen may return to by typing "quay lại", each with
+        what asks its question again; the return itself must be a declared transition."""
         if name in _FLOWS:
             raise ValueError(f"flow {name!r} is declared twice")
         unknown = set(transitions) - set(steps)
@@ -55,6 +61,7 @@ class Flow(Generic[S]):
             str(step): frozenset(str(s) for s in after) for step, after in transitions.items()}
         self.on_input: dict[str, StepHandler] = {
             str(step): handler for step, handler in (on_input or {}).items()}
+        self.back: dict[str, Asker] = {str(step): ask for step, ask in (back or {}).items()}
         _FLOWS[name] = self  # type: ignore[assignment]
 
     def step(self, value: str | None) -> S | None:
@@ -86,6 +93,16 @@ class Flow(Generic[S]):
             return pressed
         return guard
 
+    def previous(self, current: str | None, trail: list[str]) -> str | None:
+        """The step "quay lại" returns to: the last one visited that the table lets the
+        current step go back to and that knows how to ask again; None when there is none."""
+        if current is None or not trail:
+            return None
+        last = trail[-1]
+        if last in self.back and last in self.transitions.get(current, frozenset()):
+            return last
+        return None
+
     async def handle(self, inc: Incoming, ctx: Context) -> bool:
         """Run the handler of the conversation's step; False when the step takes no input."""
         handler = self.on_input.get(ctx.state.step or "")
@@ -104,6 +121,19 @@ def text_only(handler: StepHandler, answer: str) -> StepHandler:
         else:
             ctx.say(answer)
     return take
+
+
+CONTROL_WORDS: dict[str, str] = {
+    "huy": "cancel", "huy bo": "cancel", "thoi": "cancel", "cancel": "cancel",
+    "quay lai": "back", "tro lai": "back", "lui": "back", "back": "back",
+    "menu": "menu", "menu chinh": "menu", "ve menu": "menu",
+}
+"""Words typed at any step that do what they say (folded: "hủy", "Quay lại", "MENU")."""
+
+
+def control_word(text: str | None) -> str | None:
+    """"cancel", "back" or "menu" for a typed control word, else None."""
+    return CONTROL_WORDS.get(" ".join(words(text or ""))) if text and len(text) < 30 else None
 
 
 def declared(name: str | None) -> Flow[StrEnum] | None:

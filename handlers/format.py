@@ -9,10 +9,16 @@ from zoneinfo import ZoneInfo
 from handlers.context import Context
 from locales import Translator
 from services.procedures.procedure import Document
+from services.when import example
 
 
 def local(ctx: Context, moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(ctx.config.timezone))
+
+
+def date_example(ctx: Context, days: int = 3) -> str:
+    """A date and time a few days ahead for a prompt's example: never one already past."""
+    return example(ctx.now, ctx.config.timezone, days=days)
 
 
 def local_date(ctx: Context, moment: datetime | None) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from handlers import onboarding
 from handlers.context import Context
+from handlers.flows import control_word, declared
 from handlers.home import (
     MenuEntry,
     OpenDesk,
@@ -39,6 +40,12 @@ class ChangeHome(CallbackData, prefix="set.home"):
     """Choose one's commune and village again."""
 
 
+@dataclass(frozen=True)
+class RestartAnswer(CallbackData, prefix="restart"):
+    """/start typed in the middle of a flow: discard what was entered (or keep it)."""
+
+    discard: bool
+
 
 async def on_start(inc: Incoming, ctx: Context) -> None:
     payload = inc.args.strip()
@@ -52,11 +59,73 @@ async def on_start(inc: Incoming, ctx: Context) -> None:
             await handler(inc, ctx)
         await onboarding.start(inc, ctx)
         return
+    if ctx.state.flow is not None and ctx.is_private:
+        ctx.state.update(_restart=payload if handler else "")
+        ctx.reply(ctx.t("common.discard_ask"), [
+            [Button(ctx.t("common.discard_yes"), RestartAnswer(True))],
+            [Button(ctx.t("common.discard_no"), RestartAnswer(False))],
+        ])
+        return
+    await restart(inc, ctx, payload if handler else "")
+
+
+async def restart(inc: Incoming, ctx: Context, payload: str) -> None:
     ctx.state.clear()
+    handler = ctx.router.deep_link_handler(payload) if payload else None
     if handler is not None:
-        await handler(inc, ctx)
+        await handler(dataclasses.replace(inc, callback=None, command="start", args=payload),
+                      ctx)
         return
     await show_menu(ctx)
+
+
+async def on_restart_answer(inc: Incoming, ctx: Context, data: RestartAnswer) -> None:
+    if ctx.state.flow is None:
+        ctx.say("errors.stale_button")
+        return
+    if data.discard:
+        await restart(inc, ctx, str(ctx.state.data.get("_restart") or ""))
+        return
+    await ask_again(ctx, "common.draft_kept")
+
+
+async def ask_again(ctx: Context, key: str) -> None:
+    """Say `key`, then ask the current step's question again where the flow knows how."""
+    ctx.say(key)
+    flow = declared(ctx.state.flow)
+    ask = flow.back.get(ctx.state.step or "") if flow is not None else None
+    if ask is not None:
+        await ask(ctx)
+
+
+async def on_control_word(inc: Incoming, ctx: Context) -> bool:
+    """"hủy", "quay lại" and "menu" typed at any step do what they say."""
+    word = control_word(inc.text)
+    if word is None or inc.callback is not None:
+        return False
+    if not ctx.user.onboarded and word != "back":
+        return False  # a newcomer's words belong to onboarding, which asks with buttons
+    if word == "cancel":
+        await on_cancel(inc, ctx)
+    elif word == "menu":
+        await on_menu(inc, ctx)
+    else:
+        await go_back(ctx)
+    return True
+
+
+async def go_back(ctx: Context) -> None:
+    if ctx.state.flow is None:
+        await show_menu(ctx)  # nothing in progress: back is the menu
+        return
+    flow = declared(ctx.state.flow)
+    step = flow.previous(ctx.state.step, ctx.state.trail) if flow is not None else None
+    if step is None:
+        ctx.say("common.back_unavailable")
+        return
+    assert flow is not None
+    ctx.state.back(step)
+    await flow.back[step](ctx)
 
 
 async def on_menu(inc: Incoming, ctx: Context) -> None:
@@ -151,7 +220,7 @@ async def on_change_language(inc: Incoming, ctx: Context, data: ChangeLanguage) 
 
 async def on_change_home(inc: Incoming, ctx: Context, data: ChangeHome) -> None:
     if not ctx.user.has_consented:
-        ctx.say("settings.home_needs_consent")
+        await onboarding.consent_later(inc, ctx)
         return
     ctx.state.start(onboarding.FLOW, onboarding.Step.COMMUNE)
     await onboarding.ask_commune(ctx)
@@ -176,5 +245,7 @@ def register(router: Router) -> None:
     router.button(PickLanguage)(on_lang_button)
     router.button(ChangeLanguage)(on_change_language)
     router.button(ChangeHome)(on_change_home)
+    router.button(RestartAnswer)(on_restart_answer)
+    router.gate(on_control_word)
     router.menu_action("settings")(on_settings)
     router.fallback(on_free_text)

@@ -12,6 +12,8 @@ from typing import Literal, get_args
 
 from handlers.context import Context
 from handlers.flows import Flow, text_only
+from handlers.format import date_example
+from handlers.home import show_menu
 from handlers.router import Router
 from handlers.types import Incoming
 from services.callbacks import Button, CallbackData, Keyboard
@@ -315,7 +317,7 @@ async def _take_datetime(inc: Incoming, ctx: Context) -> None:
     try:
         moment = parse_local_datetime(inc.text or "", tz, ctx.now)
     except ScheduleError as error:
-        ctx.say(error.key)
+        ctx.say(error.key, example=date_example(ctx))
         return
     await _create(ctx, schedule="once", run_at=moment)
 
@@ -543,6 +545,7 @@ async def on_cancel_draft(inc: Incoming, ctx: Context, data: CancelDraft) -> Non
         NoticeDocuments(ctx.session).discard(document, ctx.now)
     ctx.state.clear()
     ctx.say("notices.cancelled_draft")
+    await show_menu(ctx)
 
 
 async def on_targets(inc: Incoming, ctx: Context, data: PickTargets) -> None:
@@ -609,7 +612,7 @@ async def on_when(inc: Incoming, ctx: Context, data: PickWhen) -> None:
         await _create(ctx, schedule="now")
     elif data.when == When.ONCE:
         ctx.state.go(Step.AT)
-        ctx.say("notices.ask_datetime")
+        ctx.say("notices.ask_datetime", example=date_example(ctx))
     else:
         ctx.state.go(Step.REPEAT)
         ctx.reply(ctx.t("notices.ask_repeat"), [
@@ -802,7 +805,7 @@ async def on_edit(inc: Incoming, ctx: Context, data: EditNotice) -> None:
         ctx.state.start(EDIT_FLOW, EditStep.TIME, notice_id=notice.id)
         key = {"once": "notices.ask_datetime", "cron": "notices.ask_cron"}.get(
             notice.schedule, "notices.ask_time")
-        ctx.say(key)
+        ctx.say(key, example=date_example(ctx))
     else:
         ctx.say("errors.stale_button")
 
@@ -842,7 +845,7 @@ async def _edit_time(ctx: Context, notice: Notice, text: str) -> None:
         else:
             notice.cron = daily_cron(parse_time(text))
     except ScheduleError as error:
-        ctx.say(error.key)
+        ctx.say(error.key, example=date_example(ctx))
         return
     _notices(ctx).retimed(notice, tz, ctx.now)
     ctx.state.clear()

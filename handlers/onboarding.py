@@ -124,21 +124,43 @@ async def on_village(inc: Incoming, ctx: Context, data: PickVillage) -> None:
                                         or commune.village_name(data.village_id) is None):
         ctx.say("errors.stale_button")
         return
+    if ctx.user.has_consented:
+        # Moving home (or finishing a consent given later): consent was given already.
+        ctx.user.commune_id = ctx.state.data.get("commune_id")
+        ctx.user.village_id = data.village_id
+        ctx.state.clear()
+        ctx.say("settings.home_saved")
+        await show_menu(ctx)
+        return
     ctx.state.go(Step.CONSENT, village_id=data.village_id)
+    ask_consent(ctx)
+
+
+def ask_consent(ctx: Context) -> None:
     ctx.reply(ctx.t("onboarding.consent"), [[
         Button(ctx.t("onboarding.consent_yes"), Consent(True)),
         Button(ctx.t("onboarding.consent_no"), Consent(False)),
     ]])
 
 
+async def consent_later(inc: Incoming, ctx: Context) -> None:
+    """Consent given after declining it: the consent question alone, then the commune and
+    village (never kept without consent) if they are missing; not the whole sign-up."""
+    ctx.state.start(FLOW, Step.CONSENT)
+    ask_consent(ctx)
+
+
 async def on_consent(inc: Incoming, ctx: Context, data: Consent) -> None:
     state = ctx.state.data
     ctx.user.onboarded = True
     if data.agreed:
-        ctx.user.commune_id = state.get("commune_id")
-        ctx.user.village_id = state.get("village_id")
         await privacy.give_consent(ctx.user, inc.user_name)
         ctx.say("onboarding.done")
+        if "commune_id" not in state:
+            await ask_commune(ctx)
+            return
+        ctx.user.commune_id = state.get("commune_id")
+        ctx.user.village_id = state.get("village_id")
     else:
         ctx.say("onboarding.done_without_consent")
     ctx.state.clear()
@@ -174,7 +196,10 @@ FLOW = Flow("onboarding", Step, transitions={
     # An earlier message's buttons choose the language or the commune again.
     Step.VILLAGE: {Step.COMMUNE, Step.CONSENT},
     Step.CONSENT: {Step.COMMUNE, Step.VILLAGE},
-}, on_input={Step.COMMUNE: on_commune_name})
+}, on_input={Step.COMMUNE: on_commune_name}, back={
+    Step.COMMUNE: lambda ctx: ask_commune(ctx),
+    Step.VILLAGE: lambda ctx: choose_commune(ctx, ctx.state.data.get("commune_id", 0)),
+})
 """Consent (yes or no) ends the flow; the other steps take buttons only (`use_buttons`)."""
 
 

@@ -25,7 +25,7 @@ from services.models import Commune
 from services.procedures.procedure import Document, Fee, Procedure
 from services.procedures.search import Match, is_confident
 from services.procedures.store import Desk, Procedures
-from services.text import words
+from services.text import decimal, words
 
 EXAMPLES = 3
 MAX_DOCUMENTS = 15
@@ -324,8 +324,7 @@ def processing_time(t: Translator, days: float | None) -> str:
         return t("procedures.time_same_day")
     if days < 1:
         return t("procedures.time_hours", hours=max(1, round(days * 8)))
-    number = f"{days:g}" if t.language == "en" else f"{days:g}".replace(".", ",")
-    return t("procedures.time_days", days=number)
+    return t("procedures.time_days", days=decimal(days, t.language))
 
 
 def online(t: Translator, procedure: Procedure) -> str:

@@ -14,15 +14,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context, HandlerConfig
+from handlers.flows import control_word
 from handlers.router import Router
 from handlers.types import Attachment, Incoming, Reply
 from locales import Translator
-from services.callbacks import StaleCallback, decode
+from services.callbacks import Button, StaleCallback, decode
 from services.chats import Chats
 from services.conversations import ConversationState, conversation_lock
 from services.db import Database, DatabaseUnavailable, utcnow
 from services.outbox import Outbox, message_values
-from services.text import at_the_door, words
+from services.text import at_the_door, choices_named, exact_choice
 from services.update_path import (
     insert_loaded,
     insert_messages,
@@ -134,7 +135,7 @@ class Processor:
             if inc.text is not None or inc.callback is not None or inc.command or inc.event \
                     or inc.photos or inc.voice or inc.location or inc.document:
                 await self.router.dispatch(inc, ctx)
-        if inc.channel in self.config.numbered_channels:
+        if ctx.is_private or inc.channel in self.config.numbered_channels:
             moved = where != (ctx.state.flow, ctx.state.step)
             remember_choices(ctx.state.row, ctx.replies, moved=moved)
         # What the handlers changed through the ORM first (a flush of nothing costs nothing),
@@ -177,22 +178,30 @@ class Processor:
         return str(choices[number - 1][1]) if 1 <= number <= len(choices) else None
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
-        """On a channel without buttons, '2' or a button's words presses that button."""
+        """A typed answer to the buttons last shown presses one: on a channel without buttons
+        by its number, on every channel by its words, whole or in part ("rác", "dong"); an
+        answer naming several asks which one."""
         choices = ctx.state.row.choices or []
-        if inc.channel not in self.config.numbered_channels or not choices \
-                or inc.text is None or inc.command:
+        if not choices or inc.text is None or inc.command:
             return inc
         answer = inc.text.strip()
-        if answer.isdigit():
+        numbered = inc.channel in self.config.numbered_channels
+        if numbered and answer.isdigit():
             number = int(answer)
             if 1 <= number <= len(choices):
                 return dataclasses.replace(inc, callback=choices[number - 1][1], text=None)
             ctx.say("errors.choice_out_of_range", count=len(choices))
             return dataclasses.replace(inc, text=None)
-        wanted = words(answer)
-        for label, data in choices:
-            if wanted and words(label) == wanted:
-                return dataclasses.replace(inc, callback=data, text=None)
+        labels = [label for label, _ in choices]
+        # "hủy", "quay lại", "menu" press a button saying just that, and no other.
+        named = exact_choice(answer, labels) if control_word(answer) \
+            else choices_named(answer, labels)
+        if len(named) == 1:
+            return dataclasses.replace(inc, callback=choices[named[0]][1], text=None)
+        if named and ctx.is_private:
+            ctx.reply(ctx.t("errors.choice_ambiguous", answer=answer[:40]),
+                      [[button] for i in named if (button := _button_again(*choices[i]))])
+            return dataclasses.replace(inc, text=None)
         return inc
 
     async def _apologise(self, inc: Incoming, session: AsyncSession, lock: str) -> Outcome:
@@ -276,3 +285,11 @@ async def _attachment(outbox: Outbox, attachment: Attachment) -> dict[str, objec
     if attachment.duration is not None:
         stored["duration"] = attachment.duration
     return stored
+
+
+def _button_again(label: str, data: str) -> Button | None:
+    """A remembered choice as a button again (None for data of an older version)."""
+    try:
+        return Button(label, decode(data))
+    except StaleCallback:
+        return None

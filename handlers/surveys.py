@@ -11,6 +11,7 @@ from typing import Any, Literal, TypeVar, get_args
 
 from handlers.context import Context
 from handlers.flows import Flow, text_only
+from handlers.format import date_example
 from handlers.router import Router
 from handlers.types import Incoming
 from services.callbacks import Button, CallbackData, Keyboard
@@ -290,7 +291,7 @@ async def on_closing_date(inc: Incoming, ctx: Context) -> None:
         return
     closes = parse_local((inc.text or "").strip(), ctx.now, ctx.config.timezone)
     if closes is None:
-        ctx.say("surveys.err.bad_date")
+        ctx.say("surveys.err.bad_date", example=date_example(ctx, days=7))
         return
     await _set_closing(ctx, survey, closes)
 
@@ -418,7 +419,7 @@ async def on_delivery(inc: Incoming, ctx: Context, data: PickDelivery) -> None:
         return
     survey.private, survey.groups, survey.anonymous = DELIVERIES[data.delivery]
     _setup_step(ctx, survey, Step.CLOSING)
-    ctx.reply(ctx.t("surveys.ask_closing"), [[
+    ctx.reply(ctx.t("surveys.ask_closing", example=date_example(ctx, days=7)), [[
         Button(ctx.t("surveys.days", days=days), PickClosing(survey.id, days))
         for days in CLOSE_DAYS]])
 
@@ -624,6 +625,12 @@ async def _ask(ctx: Context, survey: Survey, position: int, *, edit: bool = Fals
     answers = await Surveys(ctx.session).answers_of(survey, ctx.user)
     text, rows = question_message(survey, question, ctx.t, answers.get(question.id))
     ctx.reply(text, rows, edit=edit)
+    if ctx.state.flow == TEXT_FLOW.name:
+        ctx.state.clear()  # a text answer awaited for an earlier question is not any more
+    if question.kind == TEXT and ctx.state.flow is None:
+        # The answer typed straight away is taken, without pressing "write" first (a
+        # draft of another flow is not dropped for it: "write" is still there).
+        ctx.state.start(TEXT_FLOW, TextStep.WAIT, survey_id=survey.id, question_id=question.id)
 
 
 # --- group polls ----------------------------------------------------------------------------

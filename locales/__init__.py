@@ -33,6 +33,15 @@ def normalise_language(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
+PLURAL_BY = ("count", "days", "hours")
+"""A message may have a `<key>_one` variant (English: "1 working day"), used when one of
+these parameters is 1; Vietnamese has no plural and needs none."""
+
+
+def _is_one(value: object) -> bool:
+    return value == 1 or value == "1"
+
+
 class Translator:
     """Renders message keys in one language."""
 
@@ -40,7 +49,10 @@ class Translator:
         self.language = normalise_language(language)
 
     def __call__(self, key: str, /, **params: object) -> str:
-        template = catalogue(self.language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
+        messages = catalogue(self.language)
+        if f"{key}_one" in messages and any(_is_one(params.get(n)) for n in PLURAL_BY):
+            key = f"{key}_one"
+        template = messages.get(key) or catalogue(DEFAULT_LANGUAGE).get(key)
         if template is None:
             raise KeyError(f"no message {key!r}")
         return template.format(**params) if params else template

@@ -62,7 +62,7 @@ async def test_no_reminder_after_finishing_cancelling_opting_out_or_a_recent_mov
         for step in (1, 2, 3, 4):
             await people["done"].press(Walk(done.id, Step(str(step)), WalkAction.SKIP).pack())
         finish = Walk(done.id, Step.PAY, WalkAction.NEXT).pack()
-        assert "Xong rồi" in texts(await people["done"].press(finish))
+        assert "Đã hoàn tất" in texts(await people["done"].press(finish))
         muted = await one_filing(app, "muted")
         mute = MuteReminders(muted.id).pack()
         assert "Đã tắt nhắc nhở" in texts(await people["muted"].press(mute))

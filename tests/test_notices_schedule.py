@@ -27,13 +27,18 @@ def test_local_date_and_time_forms(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "key"), [
-    ("ngày mai", "notices.bad_datetime"), ("31/02/2027 07:30", "notices.bad_datetime"),
+    ("mai nhé", "notices.bad_datetime"), ("31/02/2027 07:30", "notices.bad_datetime"),
     ("25/11/2027 25:00", "notices.bad_datetime"), ("25/11/2026 09:59", "notices.datetime_past"),
 ])
 def test_bad_or_past_date_and_time(text: str, key: str) -> None:
     with pytest.raises(ScheduleError) as raised:
         parse_local_datetime(text, TZ, NOW)
     assert raised.value.key == key
+
+
+def test_a_day_alone_is_at_the_morning_broadcast() -> None:
+    """ "ngày mai" is read (services.when) and sent at 07:00, not refused."""
+    assert parse_local_datetime("ngày mai", TZ, NOW) == datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
 
 
 def test_times_and_recurrences() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from handlers.feedback import ContentDone, PickPlace, SendReport, SetAnonymous, SetUrgent
 from handlers.understand import FileTyped, OtherCategory
+from locales import Translator
 from services.communes import Communes, set_profile
 from services.feedback.models import FeedbackReport
 from services.procedures.catalogue import load_catalogue
@@ -188,7 +189,8 @@ async def test_procedure_office_referral_and_greeting_answers(database_url: str)
         passport = texts(await person.say("lam ho chieu o dau"))
         assert "Quản lý xuất nhập cảnh" in passport
         thanks = await person.say("cảm ơn ạ")
-        assert "không có gì" in texts(thanks) and len(thanks[-1].choices) > 2
+        assert Translator("vi")("procedures.thanks") in texts(thanks)
+        assert len(thanks[-1].choices) > 2
 
 
 async def test_residence_cards_send_citizens_to_the_commune_police(database_url: str) -> None:

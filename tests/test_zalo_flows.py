@@ -91,7 +91,7 @@ async def test_birth_registration_walk_by_numbers_with_skip_back_and_resume(
         assert step.endswith("\n\n1. ✅ Xong\n2. ◀ Quay lại\n3. ✖ Dừng hướng dẫn")
 
         done = await me.choose(step, "Xong")
-        assert done.startswith(f"🎉 Xong rồi! Thôn Số đã lưu mã hồ sơ {CODE}.")
+        assert done.startswith(f"🎉 Đã hoàn tất. Thôn Số đã lưu mã hồ sơ {CODE}.")
         assert done.endswith("\n\n1. 🔎 Xem tình trạng hồ sơ\n2. 🏠 Về menu chính")
         status = await me.say("1")
         assert status.startswith(f"📂 Hồ sơ {CODE}\nThủ tục: Đăng ký khai sinh\n")

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadCronError, croniter
 
+from services.when import parse_moment, read
+
 MIN_INTERVAL = timedelta(hours=1)
 """Recurring notices may not come more often than this (a group is not a pager)."""
 
-_DATE = r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
-_TIME = r"(\d{1,2})\s*[:hg]\s*(\d{2})"
-_DATE_TIME = re.compile(rf"^\s*{_DATE}\s+(?:lúc\s+)?{_TIME}\s*$", re.IGNORECASE)
-_TIME_DATE = re.compile(rf"^\s*{_TIME}\s+(?:ngày\s+)?{_DATE}\s*$", re.IGNORECASE)
-_TIME_ONLY = re.compile(rf"^\s*{_TIME}\s*$", re.IGNORECASE)
+DEFAULT_TIME = time(7, 0)
+"""A notice's time when only its day is typed ("ngày mai"): the morning broadcast."""
 
 
 class ScheduleError(ValueError):
@@ -31,30 +30,23 @@ class ScheduleError(ValueError):
 
 
 def parse_local_datetime(text: str, tz: str, now: datetime) -> datetime:
-    """ "25/11/2026 07:30" (or "07:30 25/11/2026") in `tz` → aware UTC, not in the past."""
-    if match := _DATE_TIME.match(text):
-        day, month, year, hour, minute = match.groups()
-    elif match := _TIME_DATE.match(text):
-        hour, minute, day, month, year = match.groups()
-    else:
+    """ "25/11/2026 07:30", "20/12 17h", "sáng mai 7h", "thứ Hai tuần sau 8h" in `tz` →
+    aware, not in the past (`services.when`); a day without a time is at `DEFAULT_TIME`."""
+    moment = parse_moment(text, now, tz, default_time=DEFAULT_TIME)
+    if moment is None:
         raise ScheduleError("notices.bad_datetime")
-    try:
-        local = datetime(int(year), int(month), int(day), int(hour), int(minute),
-                         tzinfo=ZoneInfo(tz))
-    except ValueError:
-        raise ScheduleError("notices.bad_datetime") from None
-    moment = local.astimezone(now.tzinfo)
+    moment = moment.astimezone(now.tzinfo)
     if moment <= now:
         raise ScheduleError("notices.datetime_past")
     return moment
 
 
 def parse_time(text: str) -> time:
-    """ "07:30", "7h30" → a time of day."""
-    match = _TIME_ONLY.match(text)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+    """ "07:30", "7h30", "17h", "5 giờ chiều" → a time of day (no day in it)."""
+    typed = read(text, date.today())
+    if typed is None or typed.at is None or typed.day is not None:
         raise ScheduleError("notices.bad_time")
-    return time(int(match[1]), int(match[2]))
+    return typed.at
 
 
 def daily_cron(at: time) -> str:

@@ -154,7 +154,7 @@ def dashboard_png(report: Report, t: Translator) -> bytes:
     axes = figure.subplots(3, 2)
     overall = report.overall
     count, rate, mean = (SMALL, SMALL, SMALL) if overall.small else (
-        str(overall.count), fmt_pct(overall.rate), fmt_mean(overall.mean))
+        str(overall.count), fmt_pct(overall.rate, t.language), fmt_mean(overall.mean, t.language))
     figure.suptitle(t("stats.chart.title", title=report.title, period=report.period.label,
                       rate=rate, mean=mean, count=count), fontsize=13)
     bars(axes[0][0], t("stats.chart.by_village"), report.by("village"), t)

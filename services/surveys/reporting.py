@@ -22,6 +22,7 @@ from services.surveys.stats import (
     parse_period,
     shown,
 )
+from services.text import decimal
 from services.timezones import VIETNAM_TZ
 from services.users import Users
 from services.worktime import WorkCalendar
@@ -50,7 +51,7 @@ async def report_for(session: AsyncSession, commune_ids: list[int] | None, perio
 
 
 def summary_text(report: Report, t: Translator) -> str:
-    count, rate, mean = shown(report.overall)
+    count, rate, mean = shown(report.overall, t.language)
     timely = report.timeliness
     lines = [t("stats.summary_head", title=report.title, period=report.period.label),
              t("stats.summary_satisfaction", rate=rate, mean=mean, count=count)]
@@ -63,26 +64,26 @@ def summary_text(report: Report, t: Translator) -> str:
         parts = []
         for name, s in data.items():
             label = t(f"surveys.aspect.{name}") if attribute == "aspect" else name
-            n, r, _ = shown(s)
+            n, r, _ = shown(s, t.language)
             parts.append(f"{label} {r} (n={n})" if not s.small else f"{label} {n}")
         lines.append(f"{t(key)}: " + "; ".join(parts))
     lines.append(t("stats.summary_feedback", received=timely.received,
-                   on_time=fmt_pct(timely.on_time_rate),
-                   answer=_number(timely.median_answer_hours),
-                   resolve=_number(timely.median_resolve_days)))
+                   on_time=fmt_pct(timely.on_time_rate, t.language),
+                   answer=_number(timely.median_answer_hours, t.language),
+                   resolve=_number(timely.median_resolve_days, t.language)))
     if report.funnel:
         lines.append(t("stats.summary_funnel") + " " + " → ".join(
             f"{t(f'stats.funnel.{s}') if t.has(f'stats.funnel.{s}') else s} {n}"
             for s, n in report.funnel))
-    trend = [f"{m[5:]}/{m[2:4]} {shown(s)[1]}" for m, s in report.trend() if s.count]
+    trend = [f"{m[5:]}/{m[2:4]} {shown(s, t.language)[1]}" for m, s in report.trend() if s.count]
     if trend:
         lines.append(t("stats.summary_trend") + " " + ", ".join(trend))
     lines.append(t("stats.summary_note"))
     return "\n".join(lines)
 
 
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+def _number(value: float | None, language: str) -> str:
+    return "—" if value is None else decimal(value, language, 1)
 
 
 def previous_month(today: date) -> Period:

@@ -9,7 +9,7 @@ the survey closes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, select
@@ -41,6 +41,7 @@ from services.surveys.models import (
     SurveyQuestion,
 )
 from services.timezones import VIETNAM_TZ_NAME
+from services.when import parse_moment
 
 SCHEDULED = "scheduled"
 SIPAS_ASPECTS = ("access", "procedure", "officials", "result", "feedback")
@@ -544,21 +545,9 @@ def fmt_time(moment: datetime, tz: str = VIETNAM_TZ_NAME) -> str:
 
 
 def parse_local(text: str, now: datetime, tz: str = VIETNAM_TZ_NAME) -> datetime | None:
-    """A closing time typed by an official: "dd/mm/yyyy [hh:mm]" or a number of days."""
-    from zoneinfo import ZoneInfo
-
-    text = text.strip()
-    if text.isdigit() and 0 < int(text) <= 366:
-        return now + timedelta(days=int(text))
-    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-        try:
-            parsed = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        if ":" not in fmt.split()[-1]:
-            parsed = parsed.replace(hour=17)
-        return parsed.replace(tzinfo=ZoneInfo(tz))
-    return None
+    """A closing time typed by an official, as people write it (`services.when`: "20/12 17h",
+    "thứ Sáu tuần sau", "ngày mai") or a number of days; a day alone closes at 17:00."""
+    return parse_moment(text, now, tz, default_time=time(17, 0), allow_days=True)
 
 
 def question_message(survey: Survey, question: SurveyQuestion, t: Translator,
@@ -614,7 +603,8 @@ def render_results(results: SurveyResults, t: Translator) -> str:
             continue
         if question.kind == SCALE:
             lines.append(t("surveys.results_scale", count=result.count,
-                           rate=fmt_pct(result.satisfied), mean=fmt_mean(result.mean)))
+                           rate=fmt_pct(result.satisfied, t.language),
+                           mean=fmt_mean(result.mean, t.language)))
             lines.append("  " + " · ".join(
                 f"{v}★ {cell(result.distribution.get(v, 0))}" for v in range(5, 0, -1)))
         elif question.kind in (YESNO, CHOICE):

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.communes import Communes
 from services.surveys import sources
 from services.surveys.models import SCALE, Survey, SurveyAnswer, SurveyPoll, SurveyQuestion
+from services.text import decimal
 from services.timezones import VIETNAM_TZ
 
 MIN_CELL = 5
@@ -128,19 +129,19 @@ def cell(count: int) -> str:
     return SMALL if count < MIN_CELL else str(count)
 
 
-def fmt_pct(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}".replace(".", ",") + "%"
+def fmt_pct(share: float | None, language: str = "vi") -> str:
+    return "—" if share is None else decimal(share * 100, language, 1) + "%"
 
 
-def fmt_mean(mean: float | None) -> str:
-    return "—" if mean is None else f"{mean:.2f}".replace(".", ",")
+def fmt_mean(mean: float | None, language: str = "vi") -> str:
+    return "—" if mean is None else decimal(mean, language, 2)
 
 
-def shown(s: Satisfaction) -> tuple[str, str, str]:
+def shown(s: Satisfaction, language: str = "vi") -> tuple[str, str, str]:
     """(count, rate, mean) of a cell, suppressed when small."""
     if s.small:
         return SMALL, SMALL, SMALL
-    return str(s.count), fmt_pct(s.rate), fmt_mean(s.mean)
+    return str(s.count), fmt_pct(s.rate, language), fmt_mean(s.mean, language)
 
 
 def median(values: list[float]) -> float | None:
