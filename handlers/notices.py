@@ -637,7 +637,8 @@ async def on_repeat(inc: Incoming, ctx: Context, data: PickRepeat) -> None:
 async def _own_notice(ctx: Context, ref: str) -> Notice | None:
     """The notice with this id if the user may act on it; answers otherwise."""
     number = ref.strip().lstrip("#")
-    notice = await _notices(ctx).get(int(number)) if number.isdigit() else None
+    notice_id = whole_number(number)
+    notice = await _notices(ctx).get(notice_id) if notice_id is not None else None
     if notice is None:
         ctx.say("notices.not_found", ref=ref.strip() or "?")
         return None

@@ -23,7 +23,7 @@ from services.chats import Chats
 from services.conversations import ConversationState, conversation_lock
 from services.db import Database, DatabaseUnavailable, utcnow
 from services.outbox import Outbox, message_values
-from services.text import at_the_door, choices_named, exact_choice
+from services.text import at_the_door, choices_named, exact_choice, whole_number
 from services.update_path import (
     insert_loaded,
     insert_messages,
@@ -172,9 +172,9 @@ class Processor:
         """The button a number typed on a channel without buttons presses, if any."""
         choices = ctx.state.row.choices or []
         answer = (inc.text or "").strip()
-        if inc.channel not in self.config.numbered_channels or not answer.isdigit():
+        number = whole_number(answer)
+        if inc.channel not in self.config.numbered_channels or number is None:
             return None
-        number = int(answer)
         return str(choices[number - 1][1]) if 1 <= number <= len(choices) else None
 
     def _answer_to_choice(self, inc: Incoming, ctx: Context) -> Incoming:
@@ -186,8 +186,7 @@ class Processor:
             return inc
         answer = inc.text.strip()
         numbered = inc.channel in self.config.numbered_channels
-        if numbered and answer.isdigit():
-            number = int(answer)
+        if numbered and (number := whole_number(answer)) is not None:
             if 1 <= number <= len(choices):
                 return dataclasses.replace(inc, callback=choices[number - 1][1], text=None)
             ctx.say("errors.choice_out_of_range", count=len(choices))

@@ -14,6 +14,7 @@ from handlers.types import Attachment, Incoming
 from services.surveys.export import export_csvs
 from services.surveys.reporting import report_for, summary_text
 from services.surveys.stats import Period, PeriodError, parse_period, today_local
+from services.text import whole_number
 from services.users import can_act_in, is_admin
 
 CAPTION_LIMIT = 1000
@@ -35,8 +36,8 @@ async def _scope(ctx: Context, words: list[str], action: str) -> list[int] | boo
         await ctx.audit.record(ctx.user, action, outcome="denied", target="all")
         return False
     commune = await ctx.communes.by_code(code)
-    if commune is None and code.isdigit():
-        commune = await ctx.communes.get(int(code))
+    if commune is None and (commune_id := whole_number(code)) is not None:
+        commune = await ctx.communes.get(commune_id)
     if commune is None:
         ctx.say("stats.unknown_commune", code=code)
         return False

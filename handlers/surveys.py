@@ -30,6 +30,7 @@ from services.surveys.service import (
     question_message,
     render_results,
 )
+from services.text import whole_number
 from services.users import can_act_in, is_official
 
 
@@ -171,7 +172,7 @@ def officials_only(handler: OfficialButton[D]) -> OfficialButton[D]:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 # --- officials ------------------------------------------------------------------------------

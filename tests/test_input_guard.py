@@ -85,3 +85,26 @@ async def test_the_commune_office_profile_is_checked_and_kept(database_url: str)
             assert commune.office_phone == "0203 3855 123"
             set_profile(commune, desk_location="")
             assert commune.desk_location is None
+
+
+async def test_numbers_out_of_range_or_in_other_scripts_get_a_polite_answer(
+        database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """`/notice 99999999999` once overflowed an INTEGER column and "²" passed `isdigit()`
+    and failed `int()`: both ended in a traceback and the apology."""
+    async with console_app(database_url) as app:
+        async with app.db.transaction() as s:
+            users = Users(s)
+            official = await users.create("console", "officer")
+            await users.grant_official(official, (await app_communes(s))[0].id)
+        officer = session(app, user_id="officer", name="Cán bộ")
+        apology = Translator("vi")("errors.internal")
+        for line in ("/notice 99999999999", "/notice ²", "/cancel_notice ١٢",
+                     "/stats 99999999999", "/survey 99999999999"):
+            shown = texts(await officer.say(line))
+            assert shown and apology not in shown, line
+        person = session(app)
+        await person.say("/start")
+        for typed in ("²", "99999999999", "٣"):
+            shown = texts(await person.say(typed))   # at a numbered choice on the console
+            assert shown and apology not in shown, typed
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -42,6 +42,7 @@ from services.feedback.models import (
 from services.feedback.similar import find_similar
 from services.models import Commune, User
 from services.outbox import Outbox
+from services.text import whole_number
 from services.timezones import VIETNAM_TZ_NAME
 from services.users import Users, can_act_in
 
@@ -147,8 +148,8 @@ class InboxFilter:
                 values["status"] = value
             elif key in ("c", "category") and value:
                 values["category"] = value
-            elif key in ("v", "village") and value.isdigit():
-                values["village_id"] = int(value)
+            elif key in ("v", "village") and whole_number(value) is not None:
+                values["village_id"] = whole_number(value)
             else:
                 raise ValueError(raw)
         return cls(**values)
