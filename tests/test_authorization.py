@@ -177,7 +177,7 @@ CITIZEN_BUTTONS = {
     "ob.cpage", "ob.commune", "ob.village", "ob.consent", "pv.show", "pv.export", "pv.erase",
     "pv.confirm", "pr.card", "pr.qr", "pr.example", "fl.start", "fl.walk", "fl.tick",
     "fl.resume", "fl.mute", "fl.status", "fl.rate", "fl.rated", "fl.mine", "sv.answer", "sv.write",
-    "sv.skip", "sv.edit", "un.file", "un.cat",
+    "sv.skip", "sv.edit", "un.file", "un.cat", "restart",
 }
 
 
