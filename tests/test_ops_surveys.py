@@ -179,7 +179,7 @@ async def test_monthly_pdf_for_any_month_and_the_funnel(database_url: str) -> No
             assert "bao_cao_00000_2026-03.pdf" in pdf.headers["Content-Disposition"]
             document = pypdf.PdfReader(io.BytesIO(await pdf.read()))
             assert len(document.pages) >= 1
-            assert "2026-03" in document.pages[0].extract_text()
+            assert "tháng 3/2026" in document.pages[0].extract_text()
             bad = await client.get("/ops/figures/monthly.pdf?month=2026-13")
             assert bad.status == 400 and VI("ops.figures.bad_month") in await bad.text()
             async with app.db.transaction() as s:
