@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,15 +10,13 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy import Select, select
 
-from ops.context import Page
+from ops.context import Page, Wrap
 from ops.exports import file_response
 from services.communes import Communes
 from services.models import AuditEntry
 from services.spreadsheet import inert
 from services.text import whole_number
 
-PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
-Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 PER_PAGE = 100
 EXPORT_LIMIT = 50_000
 FILTERS = ("who", "action", "commune", "outcome", "since", "until")

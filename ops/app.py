@@ -15,7 +15,7 @@ from aiohttp import web
 
 from locales import LANGUAGES, Translator, normalise_language
 from ops import admin, desk, notices, province, reports, surveys
-from ops.context import OpsConfig, Page, redirect
+from ops.context import OpsConfig, Page, PageHandler, redirect
 from ops.live import LiveFeed
 from ops.security import COOKIE, clear_cookie, headers_middleware, same_token, set_cookie
 from services.db import Database, utcnow
@@ -26,7 +26,6 @@ MAX_FORM = 64 * 1024
 """A form larger than this is refused before it is read (a reply is at most 4,000 chars)."""
 MAX_UPLOAD = 512 * 1024
 """A village CSV may be larger: the import itself then says what is wrong with the file."""
-PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
 
 DB_KEY = web.AppKey("db", Database)
 CONFIG_KEY = web.AppKey("config", OpsConfig)

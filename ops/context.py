@@ -3,6 +3,7 @@ the commune in view; and the answers every page may give (a page, a redirect, a 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,11 @@ from services.models import Commune, User
 from services.ops.models import WebSession
 from services.update_path import record_update
 from services.users import can_act_in, is_admin
+
+PageHandler = Callable[["Page"], Awaitable[web.StreamResponse]]
+"""A page of the workspace, given the signed-in official's `Page`."""
+Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
+"""`ops.app.page` or `ops.app.change`: a page handler as an aiohttp route."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,10 @@ class Page:
                                          target=target, outcome="denied")
         return self.render("error.html", status=403, title=self.t("ops.forbidden.title"),
                            message=self.t("ops.forbidden.text"))
+
+    async def form(self) -> dict[str, str]:
+        """The posted form's text fields (files and repeated names left out)."""
+        return {k: v for k, v in (await self.request.post()).items() if isinstance(v, str)}
 
     async def pressed_twice(self, action: str, nonce: str) -> bool:
         """The per-form nonce: a second press of the same form (a double click, a reload of

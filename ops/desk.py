@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
-from ops.context import Page, redirect
+from ops.context import Page, Wrap, redirect
 from ops.exports import export_response
 from ops.live import events
 from ops.media import media_url, serve
@@ -36,8 +36,6 @@ def public_point(report: FeedbackReport) -> tuple[float, float] | None:
         return None
     return report.latitude, report.longitude
 MAX_TEXT = 4000
-PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
-Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 
 def install(app: web.Application, page: Wrap, change: Wrap) -> None:
@@ -206,7 +204,7 @@ async def act(ctx: Page) -> web.StreamResponse:
     report = await _report(ctx, f"feedback.{action}")
     if isinstance(report, web.Response):
         return report
-    form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
+    form = await ctx.form()
     path = f"/reports/{report.id}"
     if await ctx.pressed_twice(action, form.get("nonce", "")):
         return ctx.back(path, notice="already_done")  # a second press of the same form

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ops.context import Page
+from ops.context import Page, Wrap
 from ops.media import bytes_response
 from services.audit import AuditEntries
 from services.models import Commune
@@ -31,8 +31,6 @@ from services.notices.service import Notices, reason
 from services.outbox import Outbox
 from services.text import whole_number
 
-PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
-Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 RECENT = 30
 """Finished notices listed under the open ones."""
 
@@ -225,7 +223,7 @@ async def act(ctx: Page) -> web.StreamResponse:
     notice = await _notice(ctx, f"notice.{action}")
     if isinstance(notice, web.Response):
         return notice
-    form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
+    form = await ctx.form()
     path = f"/notices/{notice.id}"
     if await ctx.pressed_twice(f"notice.{action}", form.get("nonce", "")):
         return ctx.back(path, notice="already_done")

@@ -5,14 +5,13 @@ their own commune's page to keep its profile; everything else is the admin's."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
-from ops.context import Page
+from ops.context import Page, Wrap
 from ops.exports import file_response
 from services.audit import AuditEntries
 from services.calendars import Calendars
@@ -24,10 +23,6 @@ from services.province_table import COLUMNS, CommuneFigures, provincial_table, s
 from services.spreadsheet import inert
 from services.text import whole_number
 from services.users import Users
-
-PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
-Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
-
 
 FRESH_FOR = timedelta(seconds=30)
 """How long the provincial table's figures are reused: the whole province is one scan of

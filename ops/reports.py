@@ -4,19 +4,15 @@ get on the first working day), and the online-filing funnel per procedure."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from ops.context import Page
+from ops.context import Page, Wrap
 from services.audit import AuditEntries
 from services.communes import Communes
 from services.filing.service import Filings
 from services.surveys.reporting import report_for
 from services.surveys.stats import PeriodError, parse_period, today_local
-
-PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
-Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 
 def install(app: web.Application, page: Wrap, change: Wrap) -> None:

@@ -5,14 +5,13 @@ questions, publishing and closing. The same `Surveys` calls as the chat's /surve
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
-from ops.context import Page
+from ops.context import Page, Wrap
 from services.audit import AuditEntries
 from services.surveys.models import CHOICE, DRAFT, OPEN, SCALE, TEXT, YESNO, Survey
 from services.surveys.service import (
@@ -30,8 +29,6 @@ from services.surveys.service import (
 from services.surveys.stats import MIN_CELL, cell, fmt_mean, fmt_pct
 from services.text import whole_number
 
-PageHandler = Callable[[Page], Awaitable[web.StreamResponse]]
-Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 LISTED = 100
 CLOSE_DAYS = (1, 3, 7, 30)
 MAX_QUESTIONS = 20
@@ -68,7 +65,7 @@ def _message(ctx: Page) -> str | None:
 
 async def create(ctx: Page) -> web.StreamResponse:
     """From a template, or a title and questions typed one per line (each a 1–5 scale)."""
-    form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
+    form = await ctx.form()
     if ctx.commune_id is None:
         return await ctx.refuse("survey.create")
     if await ctx.pressed_twice("survey.create", form.get("nonce", "")):
@@ -193,7 +190,7 @@ async def act(ctx: Page) -> web.StreamResponse:
     survey = await _survey(ctx, f"survey.{action}")
     if isinstance(survey, web.Response):
         return survey
-    form = {k: v for k, v in (await ctx.request.post()).items() if isinstance(v, str)}
+    form = await ctx.form()
     path = f"/surveys/{survey.id}"
     if await ctx.pressed_twice(f"survey.{action}", form.get("nonce", "")):
         return ctx.back(path, notice="already_done")
