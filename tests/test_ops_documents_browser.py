@@ -14,6 +14,7 @@ import av
 import docx
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select
 
 from bot.commands_ops import issue_link
@@ -94,6 +95,11 @@ async def test_a_word_notice_uploaded_in_the_browser_reaches_the_groups(
             await browser.click("#signin")
             await browser.until(lambda d: VI("ops.nav.notices") in d.page_source)
             await browser.get(root + "/notices/new")
+            # Enter in a field makes the notice (here: says the text is empty), never «read»
+            when = await browser.call(driver.find_element, By.CSS_SELECTOR, "#time")
+            await browser.call(when.send_keys, Keys.ENTER)  # type: ignore[attr-defined]
+            await browser.until(lambda d: d.find_elements(By.ID, "form-error"))
+            assert await browser.text("#form-error") == VI("ops.notices.err.empty")
             await browser.click("#priority-priority")
             field = await browser.call(driver.find_element, By.CSS_SELECTOR, "#document-file")
             await browser.call(field.send_keys, str(upload))  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import FormData
@@ -20,6 +21,7 @@ from locales import Translator
 from services.documents.extract import MAX_BYTES
 from services.documents.models import NoticeDocument
 from services.models import OutboxMessage
+from services.notices.compose import MAX_TEXT
 from services.notices.models import Notice
 from tests.documents_support import docx_bytes, sample
 from tests.helpers import console_app, session, texts
@@ -175,5 +177,37 @@ async def test_a_read_document_fills_the_form_and_its_notice_names_the_file(
             answer = await session(app, "official-a", "Cán bộ xã").say(f"/notice {notice.id}")
             assert VI("documents.from_document", name="thong-bao-tiem.docx") in \
                 texts(answer)
+        finally:
+            await client.close()
+
+
+async def test_a_document_longer_than_a_message_is_flagged_before_the_preview(
+        database_url: str) -> None:
+    long = replace(sample(), body=[f"Đoạn {n}: " + "bà con lưu ý lịch nạo vét kênh mương. " * 12
+                                   for n in range(1, 10)])
+    async with console_app(database_url) as app:
+        await make_official(app, "official-a")
+        await linked_group(app, "official-a", "group-1", "Nhóm Thôn 1", None)
+        client = await client_for(app)
+        try:
+            await sign_in(app, client)
+            read = await post_upload(client, {**TYPED, "text": ""},
+                                     ("dai.docx", docx_bytes(long), DOCX))
+            page = await read.text()
+            assert read.status == 200
+            text = textarea(page)
+            assert len(text) > MAX_TEXT
+            warning = re.search(r'id="text-too-long">([^<]+)<', page)
+            assert warning is not None and html.unescape(warning.group(1)) == VI(
+                "ops.notices.doc.too_long", n=len(text), limit=MAX_TEXT)
+            document = re.search(r'name="document" value="(\d+)"', page)
+            assert document is not None
+            refused = await post_upload(client, {**TYPED, "whole": "on", "action": "",
+                                                 "text": text, "document": document.group(1)},
+                                        None)
+            assert refused.status == 400
+            assert html.escape(VI("ops.notices.err.too_long"), quote=False) in \
+                await refused.text()
+            assert (await counts(app))[0] == 0
         finally:
             await client.close()
