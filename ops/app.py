@@ -15,10 +15,12 @@ from aiohttp import web
 
 from locales import LANGUAGES, Translator, normalise_language
 from ops import admin, desk, notices, province, reports, surveys
-from ops.context import OpsConfig, Page, PageHandler, redirect
+from ops.context import OpsConfig, Page, PageHandler, UploadHandler, redirect
 from ops.live import LiveFeed
 from ops.security import COOKIE, clear_cookie, headers_middleware, same_token, set_cookie
+from ops.uploads import TooLarge, read_posted
 from services.db import Database, utcnow
+from services.documents.extract import MAX_BYTES as MAX_DOCUMENT
 from services.ops.signin import SignIn, SignInError
 
 HERE = Path(__file__).parent
@@ -47,7 +49,7 @@ def build(db: Database, config: OpsConfig, live: LiveFeed) -> web.Application:
     app.router.add_post("/language", change(set_language))
     app.router.add_post("/commune", change(desk.choose_commune))
     desk.install(app, page, change)
-    notices.install(app, page, change)
+    notices.install(app, page, change, upload)
     surveys.install(app, page, change)
     reports.install(app, page, change)
     province.install(app, page, change, functools.partial(change, limit=MAX_UPLOAD))
@@ -94,6 +96,31 @@ def change(handler: PageHandler, limit: int = MAX_FORM
             if not same_token(ctx.web_session.csrf, given if isinstance(given, str) else None):
                 return error_page(request, 403, "ops.csrf", language=ctx.web_session.language)
             return await handler(ctx)
+    return handle
+
+
+def upload(handler: UploadHandler, file_limit: int = MAX_DOCUMENT
+           ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A state-changing POST that may carry a file, CSRF-checked as `change`. The body is
+    read, and the handler's own slow work done (reading a document), between two units of
+    work, so that neither an upload over a slow line nor an OCR holds a transaction (on
+    SQLite, the one writer)."""
+    async def handle(request: web.Request) -> web.StreamResponse:
+        async with _page(request) as ctx:
+            if ctx is None:
+                return signed_out(request)
+            csrf, language = ctx.web_session.csrf, ctx.web_session.language
+        try:
+            posted = await read_posted(request, file_limit)
+        except TooLarge:
+            return error_page(request, 413, "ops.too_large", language=language)
+        if not same_token(csrf, posted.fields.get("csrf")):
+            return error_page(request, 403, "ops.csrf", language=language)
+        then = await handler(posted)
+        async with _page(request) as ctx:
+            if ctx is None:
+                return signed_out(request)
+            return await then(ctx)
     return handle
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
+from ops.uploads import Posted
 from services.audit import AuditEntries
 from services.communes import Communes
 from services.feedback.service import fmt_datetime
@@ -26,6 +27,11 @@ PageHandler = Callable[["Page"], Awaitable[web.StreamResponse]]
 """A page of the workspace, given the signed-in official's `Page`."""
 Wrap = Callable[[PageHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
 """`ops.app.page` or `ops.app.change`: a page handler as an aiohttp route."""
+UploadHandler = Callable[[Posted], Awaitable[PageHandler]]
+"""A form that may carry a file: given what was posted (outside the unit of work, where a
+file may be read at length), the page handler to run in the unit of work."""
+UploadWrap = Callable[[UploadHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
+"""`ops.app.upload`: a form with a file as an aiohttp route."""
 
 
 @dataclass(frozen=True)

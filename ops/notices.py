@@ -5,6 +5,8 @@ the same job, deduplicated by the same outbox keys."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -13,12 +15,23 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ops.context import Page, Wrap
+from ops.context import Page, PageHandler, UploadWrap, Wrap
 from ops.media import bytes_response
+from ops.uploads import Posted
 from services.audit import AuditEntries
+from services.documents.drafts import NoticeDocuments
+from services.documents.extract import MAX_BYTES, MAX_PAGES
+from services.documents.reading import Read, read_document
 from services.models import Commune
 from services.notices import render
-from services.notices.compose import NoticeDraft, create_checked, set_time, week, week_start
+from services.notices.compose import (
+    MAX_TEXT,
+    NoticeDraft,
+    create_checked,
+    set_time,
+    week,
+    week_start,
+)
 from services.notices.models import (
     PREPARING,
     PREVIEW,
@@ -35,10 +48,10 @@ RECENT = 30
 """Finished notices listed under the open ones."""
 
 
-def install(app: web.Application, page: Wrap, change: Wrap) -> None:
+def install(app: web.Application, page: Wrap, change: Wrap, upload: UploadWrap) -> None:
     app.router.add_get("/notices", page(list_page))
     app.router.add_get("/notices/new", page(compose_form))
-    app.router.add_post("/notices", change(compose))
+    app.router.add_post("/notices", upload(compose))
     app.router.add_get("/notices/{id}", page(notice_page))
     app.router.add_get("/notices/{id}/audio/{n}", page(audio))
     app.router.add_post("/notices/{id}/{action}", change(act))
@@ -99,32 +112,90 @@ async def compose_form(ctx: Page) -> web.StreamResponse:
     if commune is None:
         return ctx.render("error.html", status=400, title=ctx.t("ops.notices.pick_commune"),
                           message=ctx.t("ops.notices.pick_commune_text"))
-    return _form(ctx, commune, {"whole": "on", "priority": "normal", "mode": "both",
-                                "when": "now"}, None)
+    return await _form(ctx, commune, {"whole": "on", "priority": "normal", "mode": "both",
+                                      "when": "now"}, None)
 
 
-def _form(ctx: Page, commune: Commune, form: dict[str, Any], error: str | None,
-          notice: Notice | None = None) -> web.Response:
+async def _form(ctx: Page, commune: Commune, form: dict[str, Any], error: str | None,
+                read: bool = False) -> web.Response:
+    document = await NoticeDocuments(ctx.session).ready_for(
+        whole_number(str(form.get("document", ""))), ctx.user, commune.id)
     return ctx.render("notice_form.html", commune=commune, form=form, error=error,
-                      priorities=PRIORITIES, nonce=secrets.token_urlsafe(12), notice=notice,
+                      priorities=PRIORITIES, nonce=secrets.token_urlsafe(12), notice=None,
+                      document=document, read=read, max_text=MAX_TEXT,
+                      max_megabytes=MAX_BYTES // (1024 * 1024), max_pages=MAX_PAGES,
                       status=400 if error else 200)
 
 
-async def compose(ctx: Page) -> web.StreamResponse:
+async def compose(posted: Posted) -> PageHandler:
+    """The compose form posted. A file chosen is read here, outside the unit of work (OCR
+    takes seconds), and the form comes back with its text for the official to check and
+    edit: a notice is never made from a document nobody has read. Without a file, the
+    notice is created."""
+    if posted.file is None and posted.get("action") != "read":
+        return functools.partial(_create, posted=posted)
+    read = await asyncio.to_thread(read_document, posted.file.data, posted.file.name,
+                                   posted.file.mime) if posted.file else None
+    return functools.partial(_read_into_form, posted=posted, read=read)
+
+
+def _posted_form(posted: Posted) -> dict[str, Any]:
+    form: dict[str, Any] = dict(posted.fields.items())
+    form["villages"] = [whole_number(v) for v in posted.fields.getall("village", [])]
+    form["days"] = [whole_number(v) for v in posted.fields.getall("day", [])]
+    return form
+
+
+async def _read_into_form(ctx: Page, posted: Posted, read: Read | None) -> web.StreamResponse:
+    """The form again, every field kept: with the document's cleaned text in place of the
+    notice's, or with why it could not be read and what to upload instead."""
     commune = await ctx.commune()
     if commune is None:
         return await ctx.refuse("notice.create")
-    posted = await ctx.request.post()
-    form: dict[str, Any] = {k: v for k, v in posted.items() if isinstance(v, str)}
-    form["villages"] = [whole_number(str(v)) for v in posted.getall("village", [])]
-    form["days"] = [whole_number(str(v)) for v in posted.getall("day", [])]
+    form = _posted_form(posted)
+    if read is None or posted.file is None:
+        return await _form(ctx, commune, form, ctx.t("ops.notices.doc.choose_file"))
+    if read.reason is not None:
+        return await _form(ctx, commune, form, _refusal(ctx, read.reason, read.params or {}))
+    document = await NoticeDocuments(ctx.session).keep_read(
+        ctx.user, commune.id, channel="ops", file_name=posted.file.name or "van-ban",
+        mime=posted.file.mime, original=posted.file.data, text=read.text, kind=read.kind,
+        pages=read.pages, now=ctx.now)
+    form.update(text=document.text, document=str(document.id), attach="")
+    return await _form(ctx, commune, form, None, read=True)
+
+
+def _refusal(ctx: Page, reason: str, params: dict[str, Any]) -> str:
+    """Why a document cannot be read, in the workspace's words (upload, not send) where
+    they differ from chat's."""
+    values = {"megabytes": MAX_BYTES // (1024 * 1024), "limit": MAX_PAGES, **params}
+    for key in (f"ops.notices.doc.refused_{reason}", f"documents.refused_{reason}"):
+        if ctx.t.has(key):
+            return ctx.t(key, **values)
+    return ctx.t("ops.notices.doc.refused_corrupt")
+
+
+async def _create(ctx: Page, posted: Posted) -> web.StreamResponse:
+    commune = await ctx.commune()
+    if commune is None:
+        return await ctx.refuse("notice.create")
+    form = _posted_form(posted)
     if await ctx.pressed_twice("notice.create", str(form.get("nonce", ""))):
         return ctx.back("/notices", notice="already_done")
+    drafts = NoticeDocuments(ctx.session)
+    document = await drafts.ready_for(whole_number(str(form.get("document", ""))), ctx.user,
+                                      commune.id)
+    attach = document is not None and form.get("attach") == "on"
     try:
         draft = _draft(form, commune.timezone, ctx.now)
+        if document is not None:
+            draft.source_document = document.file_name
+            draft.document_sha256 = document.original_sha256 if attach else None
         notice = await create_checked(ctx.session, ctx.user, commune, draft, ctx.now)
     except ScheduleError as error:  # nothing stored: the form again, with what to fix
-        return _form(ctx, commune, form, _error_text(ctx, error.key))
+        return await _form(ctx, commune, form, _error_text(ctx, error.key))
+    if document is not None:
+        drafts.use(document, ctx.now, attach=attach)
     await AuditEntries(ctx.session).record(ctx.user, "notice_create", commune_id=commune.id,
                                            target=f"notice:{notice.id}", via="ops")
     return ctx.back(f"/notices/{notice.id}", notice="created")

@@ -91,6 +91,31 @@ class NoticeDocuments:
         await self.session.flush()
         return document
 
+    async def keep_read(self, author: User, commune_id: int, *, channel: str, file_name: str,
+                        mime: str | None, original: bytes, text: str, kind: str | None,
+                        pages: int, now: datetime) -> NoticeDocument:
+        """A document read where it was received (the operations room's form, which shows
+        its text itself): ready at once, its original kept; the reading job has nothing to
+        do and nothing is queued."""
+        digest = await self.outbox.store_blob(original, mime or "application/octet-stream")
+        document = NoticeDocument(
+            commune_id=commune_id, author_id=author.id, channel=channel, file_id="",
+            file_name=file_name[:255], mime=mime, status=READY, kind=kind, pages=pages,
+            text=text, seconds=spoken_seconds(text), attach=False, version=1,
+            original_sha256=digest, created_at=now, updated_at=now)
+        self.session.add(document)
+        await self.session.flush()
+        return document
+
+    async def ready_for(self, document_id: int | None, author: User,
+                        commune_id: int) -> NoticeDocument | None:
+        """The author's document read for a notice of this commune and not used yet."""
+        document = await self.get(document_id) if document_id else None
+        if document is None or document.status != READY or document.author_id != author.id \
+                or document.commune_id != commune_id:
+            return None
+        return document
+
     def replace_text(self, document: NoticeDocument, text: str, now: datetime) -> None:
         """A new text (typed, or cut): its preview is made again."""
         document.text = text.strip()
@@ -108,8 +133,11 @@ class NoticeDocuments:
         document.attach = not document.attach
         document.updated_at = now
 
-    def use(self, document: NoticeDocument, now: datetime) -> None:
+    def use(self, document: NoticeDocument, now: datetime, *, attach: bool | None = None
+            ) -> None:
         document.status, document.updated_at = USED, now
+        if attach is not None:
+            document.attach = attach
 
     def discard(self, document: NoticeDocument, now: datetime) -> None:
         if document.status in (READING, READY):

@@ -50,6 +50,10 @@ class NoticeDraft:
     at: time | None = None
     """A recurring notice's time of day (local)."""
     days: list[int] = field(default_factory=list)
+    source_document: str | None = None
+    """The file the text was read from (`documents`), recorded on the notice as chat does."""
+    document_sha256: str | None = None
+    """That file, when it goes to the groups with the text."""
 
 
 def _schedule(draft: NoticeDraft, now: datetime) -> tuple[str, str | None, datetime | None]:
@@ -96,7 +100,9 @@ async def create_checked(session: AsyncSession, author: User, commune: Commune,
     schedule, cron, run_at = _schedule(draft, now)
     return await notices.create(author, commune.id, text=text, recording=None,
                                 village_ids=villages, priority=draft.priority, mode=draft.mode,
-                                schedule=schedule, cron=cron, run_at=run_at, now=now)
+                                schedule=schedule, cron=cron, run_at=run_at, now=now,
+                                source_document=draft.source_document,
+                                document_sha256=draft.document_sha256)
 
 
 def set_time(notice: Notice, *, run_at: datetime | None, at: time | None, tz: str,
