@@ -1,0 +1,154 @@
+"""/announce with a document in the console: a file given by its path (`/file PATH`) is
+read, previewed, confirmed and reaches the village groups as text plus an OGG/Opus voice,
+without the header or the signature; a path that is no file gets one line."""
+
+import io
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import av
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.channels.console import ConsoleTerminal
+from locales import Translator
+from services.models import OutboxMessage
+from services.outbox import Outbox
+from tests.documents_support import Notice as Written
+from tests.documents_support import docx_bytes, sample
+from tests.helpers import console_app
+from tests.notices_support import engines, linked_group, make_official, notice_row
+from tests.test_audio_tts import FakeGoogleTTS
+
+LEFT_OUT = ("CỘNG HÒA", "Độc lập", "Số: 125", "Kính gửi", "Nơi nhận", "Như trên", "TM.",
+            "CHỦ TỊCH", "Đã ký", "Nguyễn Văn Hùng", "UBND HUYỆN", "ngày 05 tháng 11")
+OFFICIAL = "0ff1c1a1b0c5"
+ZALO_GROUPS = ("9a0f1e2d3c4b5a69", "9a0f1e2d3c4b5a70")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+async def google() -> AsyncIterator[FakeGoogleTTS]:
+    async with FakeGoogleTTS() as fake:
+        yield fake
+
+
+def _opus_seconds(content: bytes) -> float:
+    with av.open(io.BytesIO(content)) as container:
+        stream = container.streams.audio[0]
+        assert container.format.name == "ogg" and stream.codec_context.name == "opus"
+        return sum(f.samples for f in container.decode(stream)) / stream.sample_rate
+
+
+def _check_body(body: str, written: Written) -> None:
+    """The notice's title and body are there; its header, recipients and signature not."""
+    for paragraph in written.body:
+        assert paragraph[:40] in body, (paragraph, body)
+    assert written.subject in body
+    for line in LEFT_OUT:
+        assert line not in body, (line, body)
+
+
+# --- console ---------------------------------------------------------------------------------
+
+
+def _terminal(app: App, tmp_path: Path, out: list[str]) -> ConsoleTerminal:
+    return ConsoleTerminal(app.processor, app.sender, app.console, tmp_path / "files",
+                           out.append, Translator("vi"), user_id="official")
+
+
+async def _type(terminal: ConsoleTerminal, out: list[str], line: str) -> str:
+    """What the console printed after a typed line."""
+    before = len(out)
+    await terminal.line(line.encode() + b"\n")
+    return "\n".join(out[before:])
+
+
+async def test_a_word_file_given_by_path_in_the_console_is_read_and_delivered(
+        database_url: str, google: FakeGoogleTTS, tmp_path: Path) -> None:
+    written = sample()
+    path = tmp_path / "Thông báo tiêm chủng.docx"
+    path.write_bytes(docx_bytes(written))
+    async with console_app(database_url) as app:
+        app.notices.engines = engines(google.base_url)
+        await make_official(app)
+        await linked_group(app, "official", "group-east", "Nhóm Thôn Đông", 0)
+        await linked_group(app, "official", "group-all", "Nhóm cả xã", None)
+        out: list[str] = []
+        terminal = _terminal(app, tmp_path, out)
+        assert "Mời bạn gõ nội dung thông báo" in await _type(terminal, out, "/announce")
+        reading = await _type(terminal, out, f'/file "{path}"')     # quoted, as dropped
+        assert "Đang đọc văn bản «Thông báo tiêm chủng.docx»" in reading
+        assert await app.notices.read_documents() == 1
+        before = len(out)
+        await terminal.tick()
+        preview = "\n".join(out[before:])
+        assert "(1 trang, tệp Word)" in preview and written.body[0][:60] in preview
+        assert "[voice:" in preview and "[Đã lưu tệp: " in preview       # heard, saved
+        assert "1. ✅ Dùng nội dung này, chọn nơi gửi" in preview
+        assert "Gửi tới đâu" in await _type(terminal, out, "1")
+        assert "Sẽ gửi tới 2 nhóm" in await _type(terminal, out, "1")   # the whole commune
+        assert "Khi nào gửi" in await _type(terminal, out, "1")          # normal
+        assert "Đang tạo bản đọc" in await _type(terminal, out, "1")     # now
+        await app.notices.tick()
+        before = len(out)
+        await terminal.tick()
+        assert "Xem trước" in "\n".join(out[before:])
+        async with app.db.transaction() as session:
+            queued = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                          .where(OutboxMessage.chat_id.like("group-%")))
+        assert queued == 6                  # hello, picker, linked: nothing before confirming
+        assert "đã gửi xong: 2/2 nhóm" in await _type(terminal, out, "1")
+        for chat in ("group-east", "group-all"):
+            sent = [m for m in app.console.shown if m.chat_id == chat][3:]  # after linking
+            assert [m.kind for m in sent] == ["text", "voice"]   # the voice: a known file id
+            _check_body(sent[0].text, written)
+        notice = await notice_row(app, 1)
+        assert notice.source_document == "Thông báo tiêm chủng.docx"
+        async with app.db.transaction() as session:
+            [part] = notice.audio
+            voice = await Outbox(session).blob(part["sha256"])
+        assert voice is not None and _opus_seconds(voice) > 2
+
+
+async def test_a_path_that_is_no_file_gets_one_line_and_nothing_is_sent(
+        database_url: str, tmp_path: Path) -> None:
+    big = tmp_path / "lon.pdf"
+    with big.open("wb") as file:
+        file.truncate(20 * 1024 * 1024 + 1)
+    pipe = tmp_path / "ong-dan"
+    os.mkfifo(pipe)                                   # nothing to read to its end
+    locked = tmp_path / "khoa.docx"
+    locked.write_bytes(b"PK")
+    locked.chmod(0)
+    async with console_app(database_url) as app:
+        await make_official(app)
+        out: list[str] = []
+        terminal = _terminal(app, tmp_path, out)
+        await _type(terminal, out, "/announce")
+        answers = {
+            "": "Cách dùng: /file ĐƯỜNG_DẪN",
+            str(tmp_path / "khong-co.pdf"): f"Không có tệp «{tmp_path / 'khong-co.pdf'}».",
+            str(tmp_path): f"«{tmp_path}» là một thư mục.",
+            str(big): f"Tệp «{big}» lớn hơn 20 MB nên không gửi được.",
+            str(pipe): f"Không đọc được tệp «{pipe}»",
+        }
+        if not os.access(locked, os.R_OK):  # root reads any file: the pipe stands in
+            answers[str(locked)] = f"Không đọc được tệp «{locked}»"
+        for typed, answer in answers.items():
+            printed = await _type(terminal, out, f"/file {typed}".strip())
+            assert printed.startswith(answer), (typed, printed)
+            assert "\n" not in printed and "Traceback" not in printed
+        shown = len(app.console.shown)
+        assert "Mời bạn gõ nội dung" in app.console.shown[-1].text     # still at the step
+        help_text = await _type(terminal, out, "/help")
+        assert "/file ĐƯỜNG_DẪN — gửi một tệp trên máy" in help_text
+        assert len(app.console.shown) == shown + 1                       # the bot's help
