@@ -24,7 +24,7 @@ from tests.documents_support import docx_bytes, photo_bytes, sample
 from tests.fakes.zalo_api import FakeZaloAPI, image_update, text_update
 from tests.helpers import console_app
 from tests.notices_support import engines, linked_group, make_official, notice_row
-from tests.test_audio_tts import FakeGoogleTTS
+from tests.test_audio_tts import FakeGoogleTTS, tone_mp3
 from tests.zalo_helpers import number_of, settle, zalo_app
 
 LEFT_OUT = ("CỘNG HÒA", "Độc lập", "Số: 125", "Kính gửi", "Nơi nhận", "Như trên", "TM.",
@@ -284,3 +284,8 @@ async def test_a_path_that_is_no_file_gets_one_line_and_nothing_is_sent(
         help_text = await _type(terminal, out, "/help")
         assert "/file ĐƯỜNG_DẪN — gửi một tệp trên máy" in help_text
         assert len(app.console.shown) == shown + 1                       # the bot's help
+        # An audio file comes in as a voice message, as Telegram's adapter has it.
+        await _type(terminal, out, "/announce")
+        recording = tmp_path / "ghi-am.mp3"
+        recording.write_bytes(tone_mp3(1.0))
+        assert "Gửi tới đâu" in await _type(terminal, out, f"/file {recording}")

@@ -31,8 +31,7 @@ from locales import Translator
 
 NAME = "console"
 PHOTO_TYPES = ("image/jpeg", "image/png")
-"""Files given by path that come in as a photo (as a chat app sends a picture); any other
-file comes in as a document."""
+"""Files given by path that come in as a photo (as a chat app sends a picture)."""
 
 
 @dataclass(frozen=True)
@@ -128,15 +127,18 @@ class ConsoleSession:
                                               photos=(IncomingFile(file_id=file_id),)))
 
     async def send_file(self, path: str) -> list[Shown]:
-        """Give a file by its path: an image comes in as a photo, anything else as a
-        document, as a chat app sends them. Raises FileRefused (nothing is sent) for a path
-        that is not a readable file of at most MAX_DOWNLOAD_BYTES."""
+        """Give a file by its path: an image comes in as a photo, an audio file as a voice
+        message, anything else as a document, as Telegram's adapter has them. Raises
+        FileRefused (nothing is sent) for a path that is not a readable file of at most
+        MAX_DOWNLOAD_BYTES."""
         name, data = read_given_file(path)
         mime = mimetypes.guess_type(name)[0]
         file = IncomingFile(file_id=self.channel.receive(data), size=len(data), mime=mime,
                             name=name)
         if mime in PHOTO_TYPES:
             return await self.send(self._incoming(photos=(file,)))
+        if mime is not None and mime.startswith("audio/"):
+            return await self.send(self._incoming(voice=file))
         return await self.send(self._incoming(document=file))
 
     async def send_location(self, latitude: float, longitude: float) -> list[Shown]:
