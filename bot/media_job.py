@@ -1,13 +1,12 @@
 """Fetches the photos and voice notes of new reports into the blob store, so that officials
 see and hear them in the operations room: the channels give file ids (Telegram) and links
-(Zalo) that stop working after a while, and the web must not call a channel per page view."""
+(Zalo) that stop working after a while, and the web must not call a channel per page view.
+Each file comes through its channel's `download`."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-
-import aiohttp
 
 from bot.channels.base import Channel
 from bot.jobs import Job
@@ -17,7 +16,6 @@ from services.feedback.models import FeedbackReport
 from services.feedback.service import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
-FETCH_TIMEOUT_S = 30
 MIMES = {"photo": "image/jpeg", "voice": "audio/ogg"}
 """What Telegram sends as a photo (a JPEG) and a voice note (OGG/Opus)."""
 
@@ -50,22 +48,15 @@ class MediaJob(Job):
         return 0  # nothing queued for sending
 
     async def _fetch(self, channel: str, file: media.MediaFile) -> bytes | None:
+        """The file through its channel (Telegram by file id, Zalo from its URL, each within
+        the channel's size limit and timeout); None when it cannot be had now."""
+        download = getattr(self.channels.get(channel), "download", None)
+        file_id = file.entry.get("file_id") or file.entry.get("url")
+        if download is None or not file_id:
+            return None
         try:
-            if file.entry.get("file_id"):
-                download = getattr(self.channels.get(channel), "download", None)
-                if download is None:
-                    return None
-                data: bytes = await download(file.entry["file_id"])
-            else:
-                data = await _get(str(file.entry["url"]))
+            data: bytes = await download(str(file_id))
         except Exception as error:  # the platform said no or is away: tried again later
             log.warning("could not fetch a %s of a report: %s", file.kind, type(error).__name__)
             return None
         return data if len(data) <= MAX_FILE_BYTES else None
-
-
-async def _get(url: str) -> bytes:
-    timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
-    async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as response:
-        response.raise_for_status()
-        return await response.content.read(MAX_FILE_BYTES + 1)

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.channels.base import Channel
+from bot.channels.base import MAX_DOWNLOAD_BYTES, Channel, FileTooBig
 from bot.jobs import Job, PassJob
 from services.audio import EspeakEngine, GTTSEngine, SpeechEngine
 from services.db import Database, utcnow
+from services.documents.extract import DocumentRefused
 from services.documents.reading import read_pending
 from services.notices.audio import DbAudioCache
 from services.notices.prepare import prepare_pending
@@ -55,7 +56,7 @@ class NoticeJobs:
     async def read_documents(self) -> int:
         """Documents sent to /announce: read, cleaned, previewed (apart from the audio of
         confirmed notices, so that OCR never delays them)."""
-        return await read_pending(self.db, self.engines, self.cache, self._download)
+        return await read_pending(self.db, self.engines, self.cache, self._download_document)
 
     async def fire_due(self) -> int:
         now = utcnow()
@@ -81,3 +82,10 @@ class NoticeJobs:
             raise LookupError(f"channel {channel!r} cannot download files")
         data: bytes = await download(file_id)
         return data
+
+    async def _download_document(self, channel: str, file_id: str) -> bytes:
+        """A document, or the reason to tell the official when it is too big to fetch."""
+        try:
+            return await self._download(channel, file_id)
+        except FileTooBig as error:
+            raise DocumentRefused("too_big", megabytes=MAX_DOWNLOAD_BYTES // 2**20) from error

@@ -47,6 +47,9 @@ class HandlerConfig:
     """Updates a user may send a minute before the bot stops answering for a while."""
     numbered_channels: frozenset[str] = frozenset({"console", "zalo"})
     """Channels without buttons: choices are shown numbered and answered by number or words."""
+    photo_only_channels: frozenset[str] = frozenset({"zalo"})
+    """Channels where a person sends photos but no files (Zalo's Bot API): where a PDF or a
+    Word file is asked for, they are told to send a photo, type, or use the web instead."""
 
 
 class State:

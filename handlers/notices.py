@@ -205,7 +205,9 @@ async def announce(inc: Incoming, ctx: Context) -> None:
         ctx.say("notices.no_commune")
         return
     ctx.state.start(FLOW, Step.TEXT, commune_id=commune.id, villages=[])
-    ctx.reply(ctx.t("notices.ask_text"), [_cancel_row(ctx)])
+    photos_only = inc.channel in ctx.config.photo_only_channels  # no PDF or Word to send
+    ctx.reply(ctx.t("notices.ask_text_photo_only" if photos_only else "notices.ask_text"),
+              [_cancel_row(ctx)])
 
 
 async def on_flow(inc: Incoming, ctx: Context) -> None:
@@ -398,7 +400,9 @@ async def _take_document(inc: Incoming, ctx: Context) -> None:
     is_image = photo is not None or (file.mime or "").startswith("image/") \
         or extension in (".jpg", ".jpeg", ".png")
     if is_image and not ocr_available():
-        ctx.say("documents.refused_no_ocr")
+        photos_only = inc.channel in ctx.config.photo_only_channels
+        ctx.say("documents.refused_no_ocr_photo_only" if photos_only
+                else "documents.refused_no_ocr")
         return
     if not file.file_id:
         ctx.say("notices.text_or_voice")

@@ -5,9 +5,10 @@ fake Zalo Bot API."""
 import json
 from pathlib import Path
 
+import aiohttp
 import pytest
 
-from bot.channels.base import ChatGone, Rejected, RetryLater
+from bot.channels.base import ChatGone, FileTooBig, Rejected, RetryLater
 from bot.channels.zalo import (
     BadUpdate,
     MediaLinks,
@@ -213,3 +214,29 @@ async def test_client_checks_ok_on_every_answer() -> None:
         finally:
             await bad.close()
         assert [c.http_status for c in fake.calls_of("getMe")] == [200, 200]
+
+
+async def test_files_people_send_are_fetched_within_a_size_and_a_time_limit() -> None:
+    """A photo at Zalo's URL is downloaded through the adapter's client: whole, however it
+    comes; refused past the limit, whether the server says its length or not; given up when
+    the server stalls; an HTTP error is an error."""
+    async with FakeZaloAPI() as fake:
+        channel = ZaloChannel(ZaloClient(DEFAULT_TOKEN, fake.url), MediaLinks("k", None))
+        client = channel.client
+        photo = bytes(range(256)) * 400                       # 100 KiB, in many chunks
+        try:
+            assert await channel.download(fake.host("a.jpg", photo)) == photo
+            assert await channel.download(fake.host("b.jpg", photo, chunked=True)) == photo
+            assert await client.fetch(fake.host("c.jpg", photo), limit=len(photo)) == photo
+            for name, chunked in (("d.jpg", False), ("e.jpg", True)):
+                with pytest.raises(FileTooBig):
+                    await client.fetch(fake.host(name, photo, chunked=chunked),
+                                       limit=len(photo) - 1)
+            with pytest.raises(TimeoutError):
+                await client.fetch(fake.host("f.jpg", photo, stall=True), timeout=0.3)
+            with pytest.raises(aiohttp.ClientResponseError):
+                await channel.download(f"{fake.url}/files/none.jpg")
+        finally:
+            await client.close()
+        assert fake.files_fetched == ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg",
+                                      "none.jpg"]

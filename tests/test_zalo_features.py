@@ -2,22 +2,27 @@
 tracking code, an official's reply given in the console reaches the citizen on Zalo, the
 citizen rates the resolution by number, and a procedure question is answered."""
 
+import hashlib
 import re
 
 from sqlalchemy import select
 
 from services.feedback.models import FeedbackReport
+from services.outbox import Outbox
 from services.users import Users
 from tests.fakes.zalo_api import FakeZaloAPI, event_update, image_update, text_update
 from tests.helpers import eventually
 from tests.zalo_helpers import CHAT, Citizen, console_official, onboard, zalo_app
 
 PHOTO_URL = "https://photo-stal-1.zdn.vn/chat/abc/den-duong.jpg"
+"""A photo's URL as Zalo gives it, for drafts never filed (nothing fetches it)."""
+PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
 
 
 async def test_feedback_with_photo_gets_a_code_and_the_reply_reaches_zalo(
         database_url: str) -> None:
     async with FakeZaloAPI(fetch_photos=False) as fake, zalo_app(database_url, fake) as app:
+        photo_url = fake.host("den-duong.jpg", PHOTO)    # on Zalo's CDN, here on 127.0.0.1
         official = await console_official(app)
         citizen = Citizen(fake)
         menu = await onboard(citizen)
@@ -29,7 +34,7 @@ async def test_feedback_with_photo_gets_a_code_and_the_reply_reaches_zalo(
         [refused] = await citizen.send(event_update(CHAT, "message.sticker.received",
                                                     sticker="s1"))
         assert refused.startswith("Thôn Số chưa xử lý được loại tin nhắn này.")
-        [photo] = await citizen.send(image_update(CHAT, PHOTO_URL))
+        [photo] = await citizen.send(image_update(CHAT, photo_url))
         assert "Đã nhận ảnh (1/3)" in photo
         where = await citizen.choose(photo, "Tiếp tục")
         assert "Sự việc ở đâu?" in where
@@ -45,7 +50,14 @@ async def test_feedback_with_photo_gets_a_code_and_the_reply_reaches_zalo(
         async with app.db.transaction() as session:
             report = await session.scalar(select(FeedbackReport))
             assert report.code == code.group(1).rstrip(".")
-            assert [p["file_id"] for p in report.photos] == [PHOTO_URL]
+            assert [p["file_id"] for p in report.photos] == [photo_url]
+        # The photo is fetched from Zalo's link (through the adapter) into the blob store.
+        await app.scheduler.jobs["report-media"].run_once()
+        assert fake.files_fetched == ["den-duong.jpg"]
+        async with app.db.transaction() as session:
+            report = await session.scalar(select(FeedbackReport))
+            assert report.photos[0]["sha256"] == hashlib.sha256(PHOTO).hexdigest()
+            assert await Outbox(session).blob(report.photos[0]["sha256"]) == PHOTO
 
         async def notified() -> bool:
             return any("Phản ánh mới" in m.text for m in app.console.shown
@@ -64,7 +76,7 @@ async def test_feedback_with_photo_gets_a_code_and_the_reply_reaches_zalo(
             await users.grant_official(zalo_official, report.commune_id)
         assert await fake.post_to_webhook(text_update("0ff1c1a1", f"/fb {report.code}")) == 200
         [shown] = await fake.wait_for("sendPhoto")
-        assert (shown.chat_id, shown.params["photo"]) == ("0ff1c1a1", PHOTO_URL)
+        assert (shown.chat_id, shown.params["photo"]) == ("0ff1c1a1", photo_url)
         assert shown.params["caption"] == report.code
 
 

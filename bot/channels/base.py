@@ -10,6 +10,15 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+"""The largest file a channel hands the bot (a Telegram bot's own limit): a document read for
+the radio, a report's photo or voice. A channel refuses a bigger one with `FileTooBig`."""
+
+
+class FileTooBig(Exception):
+    """A file a person sent is bigger than `MAX_DOWNLOAD_BYTES`: not downloaded."""
+
+
 class SendError(Exception):
     """A message could not be sent."""
 

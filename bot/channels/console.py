@@ -1,25 +1,37 @@
 """The console channel: the same flows in a terminal, buttons shown as numbered choices.
 
 `ConsoleSession` is its core (also used by the tests): it turns typed lines into `Incoming`,
-runs them through the processor and returns what the bot answered, rendered as text.
+runs them through the processor and returns what the bot answered, rendered as text. A file
+given by its path (`/file PATH` in the terminal) comes in as a chat app's photo or document.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.channels.base import ChoicesShown, Limits, Outgoing, Sent, note_choices
+from bot.channels.base import (
+    MAX_DOWNLOAD_BYTES,
+    ChoicesShown,
+    Limits,
+    Outgoing,
+    Sent,
+    note_choices,
+)
 from bot.sender import Sender
 from handlers.runtime import Processor
 from handlers.types import Incoming, IncomingFile, Location
 from locales import Translator
 
 NAME = "console"
+PHOTO_TYPES = ("image/jpeg", "image/png")
+"""Files given by path that come in as a photo (as a chat app sends a picture)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,20 @@ class ConsoleChannel:
         self.shown: list[Shown] = []
         self.on_choices = on_choices
         self._ids = itertools.count(1)
+        self._received: dict[str, bytes] = {}
+
+    def receive(self, data: bytes) -> str:
+        """Keep a file a person gave by path, for as long as the console runs; its file id."""
+        file_id = "console-in-" + hashlib.sha256(data).hexdigest()
+        self._received[file_id] = data
+        return file_id
+
+    async def download(self, file_id: str) -> bytes:
+        """A file a person gave (`receive`), as the other channels download theirs."""
+        try:
+            return self._received[file_id]
+        except KeyError:
+            raise LookupError(f"no console file {file_id!r}") from None
 
     @staticmethod
     def is_group(chat_id: str) -> bool:
@@ -70,13 +96,14 @@ class ConsoleSession:
     """One person talking to the bot in the console (or in a test)."""
 
     def __init__(self, processor: Processor, sender: Sender, channel: ConsoleChannel,
-                 user_id: str = "citizen", name: str = "Người dùng thử") -> None:
+                 user_id: str = "citizen", name: str = "Người dùng thử",
+                 chat_id: str | None = None) -> None:
         self.processor = processor
         self.sender = sender
         self.channel = channel
         self.user_id = user_id
         self.name = name
-        self.chat_id = f"chat-{user_id}"
+        self.chat_id = chat_id or f"chat-{user_id}"
         self._updates = itertools.count(1)
         self._prefix = f"{user_id}-{id(self):x}"
 
@@ -99,6 +126,21 @@ class ConsoleSession:
         return await self.send(self._incoming(text=caption or None,
                                               photos=(IncomingFile(file_id=file_id),)))
 
+    async def send_file(self, path: str) -> list[Shown]:
+        """Give a file by its path: an image comes in as a photo, an audio file as a voice
+        message, anything else as a document, as Telegram's adapter has them. Raises
+        FileRefused (nothing is sent) for a path that is not a readable file of at most
+        MAX_DOWNLOAD_BYTES."""
+        name, data = read_given_file(path)
+        mime = mimetypes.guess_type(name)[0]
+        file = IncomingFile(file_id=self.channel.receive(data), size=len(data), mime=mime,
+                            name=name)
+        if mime in PHOTO_TYPES:
+            return await self.send(self._incoming(photos=(file,)))
+        if mime is not None and mime.startswith("audio/"):
+            return await self.send(self._incoming(voice=file))
+        return await self.send(self._incoming(document=file))
+
     async def send_location(self, latitude: float, longitude: float) -> list[Shown]:
         return await self.send(self._incoming(location=Location(latitude, longitude)))
 
@@ -107,6 +149,44 @@ class ConsoleSession:
         await self.processor.process(incoming)
         await self.sender.drain((NAME,))
         return self.channel.shown[before:]
+
+
+class FileRefused(Exception):
+    """A path given to `/file` that is no file to send: `key` names the answer."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def read_given_file(typed: str) -> tuple[str, bytes]:
+    """The name and bytes of the file at a typed path (quotes a terminal adds when a file is
+    dropped on it removed, `~` expanded), or FileRefused saying why not."""
+    raw = typed.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        raw = raw[1:-1]
+    if not raw:
+        raise FileRefused("officials.console.file_usage")
+    path = Path(raw).expanduser()
+    shown = str(path)
+    limit = MAX_DOWNLOAD_BYTES // 2**20
+    try:
+        if path.is_dir():
+            raise FileRefused("officials.console.file_is_folder", path=shown)
+        if not path.exists():
+            raise FileRefused("officials.console.file_missing", path=shown)
+        if not path.is_file():  # a device or a pipe: nothing to read to its end
+            raise FileRefused("officials.console.file_unreadable", path=shown)
+        if path.stat().st_size > MAX_DOWNLOAD_BYTES:
+            raise FileRefused("officials.console.file_too_big", path=shown, megabytes=limit)
+        with path.open("rb") as file:
+            data = file.read(MAX_DOWNLOAD_BYTES + 1)
+    except OSError:
+        raise FileRefused("officials.console.file_unreadable", path=shown) from None
+    if len(data) > MAX_DOWNLOAD_BYTES:  # grew since
+        raise FileRefused("officials.console.file_too_big", path=shown, megabytes=limit)
+    return path.name, data
 
 
 def repair(raw: bytes) -> str:
@@ -132,19 +212,38 @@ class ConsoleTerminal:
 
     def person(self, user_id: str) -> ConsoleSession:
         if user_id not in self.sessions:
+            # The person's private chat, as services address it (`user.external_id`): what a
+            # background job sends them (a document's preview, a survey question) lands in the
+            # chat they type in, and a typed number answers it.
             self.sessions[user_id] = ConsoleSession(self.processor, self.sender, self.channel,
-                                                    user_id=user_id, name=user_id)
+                                                    user_id=user_id, name=user_id,
+                                                    chat_id=user_id)
         return self.sessions[user_id]
 
     async def line(self, raw: bytes) -> None:
         text = repair(raw).strip()
-        command, _, name = text.partition(" ")
+        command, _, rest = text.partition(" ")
         if command.lower() == "/as":
-            self.switch(name.strip())
+            self.switch(rest.strip())
+        elif command.lower() == "/file":
+            await self.give_file(rest)
         elif text:
             async with self._lock:
                 await self.current.say(text)
                 self._print_new()
+                if command.lower() == "/help":
+                    self.write(self.t("officials.console.help"))
+
+    async def give_file(self, path: str) -> None:
+        """`/file PATH`: the file as the person's photo or document, or one line saying why
+        it cannot be sent."""
+        async with self._lock:
+            try:
+                await self.current.send_file(path)
+            except FileRefused as refused:
+                self.write(self.t(refused.key, **refused.params))
+                return
+            self._print_new()
 
     def switch(self, name: str) -> None:
         if not name or not name.replace("-", "").replace("_", "").isalnum():

@@ -21,8 +21,10 @@ from typing import Any
 import aiohttp
 
 from bot.channels.base import (
+    MAX_DOWNLOAD_BYTES,
     ChatGone,
     ChoicesShown,
+    FileTooBig,
     Limits,
     Outgoing,
     Rejected,
@@ -44,6 +46,8 @@ MAX_CAPTION = 1000
 MAX_MESSAGE_ID = 96
 POLL_TIMEOUT_S = 30
 MEDIA_TTL_S = 24 * 3600
+FETCH_TIMEOUT_S = 30.0
+"""How long fetching a file a person sent (a photo, a voice note at Zalo's URL) may take."""
 BLOB_PREFIX = "blob:"
 """A blob's 'file id' on Zalo: the bot serves the blob itself, so the id is its hash. A file
 a citizen sent has its URL as file id (Zalo gives no other), so flows that keep file ids can
@@ -116,6 +120,29 @@ class ZaloClient:
         description = str(data.get("description") or data.get("message")
                           or body[:200].decode(errors="replace") or "no description")
         raise ZaloApiError(method, code, description, _retry_after(data, header_retry))
+
+    async def fetch(self, url: str, *, limit: int = MAX_DOWNLOAD_BYTES,
+                    timeout: float = FETCH_TIMEOUT_S) -> bytes:
+        """The bytes at a URL Zalo gave (a photo or voice note a person sent), read through
+        the client's session within `timeout` seconds; FileTooBig past `limit` bytes (told by
+        Content-Length, or counted while reading), aiohttp.ClientResponseError on an HTTP
+        error."""
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        wait = aiohttp.ClientTimeout(total=timeout)
+        async with self._session.get(url, timeout=wait) as response:
+            response.raise_for_status()
+            if (response.content_length or 0) > limit:
+                raise FileTooBig(f"{response.content_length} bytes")
+            data = bytearray()
+            # Chunk by chunk: `content.read(n)` returns what has arrived, not n bytes.
+            async for chunk in response.content.iter_chunked(64 * 1024):
+                data += chunk
+                if len(data) > limit:
+                    raise FileTooBig(f"over {limit} bytes")
+        return bytes(data)
 
     async def get_me(self) -> dict[str, Any]:
         return _object(await self.call("getMe"))
@@ -258,6 +285,10 @@ class ZaloChannel:
             user_id=_id(sender.get("id")) or chat_id,
             user_name=_name(sender), message_id=message_id, **fields,
         )
+
+    async def download(self, file_id: str) -> bytes:
+        """A file a person sent: Zalo gives a URL, kept as its file id (see `BLOB_PREFIX`)."""
+        return await self.client.fetch(file_id)
 
     # --- outgoing -------------------------------------------------------------------------
 

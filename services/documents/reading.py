@@ -71,7 +71,9 @@ async def _read(db: Database, document: NoticeDocument, download: Download | Non
         return Read(reason="corrupt")
     try:
         data = await download(document.channel, document.file_id)
-    except Exception as error:  # the channel's own errors (a file over its limit): reported
+    except DocumentRefused as refused:  # too big to fetch: said before a byte is read
+        return Read(reason=refused.reason, params=refused.params)
+    except Exception as error:  # the channel's own errors (the platform away, a link expired)
         log.warning("could not download a document: %r", error)
         return Read(reason="download")
     read = await asyncio.to_thread(read_document, data, document.file_name, document.mime)

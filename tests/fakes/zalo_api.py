@@ -4,7 +4,8 @@ An aiohttp server on 127.0.0.1 (a free port) answering `POST /bot<TOKEN>/<method
 Bot API's envelope `{ok, result}` / `{ok: false, error_code, description}`. It records every
 call, can be told to fail (429, `ok: false` with HTTP 200, any status), answers getUpdates with
 one queued update at a time or HTTP 408 when there is none, fetches the URL of every sendPhoto
-as Zalo does, and posts updates to the webhook registered with setWebhook.
+as Zalo does, serves the files people send (`host`: a photo at a URL, as Zalo's CDN does), and
+posts updates to the webhook registered with setWebhook.
 
 Usage::
 
@@ -90,6 +91,10 @@ class FakeZaloAPI:
         self.webhook: JSONDict = {"url": "", "secret_token": None}
         self.blocked: set[str] = set()
         self._failures: list[_Failure] = []
+        self._files: dict[str, bytes] = {}
+        self._chunked: set[str] = set()
+        self._stalled: set[str] = set()
+        self.files_fetched: list[str] = []
         self._updates: list[JSONDict] = []
         self._update_arrived = asyncio.Event()
         self._call_recorded = asyncio.Event()
@@ -101,6 +106,7 @@ class FakeZaloAPI:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._serve)
+        app.router.add_get("/files/{name}", self._serve_file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -165,6 +171,18 @@ class FakeZaloAPI:
         self._updates.append(update)
         self._update_arrived.set()
 
+    def host(self, name: str, data: bytes, *, chunked: bool = False,
+             stall: bool = False) -> str:
+        """Serve `data` at a URL on 127.0.0.1, as Zalo's CDN serves a photo a person sent;
+        return the URL (for `image_update`). `chunked`: without a Content-Length; `stall`:
+        the headers, then nothing until the client gives up."""
+        self._files[name] = data
+        if chunked:
+            self._chunked.add(name)
+        if stall:
+            self._stalled.add(name)
+        return f"{self.url}/files/{name}"
+
     def fail_next(self, method: str, status: int = 429, *, retry_after: int | None = 1,
                   ok_false: bool = False, description: str | None = None,
                   chat_id: Any = None, times: int = 1) -> None:
@@ -226,6 +244,24 @@ class FakeZaloAPI:
         self.calls.append(call)
         self._call_recorded.set()
         return web.json_response(body, status=status)
+
+    async def _serve_file(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        self.files_fetched.append(name)
+        if name not in self._files:
+            return web.Response(status=404)
+        if name not in self._chunked and name not in self._stalled:
+            return web.Response(body=self._files[name], content_type="image/jpeg")
+        response = web.StreamResponse(headers={"Content-Type": "image/jpeg"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        if name in self._stalled:
+            await asyncio.Event().wait()             # until the client hangs up
+        data = self._files[name]
+        for start in range(0, len(data), 4096):
+            await response.write(data[start:start + 4096])
+        await response.write_eof()
+        return response
 
     def _inject_failure(self, call: ZaloCall) -> None:
         for failure in self._failures:
@@ -325,10 +361,10 @@ _ids = itertools.count(1)
 
 
 def _message(chat_id: str, user_id: str | None, name: str, message_id: str | None,
-             **content: Any) -> JSONDict:
+             group: bool = False, **content: Any) -> JSONDict:
     return {
         "from": {"id": user_id or chat_id, "display_name": name, "is_bot": False},
-        "chat": {"id": chat_id, "chat_type": "PRIVATE"},
+        "chat": {"id": chat_id, "chat_type": "GROUP" if group else "PRIVATE"},
         "message_id": message_id or f"m{next(_ids):06d}{secrets.token_hex(6)}",
         "date": int(time.time() * 1000),
         **content,
@@ -336,10 +372,13 @@ def _message(chat_id: str, user_id: str | None, name: str, message_id: str | Non
 
 
 def text_update(chat_id: str, text: str, *, name: str = "Nguyễn Văn An",
-                message_id: str | None = None, wrapped: bool = True) -> JSONDict:
-    """A `message.text.received` update, wrapped `{ok, result}` (the docs) or flat."""
+                message_id: str | None = None, wrapped: bool = True,
+                group_member: str | None = None) -> JSONDict:
+    """A `message.text.received` update, wrapped `{ok, result}` (the docs) or flat; in a
+    group chat from `group_member` when given."""
     event = {"event_name": "message.text.received",
-             "message": _message(chat_id, None, name, message_id, text=text)}
+             "message": _message(chat_id, group_member, name, message_id,
+                                 group=group_member is not None, text=text)}
     return {"ok": True, "result": event} if wrapped else event
 
 
