@@ -258,7 +258,9 @@ async def test_exports_hold_the_filtered_rows_with_inert_cells(database_url: str
             response = await client.get("/ops/reports/export.xlsx?status=all")
             assert response.headers["Content-Type"].startswith("application/vnd.openxml")
             sheet = load_workbook(io.BytesIO(await response.read())).active
-            codes = sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True))
+            xlsx_rows = list(sheet.iter_rows(min_row=2, values_only=True))
+            assert "'=HYPERLINK(\"http://x\")" in [row[-1] for row in xlsx_rows]
+            codes = sorted(row[0] for row in xlsx_rows)
             async with app.db.transaction() as s:
                 expected = sorted(r.code for r in await s.scalars(select(FeedbackReport)))
             assert codes == expected and len(codes) == 2
