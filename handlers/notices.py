@@ -741,10 +741,11 @@ async def show_notice(inc: Incoming, ctx: Context) -> None:
     if not runs:
         lines.append(ctx.t("notices.no_runs"))
     for run in runs[:1]:
+        report = await notices.report(run)
         lines.append(ctx.t("notices.run_title", when=render.local_datetime(
-            run.occurrence_at, commune.timezone), status=ctx.t(f"notices.run_{run.status}")))
+            run.occurrence_at, commune.timezone), status=ctx.t(f"notices.run_{report.status}")))
         marks = {"sent": "✅", "pending": "⏳", "failed": "❌"}
-        for group in await notices.group_statuses(notice.id, run.id):
+        for group in report.groups:
             line = f"{marks[group.status]} {group.chat.title or group.chat.chat_id}"
             if group.error:
                 line += f" — {reason(ctx.t, group.error)}"

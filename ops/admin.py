@@ -12,9 +12,9 @@ from sqlalchemy import Select, select
 
 from ops.context import Page, Wrap
 from ops.exports import file_response
+from services.cells import inert
 from services.communes import Communes
 from services.models import AuditEntry
-from services.spreadsheet import inert
 from services.text import whole_number
 
 PER_PAGE = 100

@@ -10,10 +10,10 @@ from typing import Any
 from aiohttp import web
 
 from ops.context import Page
+from services.cells import inert
 from services.feedback.categories import category_name
 from services.feedback.models import FeedbackReport
 from services.feedback.service import fmt_datetime
-from services.spreadsheet import inert
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

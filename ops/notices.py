@@ -251,8 +251,9 @@ async def _show(ctx: Page, notice: Notice, error: str | None = None) -> web.Resp
     commune = await notices.commune(notice.commune_id)
     runs = []
     for run in await notices.runs(notice.id):
-        groups = await notices.group_statuses(notice.id, run.id)
-        runs.append((run, [(g, reason(ctx.t, g.error) if g.error else None) for g in groups]))
+        report = await notices.report(run)
+        runs.append((report, [(g, reason(ctx.t, g.error) if g.error else None)
+                              for g in report.groups]))
     seconds = sum(int(part.get("duration") or 0) for part in notice.audio)
     return ctx.render(
         "notice.html", notice=notice, commune=commune, runs=runs, error=error,

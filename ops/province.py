@@ -15,12 +15,12 @@ from ops.context import Page, Wrap
 from ops.exports import file_response
 from services.audit import AuditEntries
 from services.calendars import Calendars
+from services.cells import inert
 from services.communes import PROFILE_FIELDS, Communes, ProfileError, set_profile
 from services.invites import InviteError, Invites
 from services.models import Commune
 from services.province import Province, ProvinceError, find_province, national_provinces
 from services.province_table import COLUMNS, CommuneFigures, provincial_table, sorted_by
-from services.spreadsheet import inert
 from services.text import whole_number
 from services.users import Users
 

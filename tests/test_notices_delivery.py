@@ -1,14 +1,16 @@
 """Delivery details: a group that removed the bot, the progress message edited in place and
-the final report, a long notice read in several voice messages, and many schedulers racing
-for one occurrence."""
+the final report, a run's status following its groups (web and chat), a long notice read in
+several voice messages, and many schedulers racing for one occurrence."""
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.commands_ops import issue_link
 from bot.scheduler import NoticeJobs
 from handlers.notices import (
     PickMode,
@@ -20,15 +22,19 @@ from handlers.notices import (
     Targets,
     When,
 )
+from locales import Translator
 from services.db import Database, utcnow
 from services.models import OutboxMessage
 from services.notices.actions import ConfirmNotice
 from services.notices.models import Notice, NoticeRun
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.helpers import console_app, session, telegram_app
+from tests.helpers import console_app, eventually, session, telegram_app
 from tests.notices_support import chat_row, engines, linked_group, make_official, notice_row
 from tests.test_audio_tts import NOTICE, FakeGoogleTTS
 from tests.test_notices_telegram import GROUPS, OFFICIAL, Telegram
+from tests.test_ops_web import client_for, token_of
+
+VI = Translator("vi")
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +74,67 @@ async def test_removed_group_is_reported_and_progress_is_edited(database_url: st
         await tg.say(OFFICIAL, "/groups")
         groups = await tg.said(OFFICIAL, "Các nhóm của")
         assert "⛔" in groups.params["text"]
+
+
+async def test_a_run_is_done_once_its_groups_have_it(database_url: str) -> None:
+    """The run's status follows its groups' rows, in the operations room and in `/notice`,
+    while the sender's pass has not yet reported (it is still sending elsewhere, or died
+    after its last send): no "sending" over rows that all say delivered."""
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        reported = asyncio.Event()
+        report_progress = app.sender.progress_hooks.pop()
+
+        async def late_report(key: str) -> None:
+            await reported.wait()
+            await report_progress(key)
+
+        app.sender.progress_hooks.append(late_report)
+        tg = Telegram(fake)
+        await tg.link_groups(app)
+        await tg.announce("Thông báo lịch cắt điện ngày mai.", "text", "now")
+        await tg.said(OFFICIAL, "Xem trước")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
+
+        async def both_groups_have_it() -> bool:
+            async with app.db.transaction() as s:
+                return await s.scalar(select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.group_key.is_not(None), OutboxMessage.status == "sent")) == 2
+
+        await eventually(both_groups_have_it, timeout=15)
+        async with app.db.transaction() as s:
+            assert (await s.scalar(select(NoticeRun.status))) == "sending"  # not reported yet
+
+        client = await client_for(app)
+        try:
+            token = token_of(await issue_link(app, "telegram", str(OFFICIAL)))
+            signed = await client.post("/thonso/ops/signin", data={"t": token},
+                                       allow_redirects=False)
+            assert signed.status == 303, await signed.text()
+
+            async def web_heading() -> str:
+                page = await (await client.get("/thonso/ops/notices/1")).text()
+                delivery = page.split('id="delivery"')[1]
+                assert delivery.count(VI("ops.notices.group_sent")) == 2, delivery
+                heading = re.search(r"<h3>[^<]*· ([^<]+)</h3>", delivery)
+                assert heading is not None, delivery
+                return heading.group(1)
+
+            async def chat_heading(count: int) -> str:
+                await tg.say(OFFICIAL, "/notice 1")
+                status = await tg.said(OFFICIAL, "Lần gửi", count=count)
+                assert status.params["text"].count("✅") == 2, status.params["text"]
+                found = re.search(r"Lần gửi [^(]+\(([^)]+)\)", status.params["text"])
+                assert found is not None, status.params["text"]
+                return found.group(1)
+
+            assert await web_heading() == await chat_heading(1) == VI("notices.run_done")
+            reported.set()  # the pass reports: the official gets the final report
+            await tg.said(OFFICIAL, "đã gửi xong: 2/2 nhóm", timeout=15)
+            assert await web_heading() == await chat_heading(2) == VI("notices.run_done")
+            async with app.db.transaction() as s:
+                assert (await s.scalar(select(NoticeRun.status))) == "done"
+        finally:
+            await client.close()
 
 
 async def test_long_notice_is_read_in_several_voice_messages(

@@ -27,7 +27,7 @@ from services.ops.models import SignInLink, WebSession
 from services.ops.signin import SignInError
 from services.privacy import give_consent
 from services.users import Users
-from tests.helpers import console_app, session
+from tests.helpers import console_app, session, texts
 
 VI = Translator("vi")
 
@@ -258,11 +258,48 @@ async def test_exports_hold_the_filtered_rows_with_inert_cells(database_url: str
             response = await client.get("/ops/reports/export.xlsx?status=all")
             assert response.headers["Content-Type"].startswith("application/vnd.openxml")
             sheet = load_workbook(io.BytesIO(await response.read())).active
-            codes = sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True))
+            xlsx_rows = list(sheet.iter_rows(min_row=2, values_only=True))
+            assert "'=HYPERLINK(\"http://x\")" in [row[-1] for row in xlsx_rows]
+            codes = sorted(row[0] for row in xlsx_rows)
             async with app.db.transaction() as s:
                 expected = sorted(r.code for r in await s.scalars(select(FeedbackReport)))
             assert codes == expected and len(codes) == 2
             assert ids["road_code"] in codes
+        finally:
+            await client.close()
+
+
+CODE = re.compile(r"PA-\d{5}-\d{4}-\d{4}")
+
+
+async def test_chat_inbox_and_the_desk_list_the_same_reports(database_url: str) -> None:
+    """Chat's `/inbox` words and the desk's filters are one filter: open, overdue, by status,
+    by village, by category give the same reports in both."""
+    async with console_app(database_url) as app:
+        ids = await seed(app)
+        async with app.db.transaction() as s:
+            waste = await s.get(FeedbackReport, ids["waste"])
+            road = await s.get(FeedbackReport, ids["road"])
+            assert waste is not None and road is not None
+            waste.ack_due_at = utcnow() - timedelta(hours=1)  # not acknowledged in time
+            village = await s.get(Village, road.village_id)
+            assert village is not None
+            village_id, village_name, waste_code = village.id, village.name, waste.code
+        official = session(app, user_id="official-a", name="Cán bộ Địa chính")
+        client = await client_for(app)
+        try:
+            await sign_in(app, client)
+            for words, query, expected in [
+                ("", "", {ids["road_code"], waste_code}),
+                ("quá hạn", "overdue=1", {waste_code}),
+                (village_name, f"village={village_id}", {ids["road_code"]}),
+                ("rác thải", "category=waste", {waste_code}),
+                ("đã trả lời", "status=answered", set()),
+            ]:
+                chat = set(CODE.findall(texts(await official.say(f"/inbox {words}"))))
+                page = await (await client.get(f"/ops/reports?{query}")).text()
+                desk = set(CODE.findall(page.split("<tbody")[-1]))
+                assert chat == desk == expected, (words, chat, desk)
         finally:
             await client.close()
 

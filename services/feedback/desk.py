@@ -1,5 +1,6 @@
 """The officials' feedback desk: today's figures and the filtered, sorted, paged list behind
-each of them. The operations room shows them; chat's `/inbox` has its own short form."""
+each of them. The operations room shows them; chat's `/inbox` is a short form of the same
+filter (`InboxFilter.desk`), listed by the same conditions."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from services.text import whole_number
 SMALL_CELL = 5
 """Fewer ratings than this are not shown as a figure: a mean of two ratings says little and
 may point at the two people who gave them."""
+LIST_STATUSES = (*STATUSES, "open", "all")
+"""What a list's `status` may be: one status, "open" (every open status) or "all"."""
 SORTS = {
     "due": (FeedbackReport.urgent.desc(), FeedbackReport.due_at, FeedbackReport.id),
     "new": (FeedbackReport.created_at.desc(), FeedbackReport.id.desc()),
@@ -46,7 +49,7 @@ class DeskFilter:
     def from_query(cls, query: dict[str, str]) -> DeskFilter:
         values: dict[str, Any] = {}
         status = query.get("status", "open")
-        values["status"] = status if status in (*STATUSES, "open", "all") else "open"
+        values["status"] = status if status in LIST_STATUSES else "open"
         if query.get("category"):
             values["category"] = query["category"][:40]
         if (village := whole_number(query.get("village", ""))) is not None:

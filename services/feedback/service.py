@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
@@ -23,6 +23,7 @@ from services.feedback.deadlines import (
     deadlines,
     is_overdue,
 )
+from services.feedback.desk import LIST_STATUSES, Desk, DeskFilter
 from services.feedback.live import announce_new_report
 from services.feedback.models import (
     ANSWERED,
@@ -54,7 +55,6 @@ MAX_PUBLIC_SUMMARY = 500
 HOURLY_LIMIT = 5
 NEEDS_NOTE = (ANSWERED, REJECTED, TRANSFERRED)
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
-INBOX_STATUSES = (*STATUSES, "open", "all")
 
 
 class FeedbackError(Exception):
@@ -128,7 +128,7 @@ class InboxFilter:
     overdue: bool = False
 
     def __post_init__(self) -> None:
-        if self.status not in INBOX_STATUSES:
+        if self.status not in LIST_STATUSES:
             raise ValueError(f"inbox status {self.status!r}")
 
     @classmethod
@@ -144,7 +144,7 @@ class InboxFilter:
                 values["overdue"] = True
             elif token in ("all", "tatca"):
                 values["status"] = "all"
-            elif key in ("s", "status") and value in INBOX_STATUSES:
+            elif key in ("s", "status") and value in LIST_STATUSES:
                 values["status"] = value
             elif key in ("c", "category") and value:
                 values["category"] = value
@@ -153,6 +153,11 @@ class InboxFilter:
             else:
                 raise ValueError(raw)
         return cls(**values)
+
+    def desk(self, page: int = 0) -> DeskFilter:
+        """The same filter as the operations room's list, at `page`."""
+        return DeskFilter(status=self.status, category=self.category,
+                          village_id=self.village_id, overdue=self.overdue, page=page)
 
 
 class FeedbackReports:
@@ -419,31 +424,9 @@ class FeedbackReports:
     async def inbox(self, commune_id: int | None, flt: InboxFilter, now: datetime, *,
                     page: int = 0, per_page: int = 8) -> tuple[list[FeedbackReport], int]:
         """One page of a commune's reports (all communes when `commune_id` is None), most
-        pressing first, and how many there are."""
-        conditions: list[Any] = []
-        if commune_id is not None:
-            conditions.append(FeedbackReport.commune_id == commune_id)
-        if flt.status == "open" or flt.overdue:
-            conditions.append(FeedbackReport.status.in_(OPEN_STATUSES))
-        if flt.status not in ("open", "all"):
-            conditions.append(FeedbackReport.status == flt.status)
-        if flt.category:
-            conditions.append(FeedbackReport.category == flt.category)
-        if flt.village_id is not None:
-            conditions.append(FeedbackReport.village_id == flt.village_id)
-        if flt.overdue:
-            conditions.append(or_(
-                FeedbackReport.due_at < now,
-                and_(FeedbackReport.acknowledged_at.is_(None), FeedbackReport.ack_due_at < now),
-            ))
-        total = await self.session.scalar(
-            select(func.count()).select_from(FeedbackReport).where(*conditions)) or 0
-        rows = await self.session.scalars(
-            select(FeedbackReport).where(*conditions)
-            .order_by(FeedbackReport.urgent.desc(), FeedbackReport.due_at, FeedbackReport.id)
-            .offset(page * per_page).limit(per_page)
-        )
-        return list(rows), total
+        pressing first, and how many there are: the operations room's list, in chat's pages."""
+        return await Desk(self.session, DEFAULT_TZ).page(commune_id, flt.desk(page), now,
+                                                         per_page=per_page)
 
     # --- messages ---------------------------------------------------------------------------
 

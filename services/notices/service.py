@@ -81,6 +81,33 @@ class Counts:
     def pending(self) -> int:
         return self.total - self.sent - self.failed
 
+    @classmethod
+    def of(cls, groups: list[GroupStatus]) -> Counts:
+        return cls(total=len(groups), sent=sum(g.status == "sent" for g in groups),
+                   failed=sum(g.status == "failed" for g in groups))
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """One run as its delivery report shows it, in chat (`/notice ID`) and on the web."""
+
+    run: NoticeRun
+    groups: list[GroupStatus]
+
+    @property
+    def counts(self) -> Counts:
+        return Counts.of(self.groups)
+
+    @property
+    def status(self) -> str:
+        """The run's status as its groups' rows make it: a sending whose every group has
+        its messages (or has failed) is done. The stored status catches up only when the
+        sender's pass reports (`Notices.report_progress`), after every chat of that pass,
+        or never if the process stopped in between; what is shown follows the rows."""
+        if self.run.status == RUN_SENDING and self.counts.pending == 0:
+            return RUN_DONE
+        return self.run.status
+
 
 def needs_preparation(notice: Notice) -> bool:
     """Audio must be made (text read aloud, or an audio file converted) before the preview."""
@@ -172,11 +199,8 @@ class Notices:
                 result.append(GroupStatus(chat, "pending"))
         return result
 
-    async def counts(self, notice_id: int, run_id: int) -> Counts:
-        statuses = await self.group_statuses(notice_id, run_id)
-        return Counts(total=len(statuses),
-                      sent=sum(s.status == "sent" for s in statuses),
-                      failed=sum(s.status == "failed" for s in statuses))
+    async def report(self, run: NoticeRun) -> RunReport:
+        return RunReport(run, await self.group_statuses(run.notice_id, run.id))
 
     # --- composing -------------------------------------------------------------------------
 
@@ -413,17 +437,17 @@ class Notices:
         author = await self._author(notice) if notice else None
         if notice is None:
             return
-        counts = await self.counts(notice.id, run.id)
-        if counts.pending == 0:
+        report = await self.report(run)
+        if report.status == RUN_DONE:
             finished = await self.session.execute(
                 update(NoticeRun).where(NoticeRun.id == run.id, NoticeRun.status == RUN_SENDING)
                 .values(status=RUN_DONE, finished_at=now))
             if affected(finished) and author is not None:
-                await self._final_report(notice, run, author, counts)
+                await self._final_report(notice, report, author)
             return
         if author is None or (run.progress_at and now - run.progress_at < PROGRESS_EVERY):
             return
-        text = self._progress_text(Translator(author.language), notice, counts, run)
+        text = self._progress_text(Translator(author.language), notice, report.counts, run)
         if text != run.progress_text and await self._edit_progress(run, author, text):
             run.progress_text, run.progress_at = text, now
 
@@ -441,9 +465,8 @@ class Notices:
         return t("notices.progress", id=notice.id, sent=counts.sent + counts.failed,
                  total=counts.total)
 
-    async def _final_report(self, notice: Notice, run: NoticeRun, author: User,
-                            counts: Counts) -> None:
-        t = Translator(author.language)
+    async def _final_report(self, notice: Notice, report: RunReport, author: User) -> None:
+        run, counts, t = report.run, report.counts, Translator(author.language)
         final = t("notices.progress_done", id=notice.id, sent=counts.sent, total=counts.total)
         await self._edit_progress(run, author, final)
         lines = [t("notices.report", id=notice.id, sent=counts.sent, total=counts.total)]
@@ -451,8 +474,7 @@ class Notices:
             lines.append(t("notices.report_late", minutes=run.late_s // 60))
         if notice.audio_error and notice.mode != "text":
             lines.append(t("notices.report_text_only"))
-        failures = [s for s in await self.group_statuses(notice.id, run.id)
-                    if s.status == "failed"]
+        failures = [s for s in report.groups if s.status == "failed"]
         if failures:
             lines.append(t("notices.report_failures"))
             lines += [f"• {s.chat.title or s.chat.chat_id}: {reason(t, s.error)}"
