@@ -496,7 +496,9 @@ def step_view(ctx: Context, filing: Filing, procedure: Procedure,
 
 
 def checklist_text(t: Translator, filing: Filing, procedure: Procedure) -> str:
-    lines = [t("filing.step_2_find", code=procedure.code, name=procedure.name,
+    # Thôn Số's own code means nothing to the portal: the citizen searches by name
+    find = "filing.step_2_find_by_name" if procedure.is_local else "filing.step_2_find"
+    lines = [t(find, code=procedure.code, name=procedure.name,
                agency=procedure.agency or "—"), ""]
     required = required_papers(procedure)
     if required:

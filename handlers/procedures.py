@@ -33,6 +33,8 @@ MAX_DOCUMENT_CHARS = 300
 MAX_NOTE_CHARS = 400
 MAX_BUTTON_CHARS = 60
 MIN_QUESTION_CHARS = 2
+COMMUNE_POLICE = "Công an cấp xã"
+COMMITTEE_NAMES = ("UBND cấp xã", "Chủ tịch UBND cấp xã")
 
 @dataclass(frozen=True)
 class ShowCard(CallbackData, prefix="pr.card"):
@@ -198,7 +200,8 @@ def poster_for(procedure: Procedure, commune: Commune | None, bot_username: str 
         commune=commune.name if commune else vi("procedures.poster_commune_generic"),
         instruction=vi("officials.qr.instruction_both", code=procedure.code) if zalo_link
         else vi("procedures.poster_instruction"),
-        footer=vi("procedures.poster_footer", code=procedure.code),
+        footer=vi("procedures.poster_footer_local" if procedure.is_local
+                  else "procedures.poster_footer", code=procedure.code),
     )
 
 
@@ -211,9 +214,10 @@ async def _commune(ctx: Context) -> Commune | None:
 
 def card(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
     """The answer card: what, where, which papers, how much, how long, whether online."""
+    meta = "procedures.card_meta_local" if procedure.is_local else "procedures.card_meta"
     parts = [
         t("procedures.card_title", name=procedure.name),
-        t("procedures.card_meta", field=procedure.field or "—", code=procedure.code),
+        t(meta, field=procedure.field or "—", code=procedure.code),
         "",
         where(t, procedure, commune),
         "",
@@ -224,19 +228,23 @@ def card(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
         t("procedures.time", time=processing_time(t, procedure.processing_days)),
         online(t, procedure),
     ]
+    if procedure.steps:
+        parts.append(t("procedures.steps", steps=cut(procedure.steps, MAX_NOTE_CHARS)))
     if procedure.result:
         parts.append(t("procedures.result", result=cut(procedure.result, MAX_NOTE_CHARS)))
     return "\n".join(parts)
 
 
 def where(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
-    """The place of filing, from the procedure's agency: the commune police for residence
-    matters, the commune's one-stop desk for the People's Committee, else the agency itself."""
-    if procedure.agency.startswith("Công an"):
+    """The place of filing, from the procedure's agency: the commune police, named, when the
+    record says "Công an cấp xã" and nothing more (residence); the commune's one-stop desk when
+    it is the People's Committee; else the agency as the record words it (an agency with a
+    condition, such as the identity card's "where the province has assigned it")."""
+    if procedure.agency == COMMUNE_POLICE:
         place = t("understand.where_police_commune", commune=commune.name) if commune \
             else t("understand.where_police")
         return t("procedures.where", place=place)
-    if "UBND cấp xã" not in procedure.agency:
+    if not _committee(procedure.agency):
         return t("procedures.where", place=cut(procedure.agency, MAX_NOTE_CHARS))
     desk = Desk.of(commune)
     place = t("procedures.where_commune", commune=commune.name) if commune \
@@ -254,6 +262,12 @@ def where(t: Translator, procedure: Procedure, commune: Commune | None) -> str:
     if contact:
         lines.append(t("procedures.where_contact", contact=contact))
     return "\n".join(lines)
+
+
+def _committee(agency: str) -> bool:
+    """Whether the agency is the commune People's Committee (or its chairman, or one of its
+    bodies with the committee in brackets): then files go to its one-stop desk."""
+    return agency.startswith(COMMITTEE_NAMES) or agency.endswith("(UBND cấp xã)")
 
 
 def documents(t: Translator, papers: tuple[Document, ...]) -> str:

@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from services import fonts
+from services.procedures.procedure import LOCAL_CODE_PREFIX
 
 if TYPE_CHECKING:  # Pillow and qrcode load only when a poster is drawn: they cost memory
     from PIL import Image, ImageDraw, ImageFont
@@ -27,6 +28,7 @@ PAYLOAD_PREFIX = "p_"
 PLACEHOLDER_BOT = "ThonSoBot"
 """Used in links when the bot's username is unknown (no token); `QR_BOT_USERNAME` overrides."""
 _PAYLOAD = re.compile(r"^p_(\d{1,2})_(\d{6})(?:_([0-9A-Za-z]+))?$")
+_LOCAL_PAYLOAD = re.compile(r"^p_TS_([A-Z0-9]{2,16})$")
 
 WIDTH, HEIGHT = 1200, 1700
 MARGIN = 80
@@ -62,12 +64,16 @@ class Poster:
 
 
 def payload_for(code: str) -> str:
-    """`1.001193` → `p_1_001193` (a /start payload: letters, digits and `_` only)."""
-    return PAYLOAD_PREFIX + code.replace(".", "_")
+    """`1.001193` → `p_1_001193`, `TS-XEMAY` → `p_TS_XEMAY` (a /start payload: letters,
+    digits and `_` only)."""
+    return PAYLOAD_PREFIX + code.replace(".", "_").replace("-", "_")
 
 
 def code_from_payload(payload: str) -> str | None:
-    """`p_1_001193` → `1.001193`; None for anything malformed."""
+    """`p_1_001193` → `1.001193`, `p_TS_XEMAY` → `TS-XEMAY`; None for anything malformed."""
+    local = _LOCAL_PAYLOAD.match(payload.strip())
+    if local is not None:
+        return LOCAL_CODE_PREFIX + local.group(1)
     match = _PAYLOAD.match(payload.strip())
     if match is None:
         return None

@@ -281,3 +281,16 @@ def test_invalid_entries_are_refused_by_the_model() -> None:
         Procedure.from_dict({**entry, "fees": [unknown]})
     with pytest.raises(ValueError, match="malformed procedure code"):
         Procedure.from_dict({**entry, "code": "1193"})
+
+
+def test_local_codes_are_the_catalogues_own_and_never_an_imports() -> None:
+    local = {p.code: p for p in load_catalogue() if p.is_local}
+    assert sorted(local) == ["TS-CANCUOC", "TS-GPXD", "TS-XEMAY"]
+    assert not any(p.is_local for p in load_catalogue() if p.code[0].isdigit())
+    entry = load_catalogue()[0].to_dict()
+    for code in ("TS-xemay", "TS-", "TS-XE.MAY", "XEMAY", "TS-" + "A" * 17):
+        with pytest.raises(ValueError, match="malformed procedure code"):
+            Procedure.from_dict({**entry, "code": code})
+    with pytest.raises(RecordError) as refused:  # a national record cannot take a local code
+        parse_record(minimal(code="TS-XEMAY"))
+    assert "malformed code" in refused.value.reason

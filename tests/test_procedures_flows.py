@@ -6,7 +6,7 @@ import io
 import zxingcpp
 from PIL import Image
 
-from handlers.procedures import AskExample, SendPoster, ShowCard, card
+from handlers.procedures import AskExample, SendPoster, ShowCard, card, poster_for
 from locales import Translator
 from services.communes import Communes
 from services.models import Commune
@@ -80,6 +80,28 @@ def test_card_of_a_desk_only_procedure_says_so() -> None:
     text = card(Translator("vi"), catalogue_entry("2.000815"), None)
     assert "• Nộp trực tiếp: 2.000 đồng/trang" in text
     assert "🏛 Thủ tục này chưa nộp trực tuyến được" in text
+
+
+def test_a_local_code_is_said_to_be_thon_sos_own_and_its_agency_is_the_place() -> None:
+    procedure = catalogue_entry("TS-CANCUOC")
+    vi = card(Translator("vi"), procedure, Commune(name="Xã Tân Hòa"))
+    assert "Lĩnh vực: Căn cước · Mã riêng của Thôn Số: TS-CANCUOC" in vi
+    assert f"📍 Nơi nộp: {procedure.agency}\n" in vi and "Xã Tân Hòa" not in vi
+    assert "ℹ️ Cách làm: Làm thẻ lần đầu hoặc kích hoạt định danh điện tử mức 2" in vi
+    en = card(Translator("en"), procedure, None)
+    assert "Thôn Số's own code: TS-CANCUOC (not for searching the public service portal)" in en
+    assert poster_for(procedure, None, "b").footer == "Mã riêng của Thôn Số TS-CANCUOC · Thôn Số"
+    birth = catalogue_entry("1.001193")
+    assert poster_for(birth, None, "b").footer == "Mã thủ tục 1.001193 · Thôn Số"
+
+
+def test_the_place_of_filing_is_the_records_agency() -> None:
+    copy = card(Translator("vi"), catalogue_entry("2.000908"), Commune(name="Xã Tân Hòa"))
+    assert "📍 Nơi nộp: Cơ quan, tổ chức đang quản lý sổ gốc (UBND cấp xã nếu sổ gốc lưu" in copy
+    permit = card(Translator("vi"), catalogue_entry("TS-GPXD"), Commune(name="Xã Tân Hòa"))
+    assert "📍 Nơi nộp: Bộ phận một cửa UBND — Xã Tân Hòa" in permit
+    business = card(Translator("vi"), catalogue_entry("1.001612"), Commune(name="Xã Tân Hòa"))
+    assert "📍 Nơi nộp: Bộ phận một cửa UBND — Xã Tân Hòa" in business
 
 
 # --- conversations -------------------------------------------------------------------------

@@ -23,10 +23,14 @@ def test_every_catalogue_code_round_trips_through_its_payload() -> None:
         assert qr.code_from_payload(payload) == procedure.code
     assert qr.payload_for("1.001193") == "p_1_001193"
     assert qr.code_from_payload("p_1_001193_A") == "1.001193.A"
+    assert qr.payload_for("TS-XEMAY") == "p_TS_XEMAY"
+    assert qr.code_from_payload("p_TS_XEMAY") == "TS-XEMAY"
 
 
 @pytest.mark.parametrize("payload", ["", "p_", "p_1", "p_1_0011", "p_1_001193_", "x_1_001193",
-                                     "p_1.001193", "p_1_001193; DROP", "p_" + "9" * 60])
+                                     "p_1.001193", "p_1_001193; DROP", "p_" + "9" * 60,
+                                     "p_TS_", "p_TS_X", "p_TS_xemay", "p_TS_XE_MAY",
+                                     "p_TS-XEMAY", "p_TS_" + "A" * 17])
 def test_malformed_payloads_are_refused(payload: str) -> None:
     assert qr.code_from_payload(payload) is None
 

@@ -12,6 +12,17 @@ Channel = Literal["desk", "online", "post"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 
 CODE_PATTERN = re.compile(r"^\d{1,2}\.\d{6}(?:\.[0-9A-Za-z]+)?$")
+"""A national procedure code (the national procedure database's, `1.001193`): the only kind an
+import accepts."""
+LOCAL_CODE_PREFIX = "TS-"
+LOCAL_CODE_PATTERN = re.compile(rf"^{LOCAL_CODE_PREFIX}[A-Z0-9]{{2,16}}$")
+"""Thôn Số's own code (`TS-XEMAY`) for a procedure the catalogue ships without its national
+code: letters after `TS-`, so it is never taken for a national code (see docs/architecture.md)."""
+
+
+def is_local_code(code: str) -> bool:
+    """Whether a code is Thôn Số's own, not the national database's."""
+    return bool(LOCAL_CODE_PATTERN.match(code))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +82,17 @@ class Procedure:
     result: str = ""
 
     def __post_init__(self) -> None:
-        if not CODE_PATTERN.match(self.code):
+        if not (CODE_PATTERN.match(self.code) or is_local_code(self.code)):
             raise ValueError(f"malformed procedure code {self.code!r}")
         if not self.name.strip():
             raise ValueError(f"procedure {self.code} has an empty name")
         if self.processing_days is not None and self.processing_days < 0:
             raise ValueError(f"procedure {self.code} has negative processing days")
+
+    @property
+    def is_local(self) -> bool:
+        """True when the code is Thôn Số's own: it cannot be looked up on the national portal."""
+        return is_local_code(self.code)
 
     @property
     def channels(self) -> tuple[Channel, ...]:

@@ -186,6 +186,7 @@ class ProcedureIndex:
 
     def __init__(self, procedures: Iterable[Procedure]) -> None:
         self._procedures = tuple(procedures)
+        self._by_code = {procedure.code.upper(): procedure for procedure in self._procedures}
         weights: list[dict[str, float]] = []
         lengths: list[float] = []
         self._phrases: list[frozenset[str]] = []
@@ -238,6 +239,12 @@ class ProcedureIndex:
         alternatives: list[tuple[str, ...]] = [
             (token,) for token in search_tokens(question)[:_MAX_TOKENS]]
         return frozenset(self._procedures[doc].code for doc in self._alias_hits(alternatives))
+
+    def typed_code(self, text: str) -> Match | None:
+        """The procedure whose code the text is (`1.001193`, `ts-xemay`: a code read off a
+        poster or a card), as a sure match; None for any other text."""
+        procedure = self._by_code.get(text.strip().upper())
+        return Match(procedure.code, procedure.name, 1.0) if procedure else None
 
     def knows(self, word: str) -> bool:
         """Whether a folded syllable occurs in the catalogue."""

@@ -1,9 +1,10 @@
 """Classifying a citizen's free text: rules over folded phrases, plus the procedure search.
 
-The order of the checks is the design: a greeting is only greeting words; a matter handled
-elsewhere is named by a few unmistakable words ("hộ chiếu", "sổ đỏ"); the commune office is
-asked about with its own words ("giờ làm việc", "số điện thoại"); a problem names a thing and
-what is wrong with it; a procedure is whatever the catalogue's search is sure about.
+The order of the checks is the design: a procedure's code typed as it is opens its card; a
+greeting is only greeting words; a matter handled elsewhere is named by a few unmistakable
+words ("hộ chiếu", "sổ đỏ"); the commune office is asked about with its own words ("giờ làm
+việc", "số điện thoại"); a problem names a thing and what is wrong with it; a procedure is
+whatever the catalogue's search is sure about.
 """
 
 from __future__ import annotations
@@ -127,6 +128,9 @@ class Classifier:
                        | GREETING_WORDS)
 
     def classify(self, text: str) -> Understanding:
+        typed = self._index.typed_code(text)
+        if typed is not None:
+            return Understanding(Intent.PROCEDURE, code=typed.code, matches=(typed,))
         tokens = self.tokens(text)
         if not tokens:
             return Understanding(Intent.UNKNOWN)
