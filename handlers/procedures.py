@@ -84,7 +84,8 @@ async def on_deep_link(inc: Incoming, ctx: Context) -> None:
 
 async def on_qr(inc: Incoming, ctx: Context) -> None:
     """`/qr CODE` (officials): the procedure's printable poster."""
-    code = inc.args.strip().split()[0] if inc.args.strip() else ""
+    # Codes are stored in capitals; an official types "ts-xemay" as readily as "TS-XEMAY".
+    code = inc.args.strip().split()[0].upper() if inc.args.strip() else ""
     if not code:
         ctx.say("procedures.qr_usage")
         return

@@ -350,6 +350,11 @@ async def test_qr_posters_carry_a_code_for_each_channel(database_url: str) -> No
         assert "Zalo: mở Thôn Số, rồi gõ mã thủ tục 1.001193" in info["instruction"]
         assert "một mã cho Zalo" in both.text
 
+        # A local code typed in lower case finds its poster as the capitals do.
+        [local] = [m for m in await officer.say("/qr ts-xemay") if m.kind == "document"]
+        assert _codes(local.data)[0] == "https://t.me/xa_bot?start=p_TS_XEMAY"
+        assert _poster_info(local.data)["title"] == "Đăng ký xe mô tô, xe gắn máy"
+
 
 async def test_the_qr_command_line_names_the_commune(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import argparse
