@@ -48,8 +48,10 @@ class Flow(Generic[S]):
     def __init__(self, name: str, steps: type[S], *, transitions: Mapping[S, Iterable[S]],
                  on_input: Mapping[S, StepHandler] | None = None,
                  back: Mapping[S, Asker] | None = None) -> None:
-        """`back` names the steps a citizen may return to by typing "quay lại", each with
-        what asks its question again; the return itself must be a declared transition."""
+        """`back` gives each step what asks its question again, with its buttons, from what
+        the draft holds: a step one returns to by typing "quay lại" (the return must be a
+        declared transition), or the current one, asked again when there is no earlier step
+        or when the draft is kept after /start."""
         if name in _FLOWS:
             raise ValueError(f"flow {name!r} is declared twice")
         unknown = set(transitions) - set(steps)

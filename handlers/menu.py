@@ -121,7 +121,7 @@ async def go_back(ctx: Context) -> None:
     flow = declared(ctx.state.flow)
     step = flow.previous(ctx.state.step, ctx.state.trail) if flow is not None else None
     if step is None:
-        ctx.say("common.back_unavailable")
+        await ask_again(ctx, "common.back_unavailable")  # no earlier step: this one again
         return
     assert flow is not None
     ctx.state.back(step)
