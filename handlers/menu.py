@@ -180,6 +180,10 @@ async def on_help(inc: Incoming, ctx: Context) -> None:
 
 
 async def on_cancel(inc: Incoming, ctx: Context) -> None:
+    flow = declared(ctx.state.flow)
+    if flow is not None and flow.cancel is not None:
+        await flow.cancel(ctx)  # the flow's own cancel (a walk asks first, a document goes)
+        return
     had_flow = ctx.state.flow is not None
     ctx.state.clear()
     ctx.say("common.cancelled" if had_flow else "common.nothing_to_cancel")
