@@ -108,7 +108,7 @@ FLOW = Flow("notice", Step, transitions={
     Step.DAYS: lambda ctx: _ask_days(ctx),
     Step.TIME: lambda ctx: _say(ctx, "notices.ask_time"),
     Step.CRON: lambda ctx: _say(ctx, "notices.ask_cron"),
-})
+}, cancel=lambda ctx: _cancel(ctx))
 
 
 class EditStep(StrEnum):
@@ -117,7 +117,10 @@ class EditStep(StrEnum):
 
 
 EDIT_FLOW = Flow("notice_edit", EditStep, transitions={EditStep.TEXT: set(),
-                                                       EditStep.TIME: set()})
+                                                       EditStep.TIME: set()}, back={
+    EditStep.TEXT: lambda ctx: _say(ctx, "notices.ask_new_text"),
+    EditStep.TIME: lambda ctx: _ask_new_time(ctx),
+})
 
 Priority = Literal["normal", "priority", "emergency"]
 """The models' PRIORITIES, in order (a test keeps them the same)."""
@@ -629,6 +632,11 @@ async def _take_paragraph_count(inc: Incoming, ctx: Context) -> None:
 # --- buttons --------------------------------------------------------------------------------
 
 async def on_cancel_draft(inc: Incoming, ctx: Context, data: CancelDraft) -> None:
+    await _cancel(ctx)
+
+
+async def _cancel(ctx: Context) -> None:
+    """The Cancel button, and "hủy" typed: the draft and its document go, the menu follows."""
     document = await _document(ctx) if ctx.state.flow == FLOW.name else None
     if document is not None:
         NoticeDocuments(ctx.session).discard(document, ctx.now)
@@ -905,11 +913,16 @@ async def on_edit(inc: Incoming, ctx: Context, data: EditNotice) -> None:
         ctx.say("notices.ask_new_text")
     elif notice.schedule != "now":
         ctx.state.start(EDIT_FLOW, EditStep.TIME, notice_id=notice.id)
-        key = {"once": "notices.ask_datetime", "cron": "notices.ask_cron"}.get(
-            notice.schedule, "notices.ask_time")
-        ctx.say(key, example=date_example(ctx))
+        await _ask_new_time(ctx, notice)
     else:
         ctx.say("errors.stale_button")
+
+
+async def _ask_new_time(ctx: Context, notice: Notice | None = None) -> None:
+    notice = notice or await _notices(ctx).get(int(ctx.state.data.get("notice_id") or 0))
+    key = {"once": "notices.ask_datetime", "cron": "notices.ask_cron"}.get(
+        notice.schedule if notice else "", "notices.ask_time")
+    ctx.say(key, example=date_example(ctx))
 
 
 async def on_edit_flow(inc: Incoming, ctx: Context) -> None:
