@@ -21,7 +21,7 @@ from enum import StrEnum
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.format import cut, local_date, money, quantity
-from handlers.home import home_row
+from handlers.home import home_row, show_menu
 from handlers.procedures import ShowCard, where
 from handlers.router import Router
 from handlers.types import Incoming
@@ -70,9 +70,10 @@ FLOW = Flow("filing", Step, transitions={
     Step.PAY: {Step.SUBMIT},
 }, on_input={
     Step.SUBMIT: lambda inc, ctx: on_code(inc, ctx),  # the handlers follow below
-}, back={step: lambda ctx: show_walk(ctx) for step in Step})
+}, back={step: lambda ctx: show_walk(ctx) for step in Step},
+   cancel=lambda ctx: cancel_typed(ctx))
 """A walk goes back a step at a time ("Quay lại" pressed or typed); a walk taken up again
-starts with the steps before its own behind it."""
+starts with the steps before its own behind it. "hủy" typed asks first, as the button does."""
 
 
 class WalkAction(StrEnum):
@@ -327,10 +328,17 @@ async def on_cancel(ctx: Context, filing: Filing) -> None:
         [Button(ctx.t("filing.button_cancel_no"), _walk(filing, WalkAction.SHOW))]])
 
 
+async def cancel_typed(ctx: Context) -> None:
+    filing = await _walk_of_state(ctx)
+    if filing is not None:
+        await on_cancel(ctx, filing)
+
+
 async def on_drop(ctx: Context, filing: Filing) -> None:
     Filings.cancel(filing, ctx.now)
     ctx.state.clear()
-    ctx.say("filing.cancelled", home_row(ctx))
+    ctx.say("filing.cancelled")
+    await show_menu(ctx)
 
 
 WALK_ACTIONS = {
