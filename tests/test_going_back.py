@@ -17,6 +17,8 @@ from handlers.filing import TickPaper, Walk, WalkAction
 from handlers.groups import LinkVillage
 from handlers.menu import RestartAnswer
 from handlers.notices import (
+    EditNotice,
+    EditStep,
     KeepContent,
     PickMode,
     PickPriority,
@@ -165,6 +167,11 @@ async def test_the_notice_wizard_goes_back_step_by_step(database_url: str) -> No
             [first.id], "normal", "text", "now")
         assert (await state_of(app, OFFICIAL)).flow is None
 
+        await tg.press(OFFICIAL, EditNotice(notice.id, EditStep.TEXT).pack())
+        again = await tg.text(OFFICIAL, "quay lại")    # a one-step flow asks its step again
+        assert NO_EARLIER in words(again) and "Mời gõ nội dung mới." in again[-1].params["text"]
+        assert (await state_of(app, OFFICIAL)).flow == "notice_edit"
+
 
 async def test_back_from_the_targets_to_a_documents_preview_keeps_its_text(
         database_url: str, google: FakeGoogleTTS) -> None:
@@ -229,6 +236,16 @@ async def test_back_from_a_documents_preview_drops_the_document(
             notice = (await s.scalars(select(Notice))).one()
         assert (notice.text, notice.source_document) == (
             "Loa phát thanh: lịch tiêm vắc xin tuần này.", None)
+
+        await _announce_document(tg, fake, docx_bytes(sample()), "tb2.docx")
+        await tg.said(WRITER, "Bạn muốn làm gì tiếp theo", count=2, timeout=60)
+        await tg.say(WRITER, "hủy")                            # the document goes too
+        cancelled = await tg.said(WRITER, "Đã hủy, chưa gửi gì")
+        assert cancelled.params.get("reply_markup") is None
+        await tg.said(WRITER, "Việc của cán bộ xã")            # then the menu
+        async with app.db.transaction() as s:
+            document = await s.get(NoticeDocument, 2)
+            assert document is not None and document.status == "discarded"
 
 
 async def test_cancel_typed_in_the_wizard_shows_the_menu(database_url: str) -> None:
@@ -353,6 +370,14 @@ async def test_the_filing_walk_goes_back_typed_and_after_a_resume(database_url: 
         assert "Bước 2/5" in back[-1].params["text"]
         filing = await walk_of(app)
         assert (filing.step, filing.reached, filing.status) == (2, 3, "active")
+
+        asked = await tg.text(CITIZEN, "hủy")                  # the walk's cancel asks first
+        assert "Bạn muốn dừng hẳn hướng dẫn «Đăng ký khai sinh»?" in words(asked)
+        assert (await walk_of(app)).status == "active"
+        dropped = await tg.press(CITIZEN, Walk(fid, WalkStep.PAPERS, WalkAction.DROP).pack())
+        assert "Đã dừng hướng dẫn" in words(dropped) and "Bạn cần gì" in words(dropped)
+        assert (await walk_of(app)).status == "cancelled"
+        assert (await state_of(app, CITIZEN)).flow is None
 
 
 # --- the console ----------------------------------------------------------------------------
