@@ -312,6 +312,9 @@ async def test_the_survey_wizard_goes_back_and_reopens_a_question(database_url: 
 
         await tg.press(OFFICIAL, PickTarget(survey_id, TargetChoice.COMMUNE).pack())
         await tg.press(OFFICIAL, PickDelivery(survey_id, "both").pack())
+        await tg.text(OFFICIAL, "/start")
+        kept = await tg.press(OFFICIAL, RestartAnswer(False).pack())
+        assert "Đã giữ nguyên" in words(kept) and "Khi nào đóng khảo sát?" in words(kept)
         preview = await tg.press(OFFICIAL, PickClosing(survey_id, 7).pack())
         assert f"Khảo sát #{survey_id}: Ý kiến về chợ mới" in words(preview)
         async with app.db.transaction() as s:
@@ -365,6 +368,10 @@ async def test_the_filing_walk_goes_back_typed_and_after_a_resume(database_url: 
         menu = await tg.text(CITIZEN, "menu")                  # the walk is paused
         assert "Bạn cần gì" in words(menu)
         await tg.press(CITIZEN, ResumeFiling(fid).pack())
+        asked = await tg.text(CITIZEN, "/start")
+        assert "Bạn có muốn bắt đầu lại không" in words(asked)
+        kept = await tg.press(CITIZEN, RestartAnswer(False).pack())
+        assert "Đã giữ nguyên" in words(kept) and "Bước 3/5" in kept[-1].params["text"]
         await tg.press(CITIZEN, Walk(fid, WalkStep.FORM, WalkAction.HELP).pack())
         back = await tg.text(CITIZEN, "quay lai")              # a resumed walk goes back too
         assert "Bước 2/5" in back[-1].params["text"]
