@@ -74,8 +74,13 @@ class State:
     def data(self) -> dict[str, Any]:
         return dict(self._row.data or {})
 
-    def start(self, flow: Flow[Any] | str, step: str | None = None, **data: Any) -> None:
+    def start(self, flow: Flow[Any] | str, step: str | None = None, *,
+              behind: Sequence[str] = (), **data: Any) -> None:
+        """Enter `flow` at `step`; `behind`: the steps already done, for a flow taken up in
+        its middle (a walk resumed days later), so that "quay lại" knows where to return."""
         name = flow.name if isinstance(flow, Flow) else flow
+        if behind:
+            data = {**data, TRAIL: [str(s) for s in behind][-TRAIL_LENGTH:]}
         self._row.flow, self._row.step, self._row.data = name, _value(step), data
 
     def go(self, step: str | None, **changes: Any) -> None:
@@ -96,13 +101,19 @@ class State:
         """The steps visited before this one, oldest first."""
         return list((self._row.data or {}).get(TRAIL) or [])
 
-    def back(self, step: str) -> None:
-        """Return to `step` (the last one of the trail), forgetting it from the trail."""
+    def back(self, step: str, **changes: Any) -> None:
+        """Return to the earlier `step`, forgetting the trail from its last visit on (a move
+        back is not a step forward: "quay lại" after it goes further back)."""
         spec = declared(self._row.flow)
+        target = str(step)
         if spec is not None:
-            spec.check(self._row.step, step)
-        self._row.step = step
-        self._row.data = {**(self._row.data or {}), TRAIL: self.trail[:-1]}
+            spec.check(self._row.step, target)
+        trail = self.trail
+        if target in trail:
+            trail = trail[:len(trail) - 1 - trail[::-1].index(target)]
+        self._row.step = target
+        self._row.data = {**(self._row.data or {}), TRAIL: trail}
+        self.update(**changes)
 
     def update(self, **changes: Any) -> None:
         self._row.data = {**(self._row.data or {}), **changes}

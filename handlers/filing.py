@@ -7,7 +7,7 @@ first). The walk is a `filings` row; the conversation only holds its
 id, so a walk survives restarts and can be resumed days later from the menu or a reminder.
 
 Walk buttons carry the filing id and the step they belong to (`Walk`): a button of another
-walk or of an earlier step gets a clear answer and changes nothing. The conversation's step is
+walk or of another step gets a clear answer and changes nothing. The conversation's step is
 the walk's step (`Step`), so the flow's table below is the walk's order.
 After the walk: `/dossier CODE` for the status, `/dossier_status` for officials (the citizen
 is told), a SIPAS rating once the result is ready, and `/filings`, the funnel per procedure.
@@ -21,7 +21,7 @@ from enum import StrEnum
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.format import cut, local_date, money, quantity
-from handlers.home import home_row
+from handlers.home import home_row, show_menu
 from handlers.procedures import ShowCard, where
 from handlers.router import Router
 from handlers.types import Incoming
@@ -70,7 +70,10 @@ FLOW = Flow("filing", Step, transitions={
     Step.PAY: {Step.SUBMIT},
 }, on_input={
     Step.SUBMIT: lambda inc, ctx: on_code(inc, ctx),  # the handlers follow below
-})
+}, back={step: lambda ctx: show_walk(ctx) for step in Step},
+   cancel=lambda ctx: cancel_typed(ctx))
+"""A walk goes back a step at a time ("Quay lại" pressed or typed); a walk taken up again
+starts with the steps before its own behind it. "hủy" typed asks first, as the button does."""
 
 
 class WalkAction(StrEnum):
@@ -202,8 +205,14 @@ async def start(ctx: Context, code: str) -> None:
 
 async def enter(ctx: Context, filing: Filing, procedure: Procedure | None = None) -> None:
     """Make `filing` the current walk and show its step."""
-    ctx.state.start(FLOW, step_of(filing), filing_id=filing.id)
+    join(ctx, filing)
     await show_step(ctx, filing, procedure)
+
+
+def join(ctx: Context, filing: Filing) -> None:
+    """The conversation follows `filing`, at its step, with the steps before it behind."""
+    ctx.state.start(FLOW, step_of(filing), behind=[Step(str(n)) for n in range(1, filing.step)],
+                    filing_id=filing.id)
 
 
 def step_of(filing: Filing) -> Step:
@@ -262,9 +271,10 @@ async def current_walk(ctx: Context, filing: Filing, step: Step) -> bool:
                         ResumeFiling(filing.id))]])
             return False
     if current != filing.id:  # no walk running: a button of a paused walk takes it up again
-        ctx.state.start(FLOW, step_of(filing), filing_id=filing.id)
+        join(ctx, filing)
     if step != step_of(filing):
-        ctx.say("filing.old_step", step=filing.step, steps=STEPS)
+        ctx.say("filing.later_step" if int(step) > filing.step else "filing.old_step",
+                step=filing.step, steps=STEPS)
         await show_step(ctx, filing)
         return False
     return True
@@ -318,10 +328,17 @@ async def on_cancel(ctx: Context, filing: Filing) -> None:
         [Button(ctx.t("filing.button_cancel_no"), _walk(filing, WalkAction.SHOW))]])
 
 
+async def cancel_typed(ctx: Context) -> None:
+    filing = await _walk_of_state(ctx)
+    if filing is not None:
+        await on_cancel(ctx, filing)
+
+
 async def on_drop(ctx: Context, filing: Filing) -> None:
     Filings.cancel(filing, ctx.now)
     ctx.state.clear()
-    ctx.say("filing.cancelled", home_row(ctx))
+    ctx.say("filing.cancelled")
+    await show_menu(ctx)
 
 
 WALK_ACTIONS = {
@@ -437,9 +454,25 @@ async def take_code(ctx: Context, filing: Filing, text: str) -> None:
 
 async def go_to(ctx: Context, filing: Filing, step: int, *, skipped: bool = False) -> None:
     if ctx.state.flow != FLOW.name or ctx.state.step != step_of(filing):
-        ctx.state.start(FLOW, step_of(filing), filing_id=filing.id)  # in step with the walk
+        join(ctx, filing)  # in step with the walk
+    before = filing.step
     Filings.move(filing, step, ctx.now, skipped=skipped)
-    ctx.state.go(step_of(filing), filing_id=filing.id)
+    if filing.step < before:
+        ctx.state.back(step_of(filing))
+    else:
+        ctx.state.go(step_of(filing), filing_id=filing.id)
+    await show_step(ctx, filing)
+
+
+async def show_walk(ctx: Context) -> None:
+    """The conversation's step of the walk, shown again; the walk is moved to it first when
+    "quay lại" took the conversation back."""
+    filing = await _walk_of_state(ctx)
+    if filing is None:
+        return
+    step = int(ctx.state.step or filing.step)
+    if filing.step != step:
+        Filings.move(filing, step, ctx.now)
     await show_step(ctx, filing)
 
 

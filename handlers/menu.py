@@ -121,7 +121,7 @@ async def go_back(ctx: Context) -> None:
     flow = declared(ctx.state.flow)
     step = flow.previous(ctx.state.step, ctx.state.trail) if flow is not None else None
     if step is None:
-        ctx.say("common.back_unavailable")
+        await ask_again(ctx, "common.back_unavailable")  # no earlier step: this one again
         return
     assert flow is not None
     ctx.state.back(step)
@@ -180,6 +180,10 @@ async def on_help(inc: Incoming, ctx: Context) -> None:
 
 
 async def on_cancel(inc: Incoming, ctx: Context) -> None:
+    flow = declared(ctx.state.flow)
+    if flow is not None and flow.cancel is not None:
+        await flow.cancel(ctx)  # the flow's own cancel (a walk asks first, a document goes)
+        return
     had_flow = ctx.state.flow is not None
     ctx.state.clear()
     ctx.say("common.cancelled" if had_flow else "common.nothing_to_cancel")

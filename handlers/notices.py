@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from handlers.context import Context
 from handlers.flows import Flow, text_only
@@ -68,19 +68,23 @@ class Step(StrEnum):
 
 
 USE_BUTTONS = "notices.use_buttons"
+KEPT_CHARS = 160
+"""How much of the text entered is shown back when the official returns to the first step."""
 
 # Whatever step, the draft ends by being created (`_create` clears the flow) or cancelled.
+# The way back ("quay lại") runs along the same table: each step may return to the one
+# before it, which `back` asks again with what the draft already holds.
 FLOW = Flow("notice", Step, transitions={
     Step.TEXT: {Step.TARGETS, Step.DOCUMENT},
-    Step.DOCUMENT: {Step.DOCUMENT, Step.TARGETS, Step.DOC_TEXT, Step.DOC_CUT},
+    Step.DOCUMENT: {Step.DOCUMENT, Step.TARGETS, Step.DOC_TEXT, Step.DOC_CUT, Step.TEXT},
     Step.DOC_TEXT: {Step.DOCUMENT}, Step.DOC_CUT: {Step.DOCUMENT},
-    Step.TARGETS: {Step.PRIORITY},
-    Step.PRIORITY: {Step.MODE, Step.WHEN},      # a voice recording needs no mode
-    Step.MODE: {Step.WHEN},
-    Step.WHEN: {Step.AT, Step.REPEAT},
-    Step.REPEAT: {Step.TIME, Step.DAYS, Step.CRON},
-    Step.DAYS: {Step.TIME},
-    Step.AT: set(), Step.TIME: set(), Step.CRON: set(),
+    Step.TARGETS: {Step.PRIORITY, Step.TEXT, Step.DOCUMENT},
+    Step.PRIORITY: {Step.MODE, Step.WHEN, Step.TARGETS},      # a recording needs no mode
+    Step.MODE: {Step.WHEN, Step.PRIORITY},
+    Step.WHEN: {Step.AT, Step.REPEAT, Step.MODE, Step.PRIORITY},
+    Step.REPEAT: {Step.TIME, Step.DAYS, Step.CRON, Step.WHEN},
+    Step.DAYS: {Step.TIME, Step.REPEAT},
+    Step.AT: {Step.WHEN}, Step.TIME: {Step.REPEAT, Step.DAYS}, Step.CRON: {Step.REPEAT},
 }, on_input={  # the handlers follow below
     Step.TEXT: lambda inc, ctx: _take_content(inc, ctx),
     Step.DOCUMENT: lambda inc, ctx: _at_document(inc, ctx),
@@ -90,7 +94,21 @@ FLOW = Flow("notice", Step, transitions={
     Step.AT: text_only(lambda inc, ctx: _take_datetime(inc, ctx), USE_BUTTONS),
     Step.TIME: text_only(lambda inc, ctx: _take_time(inc, ctx), USE_BUTTONS),
     Step.CRON: text_only(lambda inc, ctx: _take_cron(inc, ctx), USE_BUTTONS),
-})
+}, back={
+    Step.TEXT: lambda ctx: _ask_content(ctx),
+    Step.DOCUMENT: lambda ctx: _ask_document(ctx),
+    Step.DOC_TEXT: lambda ctx: _say(ctx, "documents.ask_text"),
+    Step.DOC_CUT: lambda ctx: _ask_count(ctx),
+    Step.TARGETS: lambda ctx: _ask_targets(ctx),
+    Step.PRIORITY: lambda ctx: _show_priority(ctx),
+    Step.MODE: lambda ctx: _show_mode(ctx),
+    Step.WHEN: lambda ctx: _show_when(ctx),
+    Step.AT: lambda ctx: _say(ctx, "notices.ask_datetime", example=date_example(ctx)),
+    Step.REPEAT: lambda ctx: _show_repeat(ctx),
+    Step.DAYS: lambda ctx: _ask_days(ctx),
+    Step.TIME: lambda ctx: _say(ctx, "notices.ask_time"),
+    Step.CRON: lambda ctx: _say(ctx, "notices.ask_cron"),
+}, cancel=lambda ctx: _cancel(ctx))
 
 
 class EditStep(StrEnum):
@@ -99,7 +117,10 @@ class EditStep(StrEnum):
 
 
 EDIT_FLOW = Flow("notice_edit", EditStep, transitions={EditStep.TEXT: set(),
-                                                       EditStep.TIME: set()})
+                                                       EditStep.TIME: set()}, back={
+    EditStep.TEXT: lambda ctx: _say(ctx, "notices.ask_new_text"),
+    EditStep.TIME: lambda ctx: _ask_new_time(ctx),
+})
 
 Priority = Literal["normal", "priority", "emergency"]
 """The models' PRIORITIES, in order (a test keeps them the same)."""
@@ -128,6 +149,11 @@ class Repeat(StrEnum):
 @dataclass(frozen=True)
 class CancelDraft(CallbackData, prefix="nt.cancel"):
     pass
+
+
+@dataclass(frozen=True)
+class KeepContent(CallbackData, prefix="nt.keep"):
+    """Back at the first step, the text or recording entered before is kept."""
 
 
 @dataclass(frozen=True)
@@ -205,9 +231,30 @@ async def announce(inc: Incoming, ctx: Context) -> None:
         ctx.say("notices.no_commune")
         return
     ctx.state.start(FLOW, Step.TEXT, commune_id=commune.id, villages=[])
-    photos_only = inc.channel in ctx.config.photo_only_channels  # no PDF or Word to send
-    ctx.reply(ctx.t("notices.ask_text_photo_only" if photos_only else "notices.ask_text"),
-              [_cancel_row(ctx)])
+    await _ask_content(ctx)
+
+
+async def _say(ctx: Context, key: str, **params: Any) -> None:
+    ctx.say(key, **params)
+
+
+async def _ask_content(ctx: Context) -> None:
+    """The first question; back at it, the text or recording given before may be kept (a
+    document goes: its preview was the step in between)."""
+    data = ctx.state.data
+    photos_only = ctx.inc.channel in ctx.config.photo_only_channels  # no PDF or Word to send
+    ask = ctx.t("notices.ask_text_photo_only" if photos_only else "notices.ask_text")
+    document = await _document(ctx)
+    if document is not None:
+        NoticeDocuments(ctx.session).discard(document, ctx.now)
+        ctx.state.update(document_id=None, text=None, recording=None, document_name=None,
+                         document_sha256=None)
+    elif data.get("text") or data.get("recording"):
+        kept = _excerpt_of(data.get("text") or "", KEPT_CHARS) or "🎙"
+        ctx.reply(ask + "\n\n" + ctx.t("notices.content_kept", text=kept),
+                  [[Button(ctx.t("notices.keep_content"), KeepContent())], _cancel_row(ctx)])
+        return
+    ctx.reply(ask, [_cancel_row(ctx)])
 
 
 async def on_flow(inc: Incoming, ctx: Context) -> None:
@@ -279,7 +326,11 @@ async def _targets_done(ctx: Context) -> None:
         ctx.say("notices.no_groups")
         return
     ctx.state.go(Step.PRIORITY, group_count=len(groups))
-    ctx.reply(ctx.t("notices.ask_priority", count=len(groups)), [
+    await _show_priority(ctx)
+
+
+async def _show_priority(ctx: Context) -> None:
+    ctx.reply(ctx.t("notices.ask_priority", count=ctx.state.data.get("group_count") or 0), [
         *([Button(ctx.t(f"notices.priority_{p}"), PickPriority(p))] for p in get_args(Priority)),
         _cancel_row(ctx)])
 
@@ -289,6 +340,10 @@ async def _ask_mode(ctx: Context) -> None:
         await _after_mode(ctx)
         return
     ctx.state.go(Step.MODE)
+    await _show_mode(ctx)
+
+
+async def _show_mode(ctx: Context) -> None:
     ctx.reply(ctx.t("notices.ask_mode"), [
         *([Button(ctx.t(f"notices.mode_{m}"), PickMode(m))] for m in get_args(Mode)),
         _cancel_row(ctx)])
@@ -299,8 +354,18 @@ async def _after_mode(ctx: Context) -> None:
         await _create(ctx, schedule="now")
         return
     ctx.state.go(Step.WHEN)
+    await _show_when(ctx)
+
+
+async def _show_when(ctx: Context) -> None:
     ctx.reply(ctx.t("notices.ask_when"), [
         *([Button(ctx.t(f"notices.when_{w}_button"), PickWhen(w))] for w in When),
+        _cancel_row(ctx)])
+
+
+async def _show_repeat(ctx: Context) -> None:
+    ctx.reply(ctx.t("notices.ask_repeat"), [
+        *([Button(ctx.t(f"notices.repeat_{r}"), PickRepeat(r))] for r in Repeat),
         _cancel_row(ctx)])
 
 
@@ -460,8 +525,35 @@ async def _previewed_document(ctx: Context, document_id: int) -> NoticeDocument 
 
 async def _replace_document_text(ctx: Context, document: NoticeDocument, text: str) -> None:
     NoticeDocuments(ctx.session).replace_text(document, text, ctx.now)
-    ctx.state.go(Step.DOCUMENT)
+    _back_to_document(ctx)
     ctx.say("documents.text_replaced")
+
+
+def _back_to_document(ctx: Context) -> None:
+    """From typing a document's text or its paragraph count, back to its preview."""
+    if ctx.state.step != Step.DOCUMENT:
+        ctx.state.back(Step.DOCUMENT)
+
+
+async def _ask_document(ctx: Context) -> None:
+    """The document's preview again (back from the targets: the document is not used yet,
+    and its text, as read or corrected, stays)."""
+    document = await _document(ctx)
+    drafts = NoticeDocuments(ctx.session)
+    if document is None or document.status == FAILED:
+        ctx.reply(ctx.t("notices.ask_text"), [_cancel_row(ctx)])
+        return
+    drafts.reopen(document, ctx.now)
+    if document.status == READING:
+        ctx.say("documents.still_reading")
+        return
+    text, buttons = drafts.choices(document, ctx.t)
+    ctx.reply(text, buttons)
+
+
+async def _ask_count(ctx: Context) -> None:
+    document = await _document(ctx)
+    ctx.say("documents.ask_count", count=len(paragraphs(document.text if document else "")))
 
 
 async def on_use_document(inc: Incoming, ctx: Context, data: UseDocument) -> None:
@@ -537,19 +629,34 @@ async def _take_paragraph_count(inc: Incoming, ctx: Context) -> None:
         ctx.say("documents.ask_count", count=total)
         return
     NoticeDocuments(ctx.session).keep_paragraphs(document, count, ctx.now)
-    ctx.state.go(Step.DOCUMENT)
+    _back_to_document(ctx)
     ctx.say("documents.text_replaced")
 
 
 # --- buttons --------------------------------------------------------------------------------
 
 async def on_cancel_draft(inc: Incoming, ctx: Context, data: CancelDraft) -> None:
+    await _cancel(ctx)
+
+
+async def _cancel(ctx: Context) -> None:
+    """The Cancel button, and "hủy" typed: the draft and its document go, the menu follows."""
     document = await _document(ctx) if ctx.state.flow == FLOW.name else None
     if document is not None:
         NoticeDocuments(ctx.session).discard(document, ctx.now)
     ctx.state.clear()
     ctx.say("notices.cancelled_draft")
     await show_menu(ctx)
+
+
+async def on_keep_content(inc: Incoming, ctx: Context, data: KeepContent) -> None:
+    if not _at(ctx, Step.TEXT):
+        return
+    if not (ctx.state.data.get("text") or ctx.state.data.get("recording")):
+        ctx.say("errors.stale_button")
+        return
+    ctx.state.go(Step.TARGETS)
+    await _ask_targets(ctx)
 
 
 async def on_targets(inc: Incoming, ctx: Context, data: PickTargets) -> None:
@@ -619,9 +726,7 @@ async def on_when(inc: Incoming, ctx: Context, data: PickWhen) -> None:
         ctx.say("notices.ask_datetime", example=date_example(ctx))
     else:
         ctx.state.go(Step.REPEAT)
-        ctx.reply(ctx.t("notices.ask_repeat"), [
-            *([Button(ctx.t(f"notices.repeat_{r}"), PickRepeat(r))] for r in Repeat),
-            _cancel_row(ctx)])
+        await _show_repeat(ctx)
 
 
 async def on_repeat(inc: Incoming, ctx: Context, data: PickRepeat) -> None:
@@ -719,8 +824,12 @@ async def list_notices(inc: Incoming, ctx: Context) -> None:
 
 
 def _excerpt(notice: Notice) -> str:
-    text = " ".join(notice.text.split()) or "🎙"
-    return text if len(text) <= 40 else text[:39] + "…"
+    return _excerpt_of(notice.text) or "🎙"
+
+
+def _excerpt_of(text: str, length: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 async def show_notice(inc: Incoming, ctx: Context) -> None:
@@ -809,11 +918,16 @@ async def on_edit(inc: Incoming, ctx: Context, data: EditNotice) -> None:
         ctx.say("notices.ask_new_text")
     elif notice.schedule != "now":
         ctx.state.start(EDIT_FLOW, EditStep.TIME, notice_id=notice.id)
-        key = {"once": "notices.ask_datetime", "cron": "notices.ask_cron"}.get(
-            notice.schedule, "notices.ask_time")
-        ctx.say(key, example=date_example(ctx))
+        await _ask_new_time(ctx, notice)
     else:
         ctx.say("errors.stale_button")
+
+
+async def _ask_new_time(ctx: Context, notice: Notice | None = None) -> None:
+    notice = notice or await _notices(ctx).get(int(ctx.state.data.get("notice_id") or 0))
+    key = {"once": "notices.ask_datetime", "cron": "notices.ask_cron"}.get(
+        notice.schedule if notice else "", "notices.ask_time")
+    ctx.say(key, example=date_example(ctx))
 
 
 async def on_edit_flow(inc: Incoming, ctx: Context) -> None:
@@ -869,6 +983,7 @@ def register(router: Router) -> None:
                    help_key="notices.help_cancel")(cancel_notice)
     router.command("edit_notice", role="official", help_key="notices.help_edit")(edit_notice)
     router.button(CancelDraft, role="official")(on_cancel_draft)
+    router.button(KeepContent, role="official")(on_keep_content)
     router.button(PickTargets, role="official")(on_targets)
     router.button(PickPriority, role="official")(on_priority)
     router.button(PickMode, role="official")(on_mode)

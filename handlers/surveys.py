@@ -50,22 +50,36 @@ USE_BUTTONS = "surveys.use_buttons"
 
 # A template's button starts the flow again (at TITLE, or at TARGET with the survey made), as
 # does a survey's own button (TARGET for a copy); the draft ends at CLOSING (flow cleared).
+# "quay lại" returns along the table; back from "question added" reopens that question.
 FLOW = Flow("survey_new", Step, transitions={
-    Step.TEMPLATE: set(),
-    Step.TITLE: {Step.Q_TEXT},
-    Step.Q_TEXT: {Step.Q_KIND},
-    Step.Q_KIND: {Step.Q_OPTIONS, Step.Q_MORE},
-    Step.Q_OPTIONS: {Step.Q_MORE},
-    Step.Q_MORE: {Step.Q_TEXT},
-    Step.TARGET: {Step.DELIVERY, Step.CLOSING},
-    Step.DELIVERY: {Step.CLOSING},
-    Step.CLOSING: {Step.DELIVERY},          # an earlier message's button, pressed again
+    Step.TEMPLATE: {Step.TITLE},
+    Step.TITLE: {Step.Q_TEXT, Step.TEMPLATE},
+    Step.Q_TEXT: {Step.Q_KIND, Step.TITLE, Step.Q_MORE},
+    Step.Q_KIND: {Step.Q_OPTIONS, Step.Q_MORE, Step.Q_TEXT},
+    Step.Q_OPTIONS: {Step.Q_MORE, Step.Q_KIND},
+    Step.Q_MORE: {Step.Q_TEXT, Step.Q_KIND, Step.Q_OPTIONS},
+    # The survey exists from TARGET on; an earlier message's button returns to its step.
+    Step.TARGET: {Step.DELIVERY},
+    Step.DELIVERY: {Step.CLOSING, Step.TARGET},
+    Step.CLOSING: {Step.DELIVERY, Step.TARGET},
 }, on_input={  # the handlers follow below
     Step.TITLE: text_only(lambda inc, ctx: on_title(inc, ctx), USE_BUTTONS),
     Step.Q_TEXT: text_only(lambda inc, ctx: on_question(inc, ctx), USE_BUTTONS),
     Step.Q_OPTIONS: text_only(lambda inc, ctx: on_options(inc, ctx), USE_BUTTONS),
     Step.CLOSING: text_only(lambda inc, ctx: on_closing_date(inc, ctx), USE_BUTTONS),
+}, back={
+    Step.TEMPLATE: lambda ctx: _show_templates(ctx),
+    Step.TITLE: lambda ctx: _show_title(ctx),
+    Step.Q_TEXT: lambda ctx: _show_question(ctx),
+    Step.Q_KIND: lambda ctx: _show_kinds(ctx),
+    Step.Q_OPTIONS: lambda ctx: _show_options(ctx),
+    Step.Q_MORE: lambda ctx: _ask_more(ctx),
+    Step.TARGET: lambda ctx: _again(ctx, _show_targets),
+    Step.DELIVERY: lambda ctx: _again(ctx, _show_delivery),
+    Step.CLOSING: lambda ctx: _again(ctx, _show_closing),
 })
+SETUP = (Step.TARGET, Step.DELIVERY, Step.CLOSING)
+"""The set-up of a survey made, in order."""
 
 
 class TextStep(StrEnum):
@@ -214,6 +228,10 @@ async def _own_survey(ctx: Context, survey_id: int | None) -> Survey | None:
 @officials_only
 async def on_new(inc: Incoming, ctx: Context, data: NewSurvey) -> None:
     ctx.state.start(FLOW, Step.TEMPLATE)
+    await _show_templates(ctx)
+
+
+async def _show_templates(ctx: Context) -> None:
     ctx.reply(ctx.t("surveys.pick_template"), [
         [Button(ctx.t(f"surveys.tpl.{name}.button" if name != "custom" else "surveys.tpl.custom"),
                 PickTemplate(name))] for name in get_args(Template)])
@@ -222,8 +240,12 @@ async def on_new(inc: Incoming, ctx: Context, data: NewSurvey) -> None:
 @officials_only
 async def on_template(inc: Incoming, ctx: Context, data: PickTemplate) -> None:
     if data.name == "custom":
-        ctx.state.start(FLOW, Step.TITLE, questions=[])
-        ctx.say("surveys.ask_title")
+        if ctx.state.flow == FLOW.name and ctx.state.step == Step.TEMPLATE:
+            # back at the templates: the questions written so far stay
+            ctx.state.go(Step.TITLE, questions=ctx.state.data.get("questions") or [])
+        else:
+            ctx.state.start(FLOW, Step.TITLE, questions=[])
+        await _show_title(ctx)
         return
     surveys = Surveys(ctx.session)
     survey = await surveys.from_template(data.name, ctx.user.official_commune_id or 0,
@@ -269,8 +291,32 @@ async def on_title(inc: Incoming, ctx: Context) -> None:
 
 async def on_question(inc: Incoming, ctx: Context) -> None:
     ctx.state.go(Step.Q_KIND, pending={"text": bilingual((inc.text or "").strip())})
+    await _show_kinds(ctx)
+
+
+async def _show_title(ctx: Context) -> None:
+    ctx.say("surveys.ask_title")
+
+
+async def _show_kinds(ctx: Context) -> None:
+    _reopen_last(ctx)
     ctx.reply(ctx.t("surveys.ask_kind"), [
         [Button(ctx.t(f"surveys.kind.{kind}"), PickKind(kind))] for kind in get_args(Kind)])
+
+
+async def _show_options(ctx: Context) -> None:
+    _reopen_last(ctx)
+    ctx.say("surveys.ask_options")
+
+
+def _reopen_last(ctx: Context) -> None:
+    """Back from "question added": the last question is taken out again, to be asked how
+    it is answered (its text stays)."""
+    questions = list(ctx.state.data.get("questions") or [])
+    if ctx.state.data.get("pending") or not questions:
+        return
+    last = questions.pop()
+    ctx.state.update(questions=questions, pending={"text": last["text"]})
 
 
 async def on_options(inc: Incoming, ctx: Context) -> None:
@@ -303,8 +349,12 @@ async def on_flow(inc: Incoming, ctx: Context) -> None:
 
 
 async def _ask_question(ctx: Context) -> None:
-    number = len(ctx.state.data.get("questions") or []) + 1
     ctx.state.go(Step.Q_TEXT)
+    await _show_question(ctx)
+
+
+async def _show_question(ctx: Context) -> None:
+    number = len(ctx.state.data.get("questions") or []) + 1
     ctx.reply(ctx.t("surveys.ask_question", number=number),
               [[Button(ctx.t("surveys.done"), QuestionsDone())]])
 
@@ -344,7 +394,22 @@ async def on_done(inc: Incoming, ctx: Context, data: QuestionsDone) -> None:
 
 
 async def _ask_target(ctx: Context, survey: Survey) -> None:
-    ctx.state.start(FLOW, Step.TARGET, survey_id=survey.id)
+    _setup_step(ctx, survey, Step.TARGET)
+    await _show_targets(ctx, survey)
+
+
+async def _again(ctx: Context, show: Callable[[Context, Survey], Awaitable[None]]) -> None:
+    """A set-up step asked again, for the survey being set up (if it still is a draft)."""
+    survey = await _own_survey(ctx, ctx.state.data.get("survey_id"))
+    if survey is None or survey.status != DRAFT:
+        ctx.state.clear()
+        if survey is not None:
+            ctx.say("surveys.err.not_draft")
+        return
+    await show(ctx, survey)
+
+
+async def _show_targets(ctx: Context, survey: Survey) -> None:
     commune = await ctx.communes.get(survey.commune_id)
     chosen = {int(v) for v in (survey.target or {}).get("village_ids", [])}
     kind = (survey.target or {}).get("kind")
@@ -387,6 +452,10 @@ async def on_target(inc: Incoming, ctx: Context, data: PickTarget) -> None:
         survey.target = {"kind": str(choice), "chat_ids": [g.id for g in groups]}
         survey.private, survey.groups = False, True
     _setup_step(ctx, survey, Step.DELIVERY)
+    await _show_delivery(ctx, survey)
+
+
+async def _show_delivery(ctx: Context, survey: Survey) -> None:
     ctx.reply(ctx.t("surveys.ask_delivery"), [
         [Button(ctx.t(f"surveys.delivery.{name}"), PickDelivery(survey.id, name))]
         for name in get_args(Delivery)])
@@ -401,13 +470,33 @@ def _toggle_village(survey: Survey, village_id: int) -> None:
     survey.target = {"kind": "villages", "village_ids": chosen}
 
 
+def _setting_up(ctx: Context, survey: Survey) -> Step | None:
+    """The set-up step the conversation is at for this survey (None: it is not setting it up)."""
+    if ctx.state.flow == FLOW.name and ctx.state.data.get("survey_id") == survey.id \
+            and ctx.state.step in SETUP:
+        return Step(ctx.state.step)
+    return None
+
+
 def _setup_step(ctx: Context, survey: Survey, step: Step) -> None:
-    """Move this survey's set-up on to `step`; a button of a draft the conversation is not
-    setting up (an older message) takes that draft up again there."""
-    if ctx.state.flow == FLOW.name and ctx.state.data.get("survey_id") == survey.id:
-        ctx.state.go(step)
-    else:
+    """Move this survey's set-up to `step` (an earlier message's button returns to its step);
+    a button of a draft the conversation is not setting up takes that draft up again there."""
+    current = _setting_up(ctx, survey)
+    if current is None:
         ctx.state.start(FLOW, step, survey_id=survey.id)
+    elif SETUP.index(step) < SETUP.index(current):
+        ctx.state.back(step)
+    else:
+        ctx.state.go(step)
+
+
+def _ahead(ctx: Context, survey: Survey, step: Step) -> bool:
+    """Whether a button of `step` comes from a message the set-up went back from (stale)."""
+    current = _setting_up(ctx, survey)
+    if current is not None and SETUP.index(step) > SETUP.index(current):
+        ctx.say("errors.stale_button")
+        return True
+    return False
 
 
 @officials_only
@@ -418,8 +507,14 @@ async def on_delivery(inc: Incoming, ctx: Context, data: PickDelivery) -> None:
     if survey.status != DRAFT:
         ctx.say("errors.stale_button")
         return
+    if _ahead(ctx, survey, Step.DELIVERY):
+        return
     survey.private, survey.groups, survey.anonymous = DELIVERIES[data.delivery]
     _setup_step(ctx, survey, Step.CLOSING)
+    await _show_closing(ctx, survey)
+
+
+async def _show_closing(ctx: Context, survey: Survey) -> None:
     ctx.reply(ctx.t("surveys.ask_closing", example=date_example(ctx, days=7)), [[
         Button(ctx.t("surveys.days", days=days), PickClosing(survey.id, days))
         for days in CLOSE_DAYS]])
@@ -432,6 +527,8 @@ async def on_closing(inc: Incoming, ctx: Context, data: PickClosing) -> None:
         return
     if data.days not in CLOSE_DAYS or survey.status != DRAFT:
         ctx.say("errors.stale_button")
+        return
+    if _ahead(ctx, survey, Step.CLOSING):
         return
     await _set_closing(ctx, survey, ctx.now + timedelta(days=data.days))
 

@@ -139,6 +139,11 @@ class NoticeDocuments:
         if attach is not None:
             document.attach = attach
 
+    def reopen(self, document: NoticeDocument, now: datetime) -> None:
+        """A document used for a notice's draft, previewed again (the official went back)."""
+        if document.status == USED:
+            document.status, document.updated_at = READY, now
+
     def discard(self, document: NoticeDocument, now: datetime) -> None:
         if document.status in (READING, READY):
             document.status, document.updated_at = DISCARDED, now
