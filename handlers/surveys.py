@@ -12,6 +12,7 @@ from typing import Any, Literal, TypeVar, get_args
 from handlers.context import Context
 from handlers.flows import Flow, text_only
 from handlers.format import date_example
+from handlers.home import show_menu
 from handlers.router import Router
 from handlers.types import Incoming
 from services.callbacks import Button, CallbackData, Keyboard
@@ -77,7 +78,7 @@ FLOW = Flow("survey_new", Step, transitions={
     Step.TARGET: lambda ctx: _again(ctx, _show_targets),
     Step.DELIVERY: lambda ctx: _again(ctx, _show_delivery),
     Step.CLOSING: lambda ctx: _again(ctx, _show_closing),
-})
+}, cancel=lambda ctx: _cancel(ctx))
 SETUP = (Step.TARGET, Step.DELIVERY, Step.CLOSING)
 """The set-up of a survey made, in order."""
 
@@ -210,6 +211,20 @@ async def on_survey(inc: Incoming, ctx: Context) -> None:
                               ManageSurvey(s.id, Manage.VIEW))] for s in surveys]
     rows.append([Button(ctx.t("surveys.new"), NewSurvey())])
     ctx.reply(ctx.t("surveys.list" if surveys else "surveys.list_empty"), rows)
+
+
+async def _cancel(ctx: Context) -> None:
+    """"hủy" in the wizard: before the survey is made, the draft goes; once made (set-up
+    steps), it stays a draft under /khaosat, and the official is told so, not that it went."""
+    survey_id = ctx.state.data.get("survey_id") if ctx.state.step in SETUP else None
+    survey = await Surveys(ctx.session).get(survey_id) if survey_id is not None else None
+    ctx.state.clear()
+    if survey is not None and survey.status == DRAFT:
+        ctx.say("surveys.cancelled_kept", id=survey.id,
+                title=local(survey.title, ctx.user.language))
+    else:
+        ctx.say("common.cancelled")
+    await show_menu(ctx)
 
 
 async def _own_survey(ctx: Context, survey_id: int | None) -> Survey | None:

@@ -325,6 +325,36 @@ async def test_the_survey_wizard_goes_back_and_reopens_a_question(database_url: 
         assert (await state_of(app, OFFICIAL)).flow is None
 
 
+async def test_cancel_in_the_survey_wizard_says_what_is_kept(database_url: str) -> None:
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = TelegramDriver(fake, app)
+        await make_official(app, str(OFFICIAL), channel="telegram")
+        await tg.text(OFFICIAL, "/survey")
+        await tg.press(OFFICIAL, NewSurvey().pack())
+        await tg.press(OFFICIAL, PickTemplate("custom").pack())
+        await tg.text(OFFICIAL, "Ý kiến về đường mới")
+        dropped = await tg.text(OFFICIAL, "hủy")               # nothing made yet: all goes
+        assert "Đã hủy. Thông tin đang nhập dở đã được xóa." in words(dropped)
+        async with app.db.transaction() as s:
+            assert (await s.scalars(select(Survey))).all() == []
+
+        await tg.text(OFFICIAL, "/survey")
+        await tg.press(OFFICIAL, NewSurvey().pack())
+        await tg.press(OFFICIAL, PickTemplate("custom").pack())
+        await tg.text(OFFICIAL, "Ý kiến về chợ mới")
+        await tg.text(OFFICIAL, "Bà con có hài lòng với chợ mới không?")
+        await tg.press(OFFICIAL, PickKind("yesno").pack())
+        await tg.press(OFFICIAL, QuestionsDone().pack())        # the survey is made here
+        kept = await tg.text(OFFICIAL, "hủy")
+        async with app.db.transaction() as s:
+            [survey] = (await s.scalars(select(Survey))).all()
+            assert survey.status == "draft"
+        said = words(kept)
+        assert f"Khảo sát #{survey.id} «Ý kiến về chợ mới» vẫn được lưu ở dạng bản nháp" in said
+        assert "đã được xóa" not in said and buttons_of(kept[-1])   # the menu follows
+        assert (await state_of(app, OFFICIAL)).flow is None
+
+
 # --- the filing walk ------------------------------------------------------------------------
 
 async def walk_of(app: Any) -> Any:
