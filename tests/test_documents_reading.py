@@ -2,6 +2,7 @@
 its Vietnamese answer), and the cleaning keeps the title and body only, in NFC, with broken
 lines mended and old encodings repaired."""
 
+import dataclasses
 import io
 import unicodedata
 
@@ -118,6 +119,20 @@ def test_title_and_body_are_kept_header_and_signature_left_out(render) -> None: 
     assert rest == written.body
     for line in [*written.header_lines(), *written.closing_lines()]:
         assert line not in read.text
+
+
+@pytest.mark.parametrize("render", [docx_bytes, pdf_bytes], ids=["docx", "pdf"])
+def test_a_body_line_with_a_date_written_out_is_kept(render) -> None:  # type: ignore[no-untyped-def]
+    """Only the header's own place-and-date line goes; a body line that gives the event's
+    date in words, after a comma, is what villagers most need to hear."""
+    written = dataclasses.replace(sample(), body=[
+        "UBND xã An Bình tổ chức tiêm vắc xin cho trẻ em như sau:",
+        "1. Thời gian: từ 7 giờ 30 đến 11 giờ, ngày 15 tháng 12 năm 2026.",
+        "Thôn Đông, ngày 16 tháng 12 năm 2026: tiêm bù cho trẻ vắng mặt.",
+    ])
+    read = read_document(render(written), "x")
+    assert read.text.split("\n\n")[1:] == written.body
+    assert written.date not in read.text
 
 
 def test_broken_lines_hyphens_legacy_encodings_and_nfc_are_mended() -> None:

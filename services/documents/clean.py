@@ -21,7 +21,10 @@ _MOTTO = re.compile(
     r"c[oộ]ng\s*h[oò]a\s*x[aã]\s*h[oộ]i\s*ch[uủ]\s*ngh[iĩ]a\s*vi[eệ]t\s*nam"
     r"|đ[oộ]c\s*l[aậ]p\s*[-–—]?\s*t[uự]\s*do\s*[-–—]?\s*h[aạ]nh\s*ph[uú]c", re.IGNORECASE)
 _NUMBER = re.compile(r"^\s*s[oố]\s*[:.]\s*[\d.…]*\s*/\s*[A-ZĐ]{1,6}\b", re.IGNORECASE)
-_PLACE_DATE = re.compile(r"ng[aà]y\s+\S{1,4}\s+th[aá]ng\s+\S{1,4}\s+n[aă]m\s+\d{4}", re.I)
+_PLACE_DATE = re.compile(
+    r"^[^\d:;,]{1,40},\s*ng[aà]y\s+\S{1,4}\s+th[aá]ng\s+\S{1,4}\s+n[aă]m\s+\d{4}\W*$", re.I)
+"""The header's place and date ("An Bình, ngày 20 tháng 11 năm 2026") and nothing else on the
+line: a body line with a date in it ("1. Thời gian: 8 giờ, ngày 15 tháng 12 năm 2026.") stays."""
 _RULE = re.compile(r"^[\s\-–—_=.*~]+$")
 _TITLE_WORDS = ("THÔNG BÁO", "KẾ HOẠCH", "GIẤY MỜI", "QUYẾT ĐỊNH", "CÔNG VĂN", "THƯ MỜI",
                 "LỜI KÊU GỌI", "THƯ NGỎ", "CHỈ THỊ", "HƯỚNG DẪN", "BÁO CÁO", "TỜ TRÌNH",
@@ -134,7 +137,7 @@ def _title_part(line: str) -> bool:
 
 def _is_header_line(line: str) -> bool:
     return bool(_MOTTO.search(line) or _NUMBER.match(line)
-                or (_PLACE_DATE.search(line) and len(line) < 80 and "," in line[:40])
+                or _PLACE_DATE.match(line)
                 or (_ISSUER.match(line) and line.upper() == line))
 
 
