@@ -12,12 +12,14 @@ from sqlalchemy import select
 from bot.app import App
 from bot.cli import install_stop_signals
 from bot.settings import Settings
+from services.chats import Chats
 from services.communes import Communes
 from services.db import utcnow
 from services.feedback.desk import Desk
 from services.feedback.models import FeedbackReport
 from services.feedback.service import Draft, FeedbackReports
 from services.ops.signin import SignIn, SignInError
+from services.text import fold
 from services.users import Users
 
 CHANNELS = ("telegram", "zalo", "console")
@@ -86,6 +88,35 @@ async def _demo_reports(session: Any, commune: Any) -> None:
                                            longitude=105.85 + n / 500), None, utcnow())
 
 
+async def _demo_groups(session: Any, commune: Any) -> None:
+    """A console group for the whole commune and one per village, linked as `/link` would,
+    so that a notice composed in the demo gets its spoken preview and its delivery report
+    (the console channel keeps what it is sent in memory)."""
+    if await Chats(session).groups_of(commune.id):
+        return
+    places = [(None, "ca-xa")] + [(v.id, fold(v.name).replace(" ", "-"))
+                                  for v in commune.villages]
+    for village_id, slug in places:
+        chat = Chats.new("console", f"group-{slug}", type="group", title=slug)
+        chat.commune_id, chat.village_id = commune.id, village_id
+        session.add(chat)
+
+
+async def prepare_demo(app: App) -> tuple[str, str]:
+    """A demo official of the first commune, a few reports and the commune's groups: the
+    commune's name and a one-time sign-in link."""
+    async with app.db.transaction() as session:
+        commune = (await Communes(session).all())[0]
+        users = Users(session)
+        official, _ = await users.get_or_create("console", DEMO_OFFICIAL)
+        official.onboarded, official.display_name = True, "Cán bộ thử nghiệm"
+        await users.grant_official(official, commune.id)
+        await _demo_reports(session, commune)
+        await _demo_groups(session, commune)
+        name = commune.name
+    return name, await issue_link(app, "console", DEMO_OFFICIAL)
+
+
 async def _demo(settings: Settings) -> int:
     """The workspace on the local database, with a demo official of the first commune."""
     app = App(settings.model_copy(update={"telegram_bot_token": None,
@@ -94,16 +125,9 @@ async def _demo(settings: Settings) -> int:
     install_stop_signals(stop)
     await app.start(serve_http=True)
     try:
-        async with app.db.transaction() as session:
-            commune = (await Communes(session).all())[0]
-            users = Users(session)
-            official, _ = await users.get_or_create("console", DEMO_OFFICIAL)
-            official.onboarded, official.display_name = True, "Cán bộ thử nghiệm"
-            await users.grant_official(official, commune.id)
-            await _demo_reports(session, commune)
-        print(f"Phòng điều hành của {commune.name}: mở đường dẫn sau (dùng một lần, "
-              f"trong 10 phút), Ctrl+C để dừng.\n"
-              f"{await issue_link(app, 'console', DEMO_OFFICIAL)}", flush=True)
+        name, link = await prepare_demo(app)
+        print(f"Phòng điều hành của {name}: mở đường dẫn sau (dùng một lần, "
+              f"trong 10 phút), Ctrl+C để dừng.\n{link}", flush=True)
         await stop.wait()
     finally:
         await app.stop()

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from locales import Translator
 from services.db import utcnow
-from services.models import AuditEntry, Commune, OutboxMessage, Village
+from services.models import AuditEntry, Chat, Commune, OutboxMessage, Village
 from services.notices.models import Notice
 from services.users import Users
 from tests.helpers import console_app
@@ -295,3 +295,40 @@ def test_calendar_steps_daily_and_weekly_as_croniter_does() -> None:
         while (moment := steps.get_next(datetime).astimezone(UTC)) < before:
             expected.append(moment)
         assert runs_between(expression, "Asia/Ho_Chi_Minh", after, before, 500) == expected
+
+
+async def test_the_demo_has_groups_so_a_notice_reaches_its_preview(
+        database_url: str, google: FakeGoogleTTS) -> None:
+    """`ops demo` links a console group to the commune and each village, as `/link` would:
+    a notice composed in the demo gets past "no group" to its spoken preview."""
+    from bot.commands_ops import prepare_demo
+    from tests.test_ops_web import token_of
+
+    async with console_app(database_url) as app:
+        app.notices.engines = engines(google.base_url)
+        name, link = await prepare_demo(app)
+        assert name == "Xã Thôn Số (thử nghiệm)"
+        async with app.db.transaction() as s:
+            [east] = (await s.scalars(select(Village).where(Village.name == "Thôn Đông"))).all()
+            east_id = east.id
+        await prepare_demo(app)                          # a second start adds nothing
+        client = await client_for(app)
+        try:
+            signed = await client.post("/ops/signin", data={"t": token_of(link)},
+                                       allow_redirects=False)
+            assert signed.status == 303
+            created = await post_form(client, "/ops/notices", "/ops/notices/new", {
+                "village": [str(east_id)], "priority": "normal", "mode": "both",
+                "when": "now", "text": "Mời bà con thôn Đông họp tại nhà văn hóa lúc 8 giờ."})
+            assert created.status == 303, await created.text()
+            assert await app.notices.prepare_audio() == 1
+            shown = await (await client.get(created.headers["Location"])).text()
+            assert "<audio" in shown
+        finally:
+            await client.close()
+        async with app.db.transaction() as s:
+            groups = (await s.scalars(select(Chat).where(Chat.type == "group")
+                                      .order_by(Chat.id))).all()
+            assert [(g.chat_id, g.village_id is None) for g in groups] == [
+                ("group-ca-xa", True), ("group-thon-dong", False), ("group-thon-doai", False),
+                ("group-thon-trung", False)]
