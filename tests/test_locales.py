@@ -77,7 +77,7 @@ OFFICIALS_KEYS = re.compile(
     r"|surveys\.(help|need_commune|list|list_empty|new|pick_template|tpl\.\w+\.button"
     r"|tpl\.custom|ask_\w+|kind\.\w+|question_added|add_question|done|next|use_buttons"
     r"|target\.\w+|delivery\.\w+|days|preview_\w+|status\.\w+|open|close|results|copy"
-    r"|opened|scheduled|closed_now|copied|results_\w+|aspect\.\w+"
+    r"|opened|scheduled|closed_now|copied|cancelled_kept|results_\w+|aspect\.\w+"
     r"|err\.(not_found|no_question|no_title|bad_kind|choice_options|close_before_open"
     r"|closes_in_past|bad_target|no_delivery|not_draft|already_closed|unknown_template"
     r"|bad_date)))(\.|$)")

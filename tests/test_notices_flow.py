@@ -75,7 +75,7 @@ async def test_announce_now_as_text_to_the_whole_commune(database_url: str) -> N
     async with console_app(database_url) as app:
         _, official = await set_up(app)
         ask = await official.say("/announce")
-        assert "Mời bạn gõ nội dung thông báo" in texts(ask)
+        assert "Mời anh/chị gõ nội dung thông báo" in texts(ask)
         targets = await official.say("Mời bà con họp thôn lúc 19h tối nay tại nhà văn hóa.")
         assert targets[-1].choices[:2] == ("🏘 Cả xã (Xã Thôn Số (thử nghiệm))", "▫️ Thôn Đông")
         priority = await official.say("1")            # the whole commune, by number
@@ -137,7 +137,7 @@ async def test_bad_input_gets_a_clear_answer(database_url: str) -> None:
         await official.say("Lịch tiêm phòng dại cho chó mèo.")
         assert "Không có thôn «Thôn Xa»" in texts(await official.say("Thôn Xa"))
         none_chosen = await official.press(PickTargets(Targets.DONE).pack())
-        assert "Bạn chưa chọn thôn nào" in texts(none_chosen)
+        assert "Anh/chị chưa chọn thôn nào" in texts(none_chosen)
         assert "Chưa có nhóm nào" in texts(await official.press(PickTargets(Targets.WHOLE).pack()))
 
         await linked_group(app, "official", "group-1", "Nhóm 1", None)
@@ -416,7 +416,7 @@ async def test_a_voice_notice_composed_in_the_console_is_read_and_sent(
     try:
         await console.until("Việc của cán bộ xã")
         await console.type("/announce")
-        await console.until("Mời bạn gõ nội dung thông báo")
+        await console.until("Mời anh/chị gõ nội dung thông báo")
         await console.type("Thôn Đông cắt điện từ 8 giờ đến 11 giờ sáng mai.")
         targets = await console.until("Tiếp tục ▶")
         assert "2. ▫️ Thôn Đông" in targets
