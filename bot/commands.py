@@ -68,7 +68,7 @@ async def console(args: argparse.Namespace, settings: Settings) -> int:
             users = Users(session)
             user, _ = await users.get_or_create("console", user_id)
             await users.grant_official(user, commune.id)
-            print(f"(Bạn đang là cán bộ của {commune.name}.)")
+            print(f"(Anh/chị đang là cán bộ của {commune.name}.)")
     terminal = ConsoleTerminal(app.processor, app.sender, app.console, args.files,
                                lambda text: print(text, flush=True), t, user_id=user_id)
     print("Thôn Số — trò chuyện thử trong cửa sổ dòng lệnh. Gõ số để chọn, "

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from handlers.context import Context
 from handlers.format import local_datetime
 from handlers.router import Router
 from handlers.types import Incoming
+from services.audit import USER_REF, action_key
 from services.models import User
-
-USER_REF = re.compile(r"^(telegram|zalo|console):\S+$")
-"""An audit target naming a person by channel and id: shown by name."""
 
 
 async def whoami(inc: Incoming, ctx: Context) -> None:
@@ -84,10 +80,10 @@ async def audit_log(inc: Incoming, ctx: Context) -> None:
 def action_label(ctx: Context, action: str) -> str:
     """An audited action in the reader's words (`feedback.status` → "Đổi trạng thái phản
     ánh"; a refused command by its name)."""
-    if action.startswith("/"):
-        return ctx.t("officials.audit.command", command=action)
-    key = "officials.audit." + re.sub(r"[^a-z0-9]+", "_", action.split(":", 1)[0].lower())
-    return ctx.t(key) if ctx.t.has(key) else ctx.t("officials.audit.other")
+    key = action_key(action)
+    if ctx.t.has(key):
+        return ctx.t(key, command=action)
+    return ctx.t("officials.audit.other")
 
 
 async def _person(ctx: Context, user_id: int | None, label: str) -> str:

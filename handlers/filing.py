@@ -43,6 +43,7 @@ from services.filing.service import (
     can_file_online,
     expected_date,
     parse_dossier_code,
+    read_dossier_status,
 )
 from services.models import Commune
 from services.procedures.procedure import Document, Procedure
@@ -701,20 +702,22 @@ def rating_question(ctx: Context, filing: Filing,
 # --- officials ----------------------------------------------------------------------------
 
 async def on_dossier_status(inc: Incoming, ctx: Context) -> None:
-    """`/dossier_status CODE received|need_more|processing|ready|returned [note]`."""
-    parts = inc.args.split(maxsplit=2)
-    if len(parts) < 2 or parts[1].lower() not in DOSSIER_STATUSES:
-        ctx.say("filing.status_usage", statuses="|".join(DOSSIER_STATUSES))
+    """`/dossier_status CODE STATUS [note]`, the status in the words the citizen is shown
+    ("cần bổ sung", "đã có kết quả", with or without marks) or its code (`need_more`)."""
+    parts = inc.args.split(maxsplit=1)
+    status, rest = read_dossier_status(parts[1]) if len(parts) == 2 else (None, "")
+    if status is None:
+        ctx.say("filing.status_usage", statuses=", ".join(
+            f"«{ctx.t(f'filing.status_{name}')}»" for name in DOSSIER_STATUSES))
         return
     code = parse_dossier_code(parts[0])
     if code is None:
         ctx.say("filing.bad_code", text=cut(parts[0], 40))
         return
-    status, note = parts[1].lower(), (parts[2].strip()[:MAX_STATUS_NOTE] if len(parts) > 2
-                                      else None)
+    note = rest.strip()[:MAX_STATUS_NOTE] or None
     filing = await Filings(ctx.session).by_code(code)
     if filing is None:
-        ctx.say("filing.code_unknown", code=code)
+        ctx.say("filing.status_code_unknown", code=code)
         return
     if not can_act_in(ctx.user, filing.commune_id):
         await ctx.audit.record(ctx.user, "filing.status", commune_id=filing.commune_id,

@@ -700,16 +700,31 @@ async def _may_answer(ctx: Context, survey: Survey, question_id: int | None) -> 
 
 async def on_text_answer(inc: Incoming, ctx: Context) -> None:
     data = ctx.state.data
-    surveys = Surveys(ctx.session)
-    survey = await surveys.get(int(data.get("survey_id") or 0))
+    survey = await Surveys(ctx.session).get(int(data.get("survey_id") or 0))
     question_id = int(data.get("question_id") or 0)
     ctx.state.clear()
     if survey is None:
         ctx.say("surveys.err.stale")
         return
+    await _take_text(inc, ctx, survey, question_id)
+
+
+async def on_typed_answer(inc: Incoming, ctx: Context) -> None:
+    """Words typed outside any flow right after a question to answer in words that reached
+    the chat from outside the conversation (a survey's first question, sent when it opens):
+    the answer, without pressing "write" first."""
+    if not inc.text or inc.photos or inc.voice or inc.document or inc.location:
+        return
+    shown = await Surveys(ctx.session).question_shown(inc.channel, inc.chat_id, ctx.now)
+    if shown is not None:
+        survey, question = shown
+        await _take_text(inc, ctx, survey, question.id)
+
+
+async def _take_text(inc: Incoming, ctx: Context, survey: Survey, question_id: int) -> None:
     try:
-        changed = await surveys.answer(survey.id, question_id, ctx.user, ctx.now,
-                                       text=inc.text or "")
+        changed = await Surveys(ctx.session).answer(survey.id, question_id, ctx.user, ctx.now,
+                                                    text=inc.text or "")
     except SurveyError as error:
         ctx.say(error.key, **error.params)
         return
@@ -777,6 +792,7 @@ def register(router: Router) -> None:
     router.button(EditAnswers)(on_edit_answers)
     router.flow(FLOW, role="official")(on_flow)
     router.flow(TEXT_FLOW)(on_text_answer)
+    router.fallback(on_typed_answer)
     router.event("poll_answer")(on_poll_answer)
     router.event("poll_state")(on_poll_state)
 

@@ -8,18 +8,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from ops.context import Page, Wrap
 from ops.exports import file_response
+from services.audit import USER_REF, action_key
 from services.cells import inert
 from services.communes import Communes
-from services.models import AuditEntry
+from services.models import AuditEntry, User
 from services.text import whole_number
 
 PER_PAGE = 100
 EXPORT_LIMIT = 50_000
 FILTERS = ("who", "action", "commune", "outcome", "since", "until")
+OUTCOMES = ("ok", "denied", "refused")
 
 
 def install(app: web.Application, page: Wrap, change: Wrap) -> None:
@@ -43,8 +45,10 @@ def query(ctx: Page, wanted: dict[str, str]) -> Select[AuditEntry]:
     commune = ctx.commune_id if not ctx.is_admin else whole_number(wanted["commune"])
     if commune is not None:
         q = q.where(AuditEntry.commune_id == commune)
-    if wanted["who"]:
-        q = q.where(AuditEntry.actor.contains(wanted["who"], autoescape=True))
+    if wanted["who"]:  # a person's name, or their channel id
+        named = select(User.id).where(User.display_name.contains(wanted["who"], autoescape=True))
+        q = q.where(or_(AuditEntry.actor.contains(wanted["who"], autoescape=True),
+                        AuditEntry.actor_id.in_(named)))
     if wanted["action"]:
         q = q.where(AuditEntry.action.contains(wanted["action"], autoescape=True))
     if wanted["outcome"]:
@@ -59,12 +63,55 @@ def query(ctx: Page, wanted: dict[str, str]) -> Select[AuditEntry]:
 
 
 async def audit_page(ctx: Page) -> web.StreamResponse:
+    """The log in the reader's words: people by name (never a channel id), actions and
+    outcomes by their labels (the code stays in the cell's title)."""
     wanted = filters(ctx)
-    rows = list(await ctx.session.scalars(query(ctx, wanted).limit(PER_PAGE)))
+    entries = list(await ctx.session.scalars(query(ctx, wanted).limit(PER_PAGE)))
     names = {c.id: c.name for c in await Communes(ctx.session).all()}
-    return ctx.render("audit.html", rows=rows, wanted=wanted, names=names,
+    people = await _people(ctx, entries)
+    rows = [{"at": ctx.when(e.at), "who": _person(ctx, people, e.actor),
+             "action": action_name(ctx, e.action), "code": e.action,
+             "commune": names.get(e.commune_id or 0, ""),
+             "target": _person(ctx, people, e.target) if e.target and USER_REF.match(e.target)
+             else e.target or "", "outcome": outcome_name(ctx, e.outcome)}
+            for e in entries]
+    scope = select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    if not ctx.is_admin:
+        scope = scope.where(AuditEntry.commune_id == ctx.commune_id)
+    actions = {code: action_name(ctx, code) for code in await ctx.session.scalars(scope)}
+    return ctx.render("audit.html", rows=rows, wanted=wanted, actions=actions,
+                      outcomes={o: outcome_name(ctx, o) for o in OUTCOMES},
                       communes=names if ctx.is_admin else {},
                       export=ctx.url("/audit.csv", **wanted), limit=PER_PAGE)
+
+
+def action_name(ctx: Page, action: str) -> str:
+    key = action_key(action)
+    return ctx.t(key, command=action) if ctx.t.has(key) else ctx.t("officials.audit.other")
+
+
+def outcome_name(ctx: Page, outcome: str) -> str:
+    key = f"audit.outcome.{outcome}"
+    return ctx.t(key) if ctx.t.has(key) else outcome
+
+
+async def _people(ctx: Page, entries: list[AuditEntry]) -> dict[str, User]:
+    """The people the entries name (as actor or target), by their channel id."""
+    refs = {ref for e in entries for ref in (e.actor, e.target or "") if USER_REF.match(ref)}
+    if not refs:
+        return {}
+    found = await ctx.session.scalars(select(User).where(
+        or_(*((User.channel == channel) & (User.external_id == external_id)
+              for channel, _, external_id in (ref.partition(":") for ref in refs)))))
+    return {f"{u.channel}:{u.external_id}": u for u in found}
+
+
+def _person(ctx: Page, people: dict[str, User], ref: str) -> str:
+    if ref == "cli":
+        return ctx.t("officials.audit.cli")
+    user = people.get(ref)
+    return user.display_name if user is not None and user.display_name \
+        else ctx.t("officials.audit.unnamed")
 
 
 async def audit_export(ctx: Page) -> web.StreamResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -9,9 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.models import AuditEntry, User
 
+USER_REF = re.compile(r"^(telegram|zalo|console):\S+$")
+"""An audit actor or target naming a person by channel and id: shown by name."""
+
 
 def actor_label(user: User | None) -> str:
     return f"{user.channel}:{user.external_id}" if user else "cli"
+
+
+def action_key(action: str) -> str:
+    """The catalogue key of an audited action's label in the reader's words
+    (`feedback.status` → `officials.audit.feedback_status`; a refused command, whatever it
+    is, → `officials.audit.command`); a key the catalogue lacks reads "another action"."""
+    if action.startswith("/"):
+        return "officials.audit.command"
+    return "officials.audit." + re.sub(r"[^a-z0-9]+", "_", action.split(":", 1)[0].lower())
 
 
 class AuditEntries:

@@ -68,7 +68,7 @@ async def test_out_of_range_choice_is_answered_politely(database_url: str) -> No
         person = session(app)
         await person.say("/start")
         shown = await person.say("7")
-        assert texts(shown) == "Mời bạn gõ một số từ 1 đến 2."
+        assert texts(shown) == "Mời gõ một số từ 1 đến 2."
         assert "bạn ở thôn nào" in texts(await person.say("1"))
 
 
@@ -168,5 +168,5 @@ async def test_flooding_user_is_told_every_time(database_url: str) -> None:
         assert "Mời chọn" in texts(await person.say("/menu"))
         for _ in range(2):  # over the limit: refused, and told so each time
             flood = await person.say("/menu")
-            assert "Bạn gửi nhanh quá" in texts(flood)
+            assert "Tin nhắn đến nhanh quá" in texts(flood)
             assert "Mời chọn" not in texts(flood)

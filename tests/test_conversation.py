@@ -6,22 +6,37 @@ console and through the Telegram fake, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from handlers.feedback import PickCategory
 from handlers.home import MenuEntry, OpenMenu
 from handlers.menu import ChangeHome
+from handlers.surveys import (
+    Manage,
+    ManageSurvey,
+    MoreQuestions,
+    NewSurvey,
+    PickClosing,
+    PickDelivery,
+    PickKind,
+    PickTarget,
+    PickTemplate,
+    QuestionsDone,
+    TargetChoice,
+)
 from services.communes import Communes
 from services.db import utcnow
 from services.models import User, Village
 from services.surveys.models import SurveyAnswer
-from services.surveys.service import Surveys
+from services.surveys.service import QuestionSpec, Surveys
 from services.update_path import load_parties
 from services.users import Users
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.helpers import (
     TelegramDriver,
+    buttons_of,
     console_app,
     onboard_on_telegram,
     session,
@@ -31,6 +46,7 @@ from tests.helpers import (
 )
 
 CITIZEN = 7301
+OFFICIAL = 7401
 MENU = "🏠 Về menu chính"
 FEEDBACK_MENU = "📝 Gửi phản ánh, kiến nghị"
 
@@ -119,7 +135,7 @@ async def test_start_in_the_middle_of_a_flow_asks_first(database_url: str) -> No
         await person.say("an ninh")
         await person.say("Đèn đường thôn Đoài hỏng ba hôm nay")
         asked = await person.say("/start")
-        assert "Bạn có muốn bắt đầu lại không" in texts(asked)
+        assert "Có bắt đầu lại không" in texts(asked)
         assert asked[-1].choices == ("Bắt đầu lại", "Tiếp tục việc đang làm")
         kept = await person.say("tiep tuc")
         assert "Đã giữ nguyên" in texts(kept)
@@ -208,6 +224,95 @@ async def test_a_survey_text_answer_typed_straight_away(database_url: str) -> No
         assert written == "Đường làng sạch hơn trước"
 
 
+async def test_a_survey_opening_on_a_question_in_words_takes_the_typed_answer(
+        database_url: str) -> None:
+    """The first question reaches the citizen from outside their conversation (the survey
+    opens): the words typed next are its answer, and so are those after a later question."""
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = TelegramDriver(fake, app, first_update=9300)
+        async with app.db.transaction() as s:
+            demo = await Communes(s).by_code("00000")
+            official, _ = await Users(s).get_or_create("telegram", str(OFFICIAL))
+            official.onboarded = True
+            await Users(s).grant_official(official, demo.id)
+        await onboard_on_telegram(tg, CITIZEN)
+        await tg.text(OFFICIAL, "/survey")
+        await tg.press(OFFICIAL, NewSurvey().pack())
+        await tg.press(OFFICIAL, PickTemplate("custom").pack())
+        await tg.text(OFFICIAL, "Việc xã nên làm trước")
+        await tg.text(OFFICIAL, "Xã nên làm việc gì trước tiên?")
+        await tg.press(OFFICIAL, PickKind("text").pack())
+        await tg.press(OFFICIAL, MoreQuestions().pack())
+        await tg.text(OFFICIAL, "Bạn góp ý thêm điều gì?")
+        await tg.press(OFFICIAL, PickKind("text").pack())
+        target = await tg.press(OFFICIAL, QuestionsDone().pack())
+        survey_id = PickTarget.unpack(buttons_of(target[-1])[0]).survey_id
+        await tg.press(OFFICIAL, PickTarget(survey_id, TargetChoice.COMMUNE).pack())
+        await tg.press(OFFICIAL, PickDelivery(survey_id, "private").pack())
+        await tg.press(OFFICIAL, PickClosing(survey_id, 7).pack())
+        opened = await tg.press(OFFICIAL, ManageSurvey(survey_id, Manage.OPEN).pack())
+        assert "gửi tới 1 người" in words(opened)
+        first = words(tg.shown(CITIZEN)[-1:])
+        assert "Câu 1/2" in first and "Xã nên làm việc gì trước tiên?" in first
+        assert "gõ" in first.lower()
+
+        second = words(await tg.text(CITIZEN, "Sửa đường liên thôn"))  # no "write" pressed
+        assert "Câu 2/2" in second and "Bạn góp ý thêm điều gì?" in second
+        thanks = words(await tg.text(CITIZEN, "Lắp thêm đèn ở ngã ba"))
+        assert "Cảm ơn bạn đã cho ý kiến" in thanks
+        # Once answered, what is typed is read as a message again, not as an answer.
+        after = words(await tg.text(CITIZEN, "đèn đường thôn Đông bị hỏng"))
+        assert "Gửi phản ánh" in after or "phản ánh" in after.lower()
+        async with app.db.transaction() as s:
+            written = list(await s.scalars(select(SurveyAnswer.text)
+                                           .where(SurveyAnswer.survey_id == survey_id)
+                                           .order_by(SurveyAnswer.question_id)))
+        assert written == ["Sửa đường liên thôn", "Lắp thêm đèn ở ngã ba"]
+
+
+async def comment_survey(app, official_id: str = "official") -> int:  # type: ignore[no-untyped-def]
+    """A one-question survey (a comment in words) opened for the demo commune; its id."""
+    async with app.db.transaction() as s:
+        demo = await Communes(s).by_code("00000")
+        official, _ = await Users(s).get_or_create("console", official_id)
+        await Users(s).grant_official(official, demo.id)
+        surveys = Surveys(s)
+        survey = await surveys.create(
+            demo.id, official, title={"vi": "Góp ý về chợ", "en": "The market"},
+            questions=[QuestionSpec("text", {"vi": "Bạn góp ý điều gì?",
+                                             "en": "Your comment?"}, optional=True)],
+            target={"kind": "commune"}, opens_at=utcnow(),
+            closes_at=utcnow() + timedelta(days=1))
+        await surveys.open(survey, utcnow())
+        return survey.id
+
+
+async def test_on_the_console_a_first_question_in_words_is_answered_by_typing_while_open(
+        database_url: str) -> None:
+    async with console_app(database_url) as app:
+        person = session(app, user_id="resident")
+        person.chat_id = person.user_id
+        await onboard(person)
+        await comment_survey(app)
+        await app.sender.drain(("console",))
+        answered = await person.say("Chợ cần thêm mái che")      # typed straight away
+        assert "Cảm ơn bạn đã cho ý kiến" in texts(answered)
+
+        # A survey closed while its question was the last message: words are words again.
+        closed_id = await comment_survey(app)
+        await app.sender.drain(("console",))
+        async with app.db.transaction() as s:
+            closed = await Surveys(s).get(closed_id)
+            assert closed is not None
+            await Surveys(s).close(closed, utcnow())
+        later = await person.say("Chợ cần thêm mái che")
+        assert later and "Cảm ơn bạn đã cho ý kiến" not in texts(later)
+        assert "đã đóng" not in texts(later)
+        async with app.db.transaction() as s:
+            answers = list(await s.scalars(select(SurveyAnswer.survey_id)))
+        assert closed_id not in answers and len(answers) == 1
+
+
 async def test_a_typed_address_is_kept_as_typed(database_url: str) -> None:
     async with console_app(database_url) as app:
         person = session(app)
@@ -235,7 +340,7 @@ async def test_the_register_as_a_citizen_reads_it(database_url: str) -> None:
         person.chat_id = person.user_id
         await onboard(person)
         seen = texts(await person.say("x" * 4001)) + texts(await person.say("/track ABC"))
-        assert "Mời bạn gửi ngắn gọn hơn." in seen
+        assert "Mời gửi ngắn gọn hơn." in seen
         assert not any(particle in seen for particle in PARTICLES), seen
 
         await person.say("/lang en")

@@ -126,7 +126,7 @@ async def test_a_photo_of_a_notice_sent_on_zalo_reaches_the_groups_as_text_and_v
         # The field Zalo uses in practice (photo_url, CHAT_PHOTO), the body flat.
         await official.send(OFFICIAL, image_update(OFFICIAL, url))
         await official.said(OFFICIAL, "Đang đọc văn bản", after=after)
-        choices = await official.said(OFFICIAL, "Bạn muốn làm gì tiếp theo", after=after,
+        choices = await official.said(OFFICIAL, "Anh/chị muốn làm gì tiếp theo", after=after,
                                       timeout=90)
         assert fake.files_fetched == ["thong-bao-tiem-chung.jpg"]       # fetched once
         previewed = "\n".join(fake.texts_to(OFFICIAL)[after:])
@@ -216,7 +216,7 @@ async def test_a_word_file_given_by_path_in_the_console_is_read_and_delivered(
         await linked_group(app, "official", "group-all", "Nhóm cả xã", None)
         out: list[str] = []
         terminal = _terminal(app, tmp_path, out)
-        assert "Mời bạn gõ nội dung thông báo" in await _type(terminal, out, "/announce")
+        assert "Mời anh/chị gõ nội dung thông báo" in await _type(terminal, out, "/announce")
         reading = await _type(terminal, out, f'/file "{path}"')     # quoted, as dropped
         assert "Đang đọc văn bản «Thông báo tiêm chủng.docx»" in reading
         assert await app.notices.read_documents() == 1
@@ -280,7 +280,7 @@ async def test_a_path_that_is_no_file_gets_one_line_and_nothing_is_sent(
             assert printed.startswith(answer), (typed, printed)
             assert "\n" not in printed and "Traceback" not in printed
         shown = len(app.console.shown)
-        assert "Mời bạn gõ nội dung" in app.console.shown[-1].text     # still at the step
+        assert "Mời anh/chị gõ nội dung" in app.console.shown[-1].text     # still at the step
         help_text = await _type(terminal, out, "/help")
         assert "/file ĐƯỜNG_DẪN — gửi một tệp trên máy" in help_text
         assert len(app.console.shown) == shown + 1                       # the bot's help

@@ -99,7 +99,7 @@ def test_bad_documents_are_refused_with_their_reason(data: bytes, name: str,
     read = read_document(data, name)
     assert (read.reason, read.text) == (reason, "")
     answer = Translator("vi")(f"documents.refused_{reason}", **(read.params or {}))
-    assert "Mời bạn" in answer and "{" not in answer
+    assert "Mời anh/chị" in answer and "{" not in answer
 
 
 def test_fifty_pages_are_named_in_the_answer() -> None:

@@ -69,14 +69,14 @@ async def _send_file(tg: Telegram, fake: FakeTelegramAPI, content: bytes, *, nam
 async def _announce_document(tg: Telegram, fake: FakeTelegramAPI, content: bytes,
                              name: str | None, *, photo: bool = False) -> None:
     await tg.say(OFFICIAL, "/announce")
-    await tg.said(OFFICIAL, "Mời bạn gõ nội dung")
+    await tg.said(OFFICIAL, "Mời anh/chị gõ nội dung")
     await _send_file(tg, fake, content, name=name, photo=photo)
     await tg.said(OFFICIAL, "Đang đọc văn bản")
 
 
 async def _check_delivery(tg: Telegram, fake: FakeTelegramAPI, written: Written) -> None:
     """Preview, targets, now, confirm; each group gets the body as text and as voice."""
-    choices = await tg.said(OFFICIAL, "Bạn muốn làm gì tiếp theo", timeout=60)
+    choices = await tg.said(OFFICIAL, "Anh/chị muốn làm gì tiếp theo", timeout=60)
     previewed = "\n".join(str(c.params.get("text")) for c in fake.sent_to(OFFICIAL)
                           if c.method == "sendMessage")
     assert written.body[0][:60] in previewed
@@ -148,7 +148,7 @@ async def test_the_original_goes_along_and_the_text_is_cut(
         tg = Telegram(fake)
         await tg.link_groups(app)
         await _announce_document(tg, fake, docx_bytes(written), "tb.docx")
-        await tg.said(OFFICIAL, "Bạn muốn làm gì tiếp theo", timeout=60)
+        await tg.said(OFFICIAL, "Anh/chị muốn làm gì tiếp theo", timeout=60)
         await tg.press(OFFICIAL, ToggleAttach(1).pack())
         await fake.wait_for(lambda c: c.method == "editMessageText" and "văn bản gốc: Có" in str(
             c.params.get("reply_markup")), 1, timeout=10)
@@ -193,7 +193,7 @@ async def test_a_document_that_cannot_be_read_gets_a_clear_answer(
         tg = Telegram(fake)
         await tg.link_groups(app)
         await tg.say(OFFICIAL, "/announce")
-        await tg.said(OFFICIAL, "Mời bạn gõ nội dung")
+        await tg.said(OFFICIAL, "Mời anh/chị gõ nội dung")
         await _send_file(tg, fake, content, name=name)
         await tg.said(OFFICIAL, answer, timeout=30)
         await tg.say(OFFICIAL, "Họp dân lúc 8h sáng Chủ nhật tại nhà văn hóa thôn.")
@@ -222,7 +222,7 @@ async def test_a_bulletin_over_five_minutes_warns_and_keeps_the_first_part(
         assert "✂️ Chỉ gửi phần đầu (khoảng 5 phút)" in labels
         await tg.press(OFFICIAL, FirstPart(1).pack())
         await tg.said(OFFICIAL, "Đã cập nhật nội dung")
-        summary = await tg.said(OFFICIAL, "Bạn muốn làm gì tiếp theo", count=2, timeout=60)
+        summary = await tg.said(OFFICIAL, "Anh/chị muốn làm gì tiếp theo", count=2, timeout=60)
         assert "quá 5 phút" not in summary.params["text"]
         async with app.db.transaction() as session:
             document = await session.get(NoticeDocument, 1)
@@ -239,7 +239,7 @@ async def test_without_tesseract_a_photo_gets_one_line_asking_for_text(
         tg = Telegram(fake)
         await tg.link_groups(app)
         await tg.say(OFFICIAL, "/announce")
-        await tg.said(OFFICIAL, "Mời bạn gõ nội dung")
+        await tg.said(OFFICIAL, "Mời anh/chị gõ nội dung")
         await _send_file(tg, fake, photo_bytes(sample()), name=None, photo=True)
         answer = await tg.said(OFFICIAL, "chưa có công cụ nhận dạng chữ")
         assert "\n" not in answer.params["text"] and "gõ nội dung" in answer.params["text"]

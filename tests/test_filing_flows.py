@@ -150,7 +150,7 @@ async def test_status_is_set_by_the_commune_the_citizen_is_told_and_rates(
 
         shown = texts(await outsider.say(f"/dossier_status {CODE} ready"))
         assert "chỉ dành cho cán bộ được giao quyền" in shown
-        shown = await official.say(f"/dossier_status {CODE} need_more Thiếu giấy chứng sinh")
+        shown = await official.say(f"/dossier_status {CODE} cần bổ sung Thiếu giấy chứng sinh")
         assert f"Đã cập nhật hồ sơ {CODE}: cần bổ sung giấy tờ." in texts(shown)
         told = [m for m in app.console.shown if m.chat_id == "citizen"][-1]
         assert told.text.startswith(f"📂 Hồ sơ {CODE} (Đăng ký khai sinh): cần bổ sung giấy tờ.")
@@ -166,11 +166,13 @@ async def test_status_is_set_by_the_commune_the_citizen_is_told_and_rates(
         await onboard(stranger)
         assert "Không tìm thấy hồ sơ" in texts(await stranger.say(f"/dossier {CODE}"))
         assert "chỉ dành cho cán bộ" in texts(await person.say(f"/dossier_status {CODE} ready"))
-        assert "Cách dùng" in texts(await official.say(f"/dossier_status {CODE} done"))
+        usage = texts(await official.say(f"/dossier_status {CODE} done"))
+        assert "Cách dùng" in usage and "«cần bổ sung giấy tờ»" in usage
+        assert "need_more" not in usage and "received" not in usage   # no code to learn
         assert "chưa đúng dạng" in texts(await official.say("/dossier_status 123 ready"))
         assert "đánh giá được" in texts(await person.press(RateFiling(filing.id).pack()))
 
-        await official.say(f"/dossier_status {CODE} ready")
+        await official.say(f"/dossier_status {CODE} da co ket qua")   # typed without marks
         told = [m for m in app.console.shown if m.chat_id == "citizen"][-1]
         assert "đã có kết quả" in told.text and "⭐ Đánh giá mức độ hài lòng" in told.choices
         shown = texts(await person.press(RateFiling(filing.id).pack()))

@@ -121,7 +121,7 @@ async def test_the_notice_wizard_goes_back_step_by_step(database_url: str) -> No
         first = commune.villages[0]
         await tg.text(OFFICIAL, "/announce")
         again = await tg.text(OFFICIAL, "quay lại")            # nothing before the text
-        assert NO_EARLIER in words(again) and "Mời bạn gõ nội dung" in again[-1].params["text"]
+        assert NO_EARLIER in words(again) and "Mời anh/chị gõ nội dung" in again[-1].params["text"]
 
         await tg.text(OFFICIAL, "Họp dân thôn Đông lúc 8 giờ sáng thứ Bảy.")
         await tg.press(OFFICIAL, PickTargets(Targets.VILLAGE, first.id).pack())
@@ -155,7 +155,7 @@ async def test_the_notice_wizard_goes_back_step_by_step(database_url: str) -> No
         assert "Khi nào gửi?" in back[-1].params["text"]
 
         asked = await tg.text(OFFICIAL, "/start")              # the draft is not dropped unasked
-        assert "Bạn có muốn bắt đầu lại không" in words(asked)
+        assert "Có bắt đầu lại không" in words(asked)
         kept = await tg.press(OFFICIAL, RestartAnswer(False).pack())
         assert "Đã giữ nguyên" in words(kept) and "Khi nào gửi?" in kept[-1].params["text"]
 
@@ -181,15 +181,15 @@ async def test_back_from_the_targets_to_a_documents_preview_keeps_its_text(
         tg = Telegram(fake)
         await tg.link_groups(app)
         await _announce_document(tg, fake, docx_bytes(sample()), "tb.docx")
-        await tg.said(WRITER, "Bạn muốn làm gì tiếp theo", timeout=60)
+        await tg.said(WRITER, "Anh/chị muốn làm gì tiếp theo", timeout=60)
         await tg.press(WRITER, CutDocument(1).pack())
         await tg.said(WRITER, "số đoạn đầu muốn giữ")
         await tg.say(WRITER, "quay lại")                       # the count → the preview
-        await tg.said(WRITER, "Bạn muốn làm gì tiếp theo", count=2)
+        await tg.said(WRITER, "Anh/chị muốn làm gì tiếp theo", count=2)
         await tg.press(WRITER, UseDocument(1).pack())
         await tg.said(WRITER, "Gửi tới đâu")
         await tg.say(WRITER, "quay lại")                       # the targets → the preview
-        preview = await tg.said(WRITER, "Bạn muốn làm gì tiếp theo", count=3)
+        preview = await tg.said(WRITER, "Anh/chị muốn làm gì tiếp theo", count=3)
         assert buttons_of(preview)[0] == UseDocument(1).pack()
         async with app.db.transaction() as s:
             document = await s.get(NoticeDocument, 1)
@@ -216,9 +216,9 @@ async def test_back_from_a_documents_preview_drops_the_document(
         tg = Telegram(fake)
         await tg.link_groups(app)
         await _announce_document(tg, fake, docx_bytes(sample()), "tb.docx")
-        await tg.said(WRITER, "Bạn muốn làm gì tiếp theo", timeout=60)
+        await tg.said(WRITER, "Anh/chị muốn làm gì tiếp theo", timeout=60)
         await tg.say(WRITER, "quay lại")                       # the preview → the first step
-        await tg.said(WRITER, "Mời bạn gõ nội dung", count=2)
+        await tg.said(WRITER, "Mời anh/chị gõ nội dung", count=2)
         async with app.db.transaction() as s:
             document = await s.get(NoticeDocument, 1)
             assert document is not None and document.status == "discarded"
@@ -238,7 +238,7 @@ async def test_back_from_a_documents_preview_drops_the_document(
             "Loa phát thanh: lịch tiêm vắc xin tuần này.", None)
 
         await _announce_document(tg, fake, docx_bytes(sample()), "tb2.docx")
-        await tg.said(WRITER, "Bạn muốn làm gì tiếp theo", count=2, timeout=60)
+        await tg.said(WRITER, "Anh/chị muốn làm gì tiếp theo", count=2, timeout=60)
         await tg.say(WRITER, "hủy")                            # the document goes too
         cancelled = await tg.said(WRITER, "Đã hủy, chưa gửi gì")
         assert cancelled.params.get("reply_markup") is None
@@ -399,7 +399,7 @@ async def test_the_filing_walk_goes_back_typed_and_after_a_resume(database_url: 
         assert "Bạn cần gì" in words(menu)
         await tg.press(CITIZEN, ResumeFiling(fid).pack())
         asked = await tg.text(CITIZEN, "/start")
-        assert "Bạn có muốn bắt đầu lại không" in words(asked)
+        assert "Có bắt đầu lại không" in words(asked)
         kept = await tg.press(CITIZEN, RestartAnswer(False).pack())
         assert "Đã giữ nguyên" in words(kept) and "Bước 3/5" in kept[-1].params["text"]
         await tg.press(CITIZEN, Walk(fid, WalkStep.FORM, WalkAction.HELP).pack())

@@ -67,6 +67,61 @@ def test_the_particle_check_catches_them() -> None:
         assert not BANNED_PARTICLES.search(text), text
 
 
+# Rule 5: officials (the operations room, official-only commands) are "anh/chị", citizens
+# "bạn"; a text both may read (errors, common words) addresses no one.
+OFFICIALS_KEYS = re.compile(
+    r"(admin|audit|documents|groups|invites|notices|officials|ops|province|report|roles|stats"
+    r"|help\.official_title|feedback\.(admin|official|digest)"
+    r"|procedures\.(qr_usage|qr_caption|help_qr)"
+    r"|filing\.(status_usage|status_set|status_not_told|status_code_unknown|funnel_\w+|help_\w+)"
+    r"|surveys\.(help|need_commune|list|list_empty|new|pick_template|tpl\.\w+\.button"
+    r"|tpl\.custom|ask_\w+|kind\.\w+|question_added|add_question|done|next|use_buttons"
+    r"|target\.\w+|delivery\.\w+|days|preview_\w+|status\.\w+|open|close|results|copy"
+    r"|opened|scheduled|closed_now|copied|cancelled_kept|results_\w+|aspect\.\w+"
+    r"|err\.(not_found|no_question|no_title|bad_kind|choice_options|close_before_open"
+    r"|closes_in_past|bad_target|no_delivery|not_draft|already_closed|unknown_template"
+    r"|bad_date)))(\.|$)")
+SHARED_KEYS = re.compile(r"(errors|common)\.")
+CITIZEN_YOU = re.compile(r"\b[Bb]ạn\b")
+OFFICIAL_YOU = re.compile(r"\b[Aa]nh/chị\b")
+
+
+def test_officials_are_anh_chi_and_citizens_ban() -> None:
+    vi = catalogue("vi")
+    officials = {k: v for k, v in vi.items() if OFFICIALS_KEYS.match(k)}
+    assert len(officials) > 400
+    assert {k: v for k, v in officials.items() if CITIZEN_YOU.search(v)} == {}, \
+        "an official is «anh/chị» (locales/STYLE.md rule 5)"
+    shared = {k: v for k, v in vi.items() if SHARED_KEYS.match(k)}
+    assert {k: v for k, v in shared.items()
+            if CITIZEN_YOU.search(v) or OFFICIAL_YOU.search(v)} == {}, \
+        "a text citizens and officials both read addresses no one"
+    citizens = {k: v for k, v in vi.items() if k not in officials and k not in shared}
+    assert {k: v for k, v in citizens.items() if OFFICIAL_YOU.search(v)} == {}, \
+        "a citizen is «bạn» (locales/STYLE.md rule 1)"
+
+
+def test_the_audience_check_tells_officials_from_citizens() -> None:
+    for key in ("notices.ask_text", "surveys.opened", "surveys.err.bad_date", "ops.title",
+                "feedback.admin.not_found", "filing.status_usage", "documents.what_next"):
+        assert OFFICIALS_KEYS.match(key), key
+    for key in ("surveys.invite", "surveys.err.closed", "surveys.thanks", "feedback.ask_category",
+                "filing.status_need_more", "onboarding.consent", "surveys.tpl.comment",
+                "surveys.opened_extra", "feedback.administrative"):
+        assert not OFFICIALS_KEYS.match(key), key
+    assert CITIZEN_YOU.search("Mời bạn gõ.") and CITIZEN_YOU.search("Bạn chưa chọn.")
+    assert not CITIZEN_YOU.search("bản nháp") and not CITIZEN_YOU.search("Bản tin")
+
+
+def test_thon_so_names_itself() -> None:
+    """Rule 6: never "bot", "tôi", "mình" or "em" for itself; "trợ lý" neither."""
+    named = re.compile(r"\b([Bb]ot|[Tt]rợ lý)\b")
+    for language in LANGUAGES:
+        found = {k: v for k, v in catalogue(language).items()
+                 if named.search(v) or re.search(r"\b(the )?assistant\b", v)}
+        assert found == {}, f"{language}: {found}"
+
+
 def test_english_reads_as_english() -> None:
     for key, text in catalogue("en").items():
         assert not DECIMAL_COMMA.search(text), f"decimal comma in {key}: {text}"

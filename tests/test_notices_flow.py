@@ -2,8 +2,12 @@
 the whole walk, bad input answered clearly, TTS failure, editing, cancelling, late and missed
 occurrences."""
 
+import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -71,7 +75,7 @@ async def test_announce_now_as_text_to_the_whole_commune(database_url: str) -> N
     async with console_app(database_url) as app:
         _, official = await set_up(app)
         ask = await official.say("/announce")
-        assert "Mời bạn gõ nội dung thông báo" in texts(ask)
+        assert "Mời anh/chị gõ nội dung thông báo" in texts(ask)
         targets = await official.say("Mời bà con họp thôn lúc 19h tối nay tại nhà văn hóa.")
         assert targets[-1].choices[:2] == ("🏘 Cả xã (Xã Thôn Số (thử nghiệm))", "▫️ Thôn Đông")
         priority = await official.say("1")            # the whole commune, by number
@@ -133,7 +137,7 @@ async def test_bad_input_gets_a_clear_answer(database_url: str) -> None:
         await official.say("Lịch tiêm phòng dại cho chó mèo.")
         assert "Không có thôn «Thôn Xa»" in texts(await official.say("Thôn Xa"))
         none_chosen = await official.press(PickTargets(Targets.DONE).pack())
-        assert "Bạn chưa chọn thôn nào" in texts(none_chosen)
+        assert "Anh/chị chưa chọn thôn nào" in texts(none_chosen)
         assert "Chưa có nhóm nào" in texts(await official.press(PickTargets(Targets.WHOLE).pack()))
 
         await linked_group(app, "official", "group-1", "Nhóm 1", None)
@@ -365,3 +369,90 @@ async def test_forged_or_old_notice_buttons_change_nothing(database_url: str,
 
 def test_the_notice_buttons_offer_the_models_choices() -> None:
     assert get_args(Priority) == PRIORITIES and get_args(Mode) == MODES
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class ConsoleProcess:
+    """`python -m bot console` in its own process, typed into line by line: what it prints
+    is read as it comes, so a reply made later by the scheduler's jobs can be waited for."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process, self.printed = process, ""
+
+    async def type(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line.encode() + b"\n")
+        await self.process.stdin.drain()
+
+    async def until(self, wanted: str) -> str:
+        """What is printed from now until `wanted` is, to the end of its message (each
+        message ends with an empty line); the process is given a minute."""
+        start = len(self.printed)
+        assert self.process.stdout is not None
+        try:
+            while wanted not in self.printed[start:] or not self.printed.endswith("\n\n"):
+                chunk = await asyncio.wait_for(self.process.stdout.read(4096), timeout=60)
+                assert chunk, f"the console ended before printing {wanted!r}:\n{self.printed}"
+                self.printed += chunk.decode()
+        except TimeoutError:
+            pytest.fail(f"the console never printed {wanted!r}:\n{self.printed[start:]}")
+        return self.printed[start:]
+
+
+async def test_a_voice_notice_composed_in_the_console_is_read_and_sent(
+        database_url: str, google: FakeGoogleTTS, tmp_path: Path) -> None:
+    async with console_app(database_url) as app:
+        await set_up(app)              # the official, groups of Thôn Đông and the commune
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
+           "GTTS_BASE_URL": google.base_url}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", "--as-official", "--files",
+        str(tmp_path / "files"), env=env, cwd=tmp_path, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    console = ConsoleProcess(process)
+    try:
+        await console.until("Việc của cán bộ xã")
+        await console.type("/announce")
+        await console.until("Mời anh/chị gõ nội dung thông báo")
+        await console.type("Thôn Đông cắt điện từ 8 giờ đến 11 giờ sáng mai.")
+        targets = await console.until("Tiếp tục ▶")
+        assert "2. ▫️ Thôn Đông" in targets
+        await console.type("2")                         # Thôn Đông
+        await console.until("✅ Thôn Đông")
+        await console.type("Tiếp tục")                  # a button named in words
+        assert "1. Thường" in await console.until("Sẽ gửi tới 1 nhóm")
+        await console.type("1")                         # normal
+        assert "2. Giọng đọc" in await console.until("Gửi bằng chữ, giọng đọc")
+        await console.type("2")                         # voice
+        assert "1. ⚡ Gửi ngay" in await console.until("Khi nào gửi?")
+        await console.type("1")                         # now: the audio is made by a job
+        preview = await console.until("Xác nhận gửi")
+        assert "Đang tạo bản đọc cho thông báo #1" in preview
+        saved = tmp_path / "files" / "001-thong-bao.ogg"
+        assert f"[Đã lưu tệp: {saved}]" in preview
+        assert "[Tin nhắn gửi tới" not in preview       # the preview is the official's own
+        assert saved.read_bytes()[:4] == b"OggS"
+        await console.type("1")                         # confirm
+        sent = await console.until("đã gửi xong")
+        assert "[Tin nhắn gửi vào nhóm group-east]" in sent and "[voice: thong-bao.ogg]" in sent
+        assert "Thông báo #1 đã gửi xong: 1/1 nhóm nhận được." in sent
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        await asyncio.wait_for(process.wait(), timeout=60)
+    assert process.returncode == 0
+    assert process.stderr is not None
+    assert "Traceback" not in (await process.stderr.read()).decode()
+    assert google.texts                                 # read by the (fake) speech service
+    async with console_app(database_url) as app:
+        notice = await notice_row(app, 1)
+        assert (notice.status, notice.mode, notice.audio_engine) == ("done", "voice", "gtts")
+        async with app.db.transaction() as s:
+            delivered = list(await s.execute(
+                select(OutboxMessage.kind, OutboxMessage.status)
+                .where(OutboxMessage.chat_id.in_(("group-east", "group-all")),
+                       OutboxMessage.kind == "voice")))
+        assert [tuple(row) for row in delivered] == [("voice", "sent")]

@@ -91,7 +91,7 @@ class Telegram:
 
     async def announce(self, text: str, mode: str, when: str) -> None:
         await self.say(OFFICIAL, "/announce")
-        await self.said(OFFICIAL, "Mời bạn gõ nội dung")
+        await self.said(OFFICIAL, "Mời anh/chị gõ nội dung")
         await self.say(OFFICIAL, text)
         await self.said(OFFICIAL, "Gửi tới đâu")
         await self.press(OFFICIAL, PickTargets(Targets.WHOLE).pack())
@@ -231,7 +231,7 @@ async def test_two_instances_deliver_each_occurrence_once(database_url: str) -> 
 
 async def voice_announcement(tg: Telegram, update: dict) -> None:
     await tg.say(OFFICIAL, "/announce")
-    await tg.said(OFFICIAL, "Mời bạn gõ nội dung")
+    await tg.said(OFFICIAL, "Mời anh/chị gõ nội dung")
     await tg.post(update)
     await tg.said(OFFICIAL, "Gửi tới đâu")
     await tg.press(OFFICIAL, PickTargets(Targets.WHOLE).pack())

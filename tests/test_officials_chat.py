@@ -39,7 +39,7 @@ async def test_an_officials_start_shows_their_menu_and_no_sign_up(database_url: 
             "📥 Phản ánh cần xử lý", "📢 Soạn thông báo", "🗳 Khảo sát", "📊 Thống kê",
             "🧭 Hồ sơ trực tuyến", "🖥 Phòng điều hành", "👤 Menu của người dân")
         ask = await officer.say("2")                      # compose a notice, by its number
-        assert "Mời bạn gõ nội dung thông báo" in texts(ask)
+        assert "Mời anh/chị gõ nội dung thông báo" in texts(ask)
         targets = await officer.say("Mời bà con họp thôn lúc 19h.")
         assert "Mời bạn chọn ngôn ngữ" not in texts(targets)
         assert targets[-1].choices[0].startswith("🏘 Cả xã")
@@ -105,12 +105,12 @@ async def test_the_flood_guard_leaves_a_wizard_alone(database_url: str) -> None:
         await official.say("/announce")                   # the one update the limit allows
         await official.say("Mời bà con họp thôn lúc 19h.")
         steps = [await official.say("1") for _ in range(4)]   # commune, normal, text, now
-        assert all("Bạn gửi nhanh quá" not in texts(shown) for shown in steps)
+        assert all("Tin nhắn đến nhanh quá" not in texts(shown) for shown in steps)
         assert "✅ Xác nhận gửi" in app.console.shown[-1].choices
         sent = await official.say("1")
         assert "Đang gửi thông báo #1" in texts(sent)
         refused = await official.say("/menu")
-        assert "Bạn gửi nhanh quá" in texts(refused)
+        assert "Tin nhắn đến nhanh quá" in texts(refused)
         assert "Việc của cán bộ xã" not in texts(refused)
 
 
@@ -124,7 +124,7 @@ async def test_a_refused_update_shifts_nothing(database_url: str) -> None:
         async with app.db.transaction() as s:
             _, _, before = await load_parties(s, "console", "chat-citizen", "citizen")
         refused = await person.say("2")                   # a menu entry: over the limit
-        assert texts(refused) == "Bạn gửi nhanh quá. Mời bạn chờ một phút rồi gửi tiếp."
+        assert texts(refused) == "Tin nhắn đến nhanh quá. Mời chờ một phút rồi gửi tiếp."
         async with app.db.transaction() as s:
             _, _, after = await load_parties(s, "console", "chat-citizen", "citizen")
         assert (after.flow, after.step, after.choices) == (before.flow, before.step,
@@ -142,9 +142,9 @@ async def test_a_citizen_answering_a_queued_prompt_is_not_throttled(database_url
             await person.say(line)
         app.set_config(flood_limit=1)
         refused = await person.say("/menu")
-        assert "Bạn gửi nhanh quá" in texts(refused)
+        assert "Tin nhắn đến nhanh quá" in texts(refused)
         answered = await person.press(RateReport(999999, 5).pack())
-        assert "Bạn gửi nhanh quá" not in texts(answered)
+        assert "Tin nhắn đến nhanh quá" not in texts(answered)
 
 
 async def test_statuses_filters_and_short_numbers_in_vietnamese(database_url: str) -> None:
@@ -405,7 +405,7 @@ async def test_the_console_terminal_saves_files_switches_people_and_repairs_line
         assert _codes(_read(path)) == ["https://t.me/xa_bot?start=p_1_001193"]
 
         await terminal.line(b"/as citizen\n")
-        assert out[-1] == "(Bạn đang nói với tư cách «citizen».)"
+        assert out[-1] == "(Đang nói với tư cách «citizen».)"
         for line in (b"/start", b"1", b"1", b"1"):
             await terminal.line(line)
         await file_report(terminal.current, "Cống thoát nước bị tắc", category="water")
@@ -444,4 +444,4 @@ def test_the_console_command_reads_cut_lines_and_saves_files(database_url: str,
     assert "Traceback" not in result.stderr.decode()
     assert f"[Đã lưu tệp: {tmp_path / 'tep'}/001-qr_1.001193.png]" in out
     assert (tmp_path / "tep" / "001-qr_1.001193.png").read_bytes().startswith(b"\x89PNG")
-    assert "(Bạn đang nói với tư cách «citizen».)" in out
+    assert "(Đang nói với tư cách «citizen».)" in out

@@ -112,7 +112,7 @@ async def test_admin_imports_invites_and_reads_the_province(database_url: str) -
             told = [m for m in app.console.shown if m.chat_id == "newbie"]
             assert "Phường Phan Đình Phùng" in told[-1].text
             listed = await (await client.get(f"/ops/communes/{cid}")).text()
-            assert "console:newbie" in listed
+            assert "bàn thử nghiệm · newbie" in listed and "console:newbie" not in listed
 
             # a commune with people is not removed, and the page says why
             refused = await post(client, f"/ops/communes/{cid}/remove", f"/ops/communes/{cid}")
@@ -140,7 +140,12 @@ async def test_admin_imports_invites_and_reads_the_province(database_url: str) -
 
             # the audit log, filtered, and its CSV
             audit = await (await client.get(f"/ops/audit?action=invite&commune={cid}")).text()
-            assert "invite.accept" in audit and "ops.province.import" not in audit
+            rows = audit.split('id="audit"', 1)[1]      # the log, after its filters
+            assert "invite.accept" in rows and "ops.province.import" not in rows
+            shown = re.sub(r"<[^>]+>", " ", rows)      # what the reader sees, not attributes
+            assert VI("officials.audit.invite_accept") in shown
+            assert VI("audit.outcome.ok") in shown
+            assert "invite.accept" not in shown and "console:" not in shown
             log = await (await client.get("/ops/audit.csv?action=province")).read()
             assert b"ops.province.import" in log and b"invite.accept" not in log
         finally:

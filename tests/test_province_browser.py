@@ -116,7 +116,7 @@ async def test_admin_sets_up_a_province_in_the_browser(database_url: str, browse
             assert payload not in page and VI("invites.waiting") not in page
             await click(".invite-confirm")
             page = await shot("official-confirmed")
-            assert "console:newbie" in page
+            assert "bàn thử nghiệm · newbie" in page and "console:newbie" not in page
             async with app.db.transaction() as s:
                 newbie = await s.scalar(select(User).where(User.external_id == "newbie"))
                 commune = await s.scalar(select(Commune).where(

@@ -63,7 +63,7 @@ async def test_birth_registration_walk_by_numbers_with_skip_back_and_resume(
         assert "\nBước 3/5: " in step
         nudge = await me.say("cho tôi hỏi")
         assert nudge.startswith("Bạn đang ở bước 3/5.")
-        assert await me.say("9") == "Mời bạn gõ một số từ 1 đến 4."
+        assert await me.say("9") == "Mời gõ một số từ 1 đến 4."
         assert (await _filing(app, me)).step == 3
 
         # A pause: the menu offers the unfinished walk, and a number resumes it.

@@ -55,7 +55,7 @@ async def test_citizen_onboards_by_numbers(database_url: str, shared: Path) -> N
         assert "bạn ở thôn nào?" in villages
         assert "1. Thôn Đông\n2. Thôn Đoài\n3. Thôn Trung\n4. Không thuộc thôn nào" in villages
         out_of_range = await say(fake, CHAT, "7", 3)
-        assert out_of_range == "Mời bạn gõ một số từ 1 đến 4."
+        assert out_of_range == "Mời gõ một số từ 1 đến 4."
         consent = await say(fake, CHAT, "thon doai", 4, wrapped=False)  # words work too
         assert "Nghị định 13/2023/NĐ-CP" in consent
         assert consent.endswith("1. ✅ Đồng ý\n2. Không đồng ý")

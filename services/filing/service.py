@@ -15,6 +15,7 @@ from services.filing.models import (
     ACTIVE,
     ASPECTS,
     CANCELLED,
+    DOSSIER_STATUSES,
     FINAL_STATUSES,
     FINISHED,
     STEPS,
@@ -23,12 +24,39 @@ from services.filing.models import (
 )
 from services.models import User
 from services.procedures.procedure import Procedure
-from services.text import nfc
+from services.text import fold, nfc
 from services.worktime import WorkCalendar
 
 CODE_MIN, CODE_MAX = 10, 40
 _CODE_SHAPE = re.compile(r"^[A-Z0-9]+(?:[.\-][A-Z0-9]+)+$")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "_": "-"})
+
+
+DOSSIER_STATUS_WORDS = {
+    "tiep nhan": "received", "da tiep nhan": "received",
+    "can bo sung": "need_more", "bo sung": "need_more", "can bo sung giay to": "need_more",
+    "dang giai quyet": "processing", "giai quyet": "processing", "dang xu ly": "processing",
+    "xu ly": "processing",
+    "co ket qua": "ready", "da co ket qua": "ready",
+    "tra ket qua": "returned", "da tra ket qua": "returned", "da tra": "returned",
+    "need more": "need_more", "more papers needed": "need_more",
+    "being processed": "processing", "result ready": "ready",
+    "result handed over": "returned", "handed over": "returned",
+}
+"""A dossier's status as an official writes it, folded (marks and case dropped): the words of
+the status the catalogues show (`filing.status_*`), shorter forms of them, or its code."""
+
+
+def read_dossier_status(text: str) -> tuple[str | None, str]:
+    """The status a text starts with ("cần bổ sung", "da tra ket qua", "ready") and the note
+    after it; (None, text) when it starts with none."""
+    words = text.split()
+    for count in range(min(5, len(words)), 0, -1):
+        said = " ".join(re.sub(r"[^a-z_]", "", fold(word)) for word in words[:count])
+        status = said if said in DOSSIER_STATUSES else DOSSIER_STATUS_WORDS.get(said)
+        if status is not None:
+            return status, " ".join(words[count:])
+    return None, text
 
 
 def parse_dossier_code(text: str) -> str | None:

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import LANGUAGES, Translator
 from services.audit import AuditEntries
-from services.callbacks import Button, Keyboard, keyboard_json
+from services.callbacks import Button, Keyboard, StaleCallback, decode, keyboard_json
 from services.db import insert_for
-from services.models import Chat, User
+from services.models import OUTBOX_SENT, Chat, OutboxMessage, User
 from services.outbox import Outbox
 from services.surveys import sources
 from services.surveys.actions import AnswerQuestion, SkipQuestion, WriteAnswer
@@ -409,6 +409,30 @@ class Surveys:
             await self.session.refresh(earlier)
         return earlier is not None
 
+    async def question_shown(self, channel: str, chat_id: str, now: datetime
+                             ) -> tuple[Survey, SurveyQuestion] | None:
+        """The open survey's question to answer in words that is the last message this
+        private chat received, if it is one.
+
+        A survey's first question is queued when the survey opens, outside the citizen's
+        conversation, so no step awaits the answer: the words typed after it are the answer
+        when it is still the last thing the citizen was sent (the chat's messages are sent
+        in the order they were queued)."""
+        payload = await self.session.scalar(
+            select(OutboxMessage.payload)
+            .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id,
+                   OutboxMessage.status == OUTBOX_SENT)
+            .order_by(OutboxMessage.id.desc()).limit(1))
+        write = next((data for data in _button_data(payload)
+                      if isinstance(data, WriteAnswer)), None)
+        if write is None:
+            return None
+        survey = await self.get(write.survey_id)
+        if survey is None or survey.status != OPEN or now >= survey.closes_at:
+            return None
+        question = next((q for q in survey.questions if q.id == write.question_id), None)
+        return (survey, question) if question is not None and question.kind == TEXT else None
+
     async def withdraw(self, question_id: int, user: User) -> None:
         await self.session.execute(delete(SurveyAnswer).where(
             SurveyAnswer.question_id == question_id, SurveyAnswer.user_id == user.id))
@@ -576,6 +600,18 @@ def question_message(survey: Survey, question: SurveyQuestion, t: Translator,
     if current is not None:
         lines.append(t("surveys.current_answer", answer=answer_label(question, current, t)))
     return "\n".join(lines), buttons
+
+
+def _button_data(payload: dict[str, Any] | None) -> list[object]:
+    """The decoded data of a sent message's buttons (unknown or old data left out)."""
+    found: list[object] = []
+    for row in (payload or {}).get("buttons") or []:
+        for button in row:
+            try:
+                found.append(decode(str(button.get("data") or "")))
+            except StaleCallback:
+                continue
+    return found
 
 
 def answer_label(question: SurveyQuestion, answer: SurveyAnswer, t: Translator) -> str:
