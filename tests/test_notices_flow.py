@@ -30,7 +30,7 @@ from handlers.notices import (
 from handlers.types import Incoming
 from services.conversations import Conversations
 from services.db import utcnow
-from services.models import OutboxMessage
+from services.models import Chat, OutboxMessage
 from services.notices.actions import ConfirmNotice
 from services.notices.models import MODES, PRIORITIES, Notice, NoticeRun
 from services.outbox import Outbox
@@ -456,3 +456,56 @@ async def test_a_voice_notice_composed_in_the_console_is_read_and_sent(
                 .where(OutboxMessage.chat_id.in_(("group-east", "group-all")),
                        OutboxMessage.kind == "voice")))
         assert [tuple(row) for row in delivered] == [("voice", "sent")]
+
+
+async def test_in_the_console_an_official_links_a_group_and_a_notice_reaches_it(
+        database_url: str, tmp_path: Path) -> None:
+    """`/group NAME` puts the official in a village group (the bot added to it, as on
+    Telegram), `/link` attaches it to a village, and a notice then reaches that group."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console", "--as-official", "--files",
+        str(tmp_path / "files"), env=env, cwd=tmp_path, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    console = ConsoleProcess(process)
+    try:
+        await console.until("Việc của cán bộ xã")
+        await console.type("/group thon-dong")
+        assert "Xin chào bà con!" in await console.until("gõ /link để gắn nhóm với thôn")
+        await console.type("/link")
+        await console.until("nhóm này dành cho thôn nào?")
+        await console.type("Thôn Đông")
+        await console.until("Đã gắn nhóm với Thôn Đông")
+        await console.type("/group")
+        await console.type("/announce")
+        back = await console.until("Mời anh/chị gõ nội dung thông báo")
+        assert "(Đã về trò chuyện riêng.)" in back
+        await console.type("Mời bà con thôn Đông họp lúc 8 giờ sáng mai tại nhà văn hóa.")
+        await console.until("Tiếp tục ▶")
+        await console.type("Thôn Đông")
+        await console.until("✅ Thôn Đông")
+        await console.type("Tiếp tục")
+        await console.until("Sẽ gửi tới 1 nhóm")
+        await console.type("1")                         # normal
+        await console.until("Gửi bằng chữ, giọng đọc")
+        await console.type("1")                         # text
+        await console.until("Khi nào gửi?")
+        await console.type("1")                         # now
+        await console.until("Xác nhận gửi")
+        await console.type("1")
+        sent = await console.until("đã gửi xong")
+        assert "[Tin nhắn gửi vào nhóm group-thon-dong]" in sent
+        assert "Mời bà con thôn Đông họp lúc 8 giờ sáng mai tại nhà văn hóa." in sent
+        assert "Thông báo #1 đã gửi xong: 1/1 nhóm nhận được." in sent
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        await asyncio.wait_for(process.wait(), timeout=60)
+    assert process.returncode == 0
+    assert process.stderr is not None
+    assert "Traceback" not in (await process.stderr.read()).decode()
+    async with console_app(database_url) as app, app.db.transaction() as s:
+        [group] = (await s.scalars(select(Chat).where(Chat.chat_id == "group-thon-dong"))).all()
+        assert (group.type, group.title, group.village_id is not None) == (
+            "group", "thon-dong", True)

@@ -26,7 +26,7 @@ from bot.channels.base import (
 )
 from bot.sender import Sender
 from handlers.runtime import Processor
-from handlers.types import Incoming, IncomingFile, Location
+from handlers.types import ChatType, Incoming, IncomingFile, Location
 from locales import Translator
 
 NAME = "console"
@@ -97,20 +97,23 @@ class ConsoleSession:
 
     def __init__(self, processor: Processor, sender: Sender, channel: ConsoleChannel,
                  user_id: str = "citizen", name: str = "Người dùng thử",
-                 chat_id: str | None = None) -> None:
+                 chat_id: str | None = None, chat_type: ChatType = "private",
+                 chat_title: str | None = None) -> None:
         self.processor = processor
         self.sender = sender
         self.channel = channel
         self.user_id = user_id
         self.name = name
         self.chat_id = chat_id or f"chat-{user_id}"
+        self.chat_type: ChatType = chat_type
+        self.chat_title = chat_title
         self._updates = itertools.count(1)
         self._prefix = f"{user_id}-{id(self):x}"
 
     def _incoming(self, **fields: Any) -> Incoming:
         return Incoming(channel=NAME, update_key=f"{self._prefix}-{next(self._updates)}",
                         chat_id=self.chat_id, user_id=self.user_id, user_name=self.name,
-                        **fields)
+                        chat_type=self.chat_type, chat_title=self.chat_title, **fields)
 
     async def say(self, text: str) -> list[Shown]:
         """Type a line: a /command, a number for a choice, or free text."""
@@ -140,6 +143,10 @@ class ConsoleSession:
         if mime is not None and mime.startswith("audio/"):
             return await self.send(self._incoming(voice=file))
         return await self.send(self._incoming(document=file))
+
+    async def added_to_group(self) -> list[Shown]:
+        """The bot is added to this chat (a group), as Telegram reports it."""
+        return await self.send(self._incoming(event="member_added"))
 
     async def send_location(self, latitude: float, longitude: float) -> list[Shown]:
         return await self.send(self._incoming(location=Location(latitude, longitude)))
@@ -225,6 +232,8 @@ class ConsoleTerminal:
         command, _, rest = text.partition(" ")
         if command.lower() == "/as":
             self.switch(rest.strip())
+        elif command.lower() in ("/group", "/nhom"):
+            await self.enter_group(rest.strip())
         elif command.lower() == "/file":
             await self.give_file(rest)
         elif text:
@@ -244,6 +253,31 @@ class ConsoleTerminal:
                 self.write(self.t(refused.key, **refused.params))
                 return
             self._print_new()
+
+    async def enter_group(self, name: str) -> None:
+        """`/group NAME`: the current person now types in the village group NAME (the bot is
+        added to it the first time, as on Telegram, so `/link` can attach it to a village);
+        `/group` alone: back to their private chat."""
+        person = self.current.user_id
+        if not name:
+            self.current = self.person(person)
+            self.write(self.t("officials.console.now_private"))
+            return
+        if not name.replace("-", "").replace("_", "").isalnum():
+            self.write(self.t("officials.console.group_usage"))
+            return
+        key = f"{person}@group-{name}"
+        new = key not in self.sessions
+        if new:
+            self.sessions[key] = ConsoleSession(
+                self.processor, self.sender, self.channel, user_id=person, name=person,
+                chat_id=f"group-{name}", chat_type="group", chat_title=name)
+        self.current = self.sessions[key]
+        self.write(self.t("officials.console.now_in_group", group=name))
+        if new:
+            async with self._lock:
+                await self.current.added_to_group()
+                self._print_new()
 
     def switch(self, name: str) -> None:
         if not name or not name.replace("-", "").replace("_", "").isalnum():
