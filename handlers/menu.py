@@ -103,8 +103,9 @@ async def on_control_word(inc: Incoming, ctx: Context) -> bool:
     word = control_word(inc.text)
     if word is None or inc.callback is not None:
         return False
-    if not ctx.user.onboarded and word != "back":
+    if not ctx.user.onboarded and not is_official(ctx.user) and word != "back":
         return False  # a newcomer's words belong to onboarding, which asks with buttons
+        # (an official skips the citizen's sign-up, so their words are theirs at any step)
     if word == "cancel":
         await on_cancel(inc, ctx)
     elif word == "menu":

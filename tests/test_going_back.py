@@ -261,6 +261,33 @@ async def test_cancel_typed_in_the_wizard_shows_the_menu(database_url: str) -> N
             assert (await s.scalars(select(Notice))).all() == []
 
 
+async def test_an_official_who_never_signed_up_as_a_citizen_may_type_menu_and_cancel(
+        database_url: str) -> None:
+    """Officials skip the citizen's sign-up; "menu" and "hủy" typed in their wizard are
+    still words of control, never the notice's text."""
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = TelegramDriver(fake, app)
+        await link_groups(tg, app)
+        async with app.db.transaction() as s:
+            [official] = await users_with_id(s, OFFICIAL)
+            official.onboarded = False
+        await tg.text(OFFICIAL, "/announce")
+        shown = await tg.text(OFFICIAL, "menu")
+        assert "Gửi tới đâu?" not in words(shown)
+        assert (await state_of(app, OFFICIAL)).flow is None
+        await tg.text(OFFICIAL, "/announce")
+        await tg.text(OFFICIAL, "Lịch tiêm phòng tháng này.")
+        cancelled = await tg.text(OFFICIAL, "hủy")
+        assert "Đã hủy" in words(cancelled) and (await state_of(app, OFFICIAL)).flow is None
+        async with app.db.transaction() as s:
+            assert (await s.scalars(select(Notice))).all() == []
+
+
+async def users_with_id(s: Any, chat: int) -> list[Any]:
+    from services.models import User
+    return list((await s.scalars(select(User).where(User.external_id == str(chat)))).all())
+
+
 # --- the survey wizard ----------------------------------------------------------------------
 
 async def test_the_survey_wizard_goes_back_and_reopens_a_question(database_url: str) -> None:
