@@ -23,6 +23,10 @@ from services.notices.service import DEFAULT_GRACE, Notices, parse_group_key
 
 log = logging.getLogger(__name__)
 
+# A run normally ends in the sender's pass that sends its last row; this sweep only catches
+# a run whose process stopped in between, so once a minute is soon enough.
+FINISH_RUNS_EVERY = timedelta(minutes=1)
+
 
 def default_engines(gtts_base_url: str | None = None) -> list[SpeechEngine]:
     """Google's voice (endpoint overridable with GTTS_BASE_URL), then offline espeak-ng."""
@@ -44,7 +48,9 @@ class NoticeJobs:
         every = timedelta(seconds=self.interval)
         return [PassJob("notices-fire_due", every, self.fire_due),
                 PassJob("notices-prepare_audio", every, self.prepare_audio),
-                PassJob("notices-read_documents", every, self.read_documents)]
+                PassJob("notices-read_documents", every, self.read_documents),
+                PassJob("notices-finish_runs", FINISH_RUNS_EVERY, self.finish_runs,
+                        first_run_after=FINISH_RUNS_EVERY)]
 
     async def tick(self) -> int:
         """Prepare pending audio, then fire what is due; return how many things happened."""
@@ -68,6 +74,18 @@ class NoticeJobs:
                 if await Notices(session).fire_due(notice_id, now, self.grace) is not None:
                     fired += 1
         return fired
+
+    async def finish_runs(self) -> int:
+        """Report the runs whose last row went out without a report (see `unreported_runs`);
+        a run still delivering is left as it is. Return how many were finished."""
+        async with self.db.transaction() as session:
+            keys = await Notices(session).unreported_runs()
+        for key in keys:
+            await self.on_progress(key)
+        if not keys:
+            return 0
+        async with self.db.transaction() as session:
+            return len(set(keys) - set(await Notices(session).unreported_runs()))
 
     async def on_progress(self, group_key: str) -> None:
         """The sender's progress hook: the official's progress message and final report."""

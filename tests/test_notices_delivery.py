@@ -137,6 +137,37 @@ async def test_a_run_is_done_once_its_groups_have_it(database_url: str) -> None:
             await client.close()
 
 
+async def test_a_run_left_sending_by_a_stopped_process_is_reported_by_the_sweep(
+        database_url: str) -> None:
+    """The process that sent a run's last row stopped before reporting it: the minute's sweep
+    finishes the run and the official gets the final report, once."""
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        app.sender.progress_hooks.clear()  # the report that the stopped process never made
+        tg = Telegram(fake)
+        await tg.link_groups(app)
+        await tg.announce("Thông báo lịch cắt điện ngày mai.", "text", "now")
+        await tg.said(OFFICIAL, "Xem trước")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
+
+        async def both_groups_have_it() -> bool:
+            async with app.db.transaction() as s:
+                return await s.scalar(select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.group_key.is_not(None), OutboxMessage.status == "sent")) == 2
+
+        await eventually(both_groups_have_it, timeout=15)
+        async with app.db.transaction() as s:
+            assert (await s.scalar(select(NoticeRun.status))) == "sending"
+        assert await app.notices.finish_runs() == 1
+        await tg.said(OFFICIAL, "đã gửi xong: 2/2 nhóm", timeout=15)
+        assert await app.notices.finish_runs() == 0
+        async with app.db.transaction() as s:
+            assert (await s.scalar(select(NoticeRun.status))) == "done"
+        await asyncio.sleep(0.5)
+        reports = [c for c in fake.sent_to(OFFICIAL) if c.method == "sendMessage"
+                   and "đã gửi xong" in str(c.params.get("text"))]
+        assert len(reports) == 1
+
+
 async def test_long_notice_is_read_in_several_voice_messages(
         database_url: str, google: FakeGoogleTTS) -> None:
     async with console_app(database_url) as app:

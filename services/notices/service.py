@@ -176,6 +176,14 @@ class Notices:
     async def run(self, run_id: int) -> NoticeRun | None:
         return await self.session.get(NoticeRun, run_id)
 
+    async def unreported_runs(self) -> list[str]:
+        """The group keys of runs still marked sending: the sender's pass reports a run when
+        its last row goes, but a process stopped between that send and its report leaves the
+        run sending for good, and its official without the final report."""
+        rows = await self.session.execute(
+            select(NoticeRun.notice_id, NoticeRun.id).where(NoticeRun.status == RUN_SENDING))
+        return [group_key(notice_id, run_id) for notice_id, run_id in rows]
+
     async def group_statuses(self, notice_id: int, run_id: int) -> list[GroupStatus]:
         rows = (await self.session.execute(
             select(OutboxMessage.chat_id, OutboxMessage.channel, OutboxMessage.status,
