@@ -41,7 +41,7 @@ from services.notices.schedule import (
     parse_time,
     weekly_cron,
 )
-from services.notices.service import Notices, reason
+from services.notices.service import Notices, reason, shown_status
 from services.text import fold, whole_number
 from services.users import can_act_in
 
@@ -841,20 +841,22 @@ async def show_notice(inc: Incoming, ctx: Context) -> None:
         return
     notices = _notices(ctx)
     commune = await notices.commune(notice.commune_id)
+    runs = await notices.runs(notice.id)
+    latest = await notices.report(runs[0]) if runs else None
+    status = shown_status(notice, latest)
     lines = [render.summary(ctx.t, notice, commune, commune.timezone),
-             ctx.t("notices.status_line", status=ctx.t(f"notices.status_{notice.status}")),
+             ctx.t("notices.status_line", status=ctx.t(f"notices.status_{status}")),
              "", _excerpt(notice)]
     if notice.source_document:
         lines.insert(2, ctx.t("documents.from_document", name=notice.source_document))
-    runs = await notices.runs(notice.id)
-    if not runs:
+    if latest is None:
         lines.append(ctx.t("notices.no_runs"))
-    for run in runs[:1]:
-        report = await notices.report(run)
+    else:
         lines.append(ctx.t("notices.run_title", when=render.local_datetime(
-            run.occurrence_at, commune.timezone), status=ctx.t(f"notices.run_{report.status}")))
+            latest.run.occurrence_at, commune.timezone),
+            status=ctx.t(f"notices.run_{latest.status}")))
         marks = {"sent": "✅", "pending": "⏳", "failed": "❌"}
-        for group in report.groups:
+        for group in latest.groups:
             line = f"{marks[group.status]} {group.chat.title or group.chat.chat_id}"
             if group.error:
                 line += f" — {reason(ctx.t, group.error)}"

@@ -40,7 +40,7 @@ from services.notices.models import (
     Notice,
 )
 from services.notices.schedule import ScheduleError, parse_time
-from services.notices.service import Notices, reason
+from services.notices.service import Notices, reason, shown_status
 from services.outbox import Outbox
 from services.text import whole_number
 
@@ -262,6 +262,7 @@ async def _show(ctx: Page, notice: Notice, error: str | None = None) -> web.Resp
         audio=[(ctx.url(f"/notices/{notice.id}/audio/{i}"), p.get("duration"))
                for i, p in enumerate(notice.audio) if p.get("sha256")],
         seconds=seconds, nonce=secrets.token_urlsafe(12), message=_message(ctx),
+        status_label=ctx.t("notices.status_" + shown_status(notice, runs[0][0] if runs else None)),
         can_confirm=notice.status == PREVIEW,
         can_edit=notice.status in (PREVIEW, SCHEDULED),
         can_retime=notice.status in (PREVIEW, SCHEDULED)

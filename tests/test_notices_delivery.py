@@ -137,6 +137,35 @@ async def test_a_run_is_done_once_its_groups_have_it(database_url: str) -> None:
             await client.close()
 
 
+async def test_a_notice_still_going_out_is_shown_as_sending_not_sent(
+        database_url: str) -> None:
+    """A notice is done firing once its run starts; while a group still waits (Telegram
+    asked to retry later), `/notice` and its web page say it is being sent, not sent."""
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = Telegram(fake)
+        await tg.link_groups(app)
+        fake.fail_next("sendMessage", status=429, retry_after=60, chat_id=GROUPS[1])
+        await tg.announce("Thông báo lịch cắt điện ngày mai.", "text", "now")
+        await tg.said(OFFICIAL, "Xem trước")
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
+        await fake.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == GROUPS[1]
+                            and not c.ok, 1, timeout=15)
+        async with app.db.transaction() as s:
+            assert (await s.get(Notice, 1)).status == "done"  # type: ignore[union-attr]
+        await tg.say(OFFICIAL, "/notice 1")
+        status = await tg.said(OFFICIAL, "Lần gửi")
+        assert "Trạng thái: đang gửi tới các nhóm" in status.params["text"]
+        assert VI("notices.status_done") not in status.params["text"]
+        client = await client_for(app)
+        try:
+            token = token_of(await issue_link(app, "telegram", str(OFFICIAL)))
+            await client.post("/thonso/ops/signin", data={"t": token}, allow_redirects=False)
+            page = await (await client.get("/thonso/ops/notices/1")).text()
+            assert re.search(r'id="notice-status">đang gửi tới các nhóm<', page), page
+        finally:
+            await client.close()
+
+
 async def test_a_run_left_sending_by_a_stopped_process_is_reported_by_the_sweep(
         database_url: str) -> None:
     """The process that sent a run's last row stopped before reporting it: the minute's sweep

@@ -494,6 +494,15 @@ class Notices:
         return await self.session.get(User, notice.author_id) if notice.author_id else None
 
 
+def shown_status(notice: Notice, latest: RunReport | None) -> str:
+    """A notice's status as officials see it: one whose last occurrence is still going out
+    is "sending" (the notice is done with firing as soon as its run starts, which took
+    seconds to minutes before every group had it)."""
+    if notice.status == DONE and latest is not None and latest.status == RUN_SENDING:
+        return RUN_SENDING
+    return notice.status
+
+
 def reason(t: Translator, error: str | None) -> str:
     text = (error or "").lower()
     if text == "cancelled":
