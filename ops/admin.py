@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -66,23 +65,28 @@ async def audit_page(ctx: Page) -> web.StreamResponse:
     """The log in the reader's words: people by name (never a channel id), actions and
     outcomes by their labels (the code stays in the cell's title)."""
     wanted = filters(ctx)
-    entries = list(await ctx.session.scalars(query(ctx, wanted).limit(PER_PAGE)))
+    rows = await _rows(ctx, list(await ctx.session.scalars(query(ctx, wanted).limit(PER_PAGE))))
+    scope = select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    if not ctx.is_admin:
+        scope = scope.where(AuditEntry.commune_id == ctx.commune_id)
+    actions = {code: action_name(ctx, code) for code in await ctx.session.scalars(scope)}
+    names = {c.id: c.name for c in await Communes(ctx.session).all()}
+    return ctx.render("audit.html", rows=rows, wanted=wanted, actions=actions,
+                      outcomes={o: outcome_name(ctx, o) for o in OUTCOMES},
+                      communes=names if ctx.is_admin else {},
+                      export=ctx.url("/audit.csv", **wanted), limit=PER_PAGE)
+
+
+async def _rows(ctx: Page, entries: list[AuditEntry]) -> list[dict[str, str]]:
+    """The entries as the page and its export show them, in words."""
     names = {c.id: c.name for c in await Communes(ctx.session).all()}
     people = await _people(ctx, entries)
-    rows = [{"at": ctx.when(e.at), "who": _person(ctx, people, e.actor),
+    return [{"at": ctx.when(e.at), "who": _person(ctx, people, e.actor),
              "action": action_name(ctx, e.action), "code": e.action,
              "commune": names.get(e.commune_id or 0, ""),
              "target": _person(ctx, people, e.target) if e.target and USER_REF.match(e.target)
              else e.target or "", "outcome": outcome_name(ctx, e.outcome)}
             for e in entries]
-    scope = select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-    if not ctx.is_admin:
-        scope = scope.where(AuditEntry.commune_id == ctx.commune_id)
-    actions = {code: action_name(ctx, code) for code in await ctx.session.scalars(scope)}
-    return ctx.render("audit.html", rows=rows, wanted=wanted, actions=actions,
-                      outcomes={o: outcome_name(ctx, o) for o in OUTCOMES},
-                      communes=names if ctx.is_admin else {},
-                      export=ctx.url("/audit.csv", **wanted), limit=PER_PAGE)
 
 
 def action_name(ctx: Page, action: str) -> str:
@@ -115,13 +119,11 @@ def _person(ctx: Page, people: dict[str, User], ref: str) -> str:
 
 
 async def audit_export(ctx: Page) -> web.StreamResponse:
-    wanted = filters(ctx)
-    names = {c.id: c.name for c in await Communes(ctx.session).all()}
-    header = [ctx.t(f"audit.col.{c}") for c in ("at", "who", "action", "commune", "target",
-                                                 "outcome")]
-    body: list[list[Any]] = [
-        [ctx.when(e.at), e.actor, e.action, names.get(e.commune_id or 0, ""), e.target or "",
-         e.outcome]
-        for e in await ctx.session.scalars(query(ctx, wanted).limit(EXPORT_LIMIT))]
-    rows = [header, *[[inert(cell) for cell in row] for row in body]]
-    return file_response(rows, "csv", ctx.t("audit.title"), f"nhat-ky-{ctx.now:%Y%m%d}")
+    """The same words as the page (people by name, never a channel id); the action's code
+    comes last, for the province's IT team to search by."""
+    columns = ("at", "who", "action", "commune", "target", "outcome", "code")
+    rows = await _rows(ctx, list(await ctx.session.scalars(
+        query(ctx, filters(ctx)).limit(EXPORT_LIMIT))))
+    table = [[ctx.t(f"audit.col.{c}") for c in columns],
+             *[[inert(row[c]) for c in columns] for row in rows]]
+    return file_response(table, "csv", ctx.t("audit.title"), f"nhat-ky-{ctx.now:%Y%m%d}")

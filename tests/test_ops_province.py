@@ -148,6 +148,12 @@ async def test_admin_imports_invites_and_reads_the_province(database_url: str) -
             assert "invite.accept" not in shown and "console:" not in shown
             log = await (await client.get("/ops/audit.csv?action=province")).read()
             assert b"ops.province.import" in log and b"invite.accept" not in log
+            exported = list(csv.reader(io.StringIO(log.decode("utf-8-sig"))))
+            assert exported[0][-1] == VI("audit.col.code")
+            [imported] = [row for row in exported if row[-1] == "ops.province.import"]
+            assert imported[2] == VI("officials.audit.ops_province_import")  # the action in words
+            assert imported[5] == VI("audit.outcome.ok")
+            assert not any(":" in row[1] for row in exported[1:])  # no channel ids
         finally:
             await client.close()
 
