@@ -10,6 +10,7 @@ from enum import StrEnum
 from handlers.context import Context
 from locales import Language
 from services.callbacks import Button, CallbackData, Keyboard
+from services.notices.service import Notices
 from services.users import is_official
 
 
@@ -85,7 +86,12 @@ def language_row(choose: Callable[[Language], CallbackData]) -> list[Button]:
 async def show_menu(ctx: Context, *, edit: bool = False) -> None:
     """The official's menu for an official, the citizen's for everyone else."""
     if is_official(ctx.user):
-        ctx.reply(ctx.t("officials.menu.title"), desk_buttons(ctx), edit=edit)
+        title = ctx.t("officials.menu.title")
+        waiting = await Notices(ctx.session).awaiting_confirmation(ctx.user.id)
+        if waiting:  # a notice left at its preview is not forgotten by going back to the menu
+            title = ctx.t("officials.menu.notices_waiting", first=waiting[0],
+                          ids=", ".join(f"#{notice_id}" for notice_id in waiting)) + "\n\n" + title
+        ctx.reply(title, desk_buttons(ctx), edit=edit)
         return
     show_citizen_menu(ctx, edit=edit)
 

@@ -103,6 +103,27 @@ async def test_announce_now_as_text_to_the_whole_commune(database_url: str) -> N
         assert (notice.status, notice.next_run_at) == ("done", None)
 
 
+async def test_a_notice_left_at_its_preview_is_recalled_on_the_officials_menu(
+        database_url: str) -> None:
+    """«quay lại» at the preview leaves the notice waiting: the menu says so, and
+    `/notice ID` still sends it; once sent, the menu no longer mentions it."""
+    async with console_app(database_url) as app:
+        _, official = await set_up(app)
+        await official.say("/announce")
+        await official.say("Mời bà con họp thôn lúc 19h tối nay tại nhà văn hóa.")
+        for choice in ("1", "1", "1"):
+            await official.say(choice)
+        await official.say("1")                       # now: the preview
+        menu = texts(await official.say("quay lại"))
+        assert "📌 Thông báo #1 đang chờ anh/chị xác nhận: gõ /notice 1" in menu
+        assert "Việc của cán bộ xã" in menu
+        assert (await notice_row(app)).status == "preview"
+        await official.say("/notice 1")
+        sent = texts(await official.say("1"))         # ✅ Xác nhận gửi
+        assert "Thông báo #1 đã gửi xong: 2/2 nhóm nhận được." in sent
+        assert "đang chờ" not in texts(await official.say("menu"))
+
+
 async def test_announcing_to_chosen_villages_reaches_only_their_groups(database_url: str) -> None:
     async with console_app(database_url) as app:
         commune, official = await set_up(app)

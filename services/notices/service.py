@@ -151,6 +151,13 @@ class Notices:
         return list(await self.session.scalars(
             query.order_by(Notice.next_run_at.is_(None), Notice.next_run_at, Notice.id)))
 
+    async def awaiting_confirmation(self, author_id: int) -> list[int]:
+        """The ids of this official's notices left at their preview (they went back to the
+        menu, or the preview scrolled away), oldest first."""
+        return list(await self.session.scalars(
+            select(Notice.id).where(Notice.author_id == author_id, Notice.status == PREVIEW)
+            .order_by(Notice.id)))
+
     async def recent(self, commune_id: int | None, limit: int) -> list[Notice]:
         """Finished notices (sent, missed, cancelled), the latest first."""
         query = select(Notice).where(Notice.status.not_in(OPEN_STATUSES))
