@@ -33,7 +33,7 @@ def normalise_language(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-PLURAL_BY = ("count", "days", "hours")
+PLURAL_BY = ("count", "days", "hours", "pages")
 """A message may have a `<key>_one` variant (English: "1 working day"), used when one of
 these parameters is 1; Vietnamese has no plural and needs none."""
 

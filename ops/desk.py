@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -174,7 +176,8 @@ async def _show(ctx: Page, report: FeedbackReport, error: str | None = None,
     await AuditEntries(ctx.session).record(ctx.user, "feedback.view", commune_id=report.commune_id,
                                     target=report.code, via="ops")
     return ctx.render(
-        "report.html", report=report, commune=commune, village=village, events=events_,
+        "report.html", report=report, commune=commune, village=village,
+        timeline=timeline(report, events_),
         people=people, officials=officials, statuses=STATUSES, nonce=secrets.token_urlsafe(12),
         category=category_name(commune, report.category, ctx.web_session.language),
         templates=templates_for(commune, report.category, ctx.web_session.language),
@@ -182,6 +185,28 @@ async def _show(ctx: Page, report: FeedbackReport, error: str | None = None,
         files=[(f, media_url(ctx, report, f) if f.sha256 else None) for f in files_of(report)],
         point=public_point(report),
         notice=_notice(ctx, ctx.request.query.get("notice", "")), status=400 if error else 200)
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    """The acknowledgement as a step of the timeline: the report keeps its time, not an
+    event (`FeedbackReports.acknowledge`)."""
+
+    at: datetime
+    kind: str = "acknowledged"
+    public: bool = True
+    status: str | None = None
+    actor_id: int | None = None
+    text: str | None = None
+
+
+def timeline(report: FeedbackReport, events_: list[FeedbackEvent]) -> list[Any]:
+    """The report's events with its acknowledgement in its place (before a status change
+    made at the same moment, which acknowledges it too)."""
+    steps: list[tuple[datetime, int, Any]] = [(e.at, 1, e) for e in events_]
+    if report.acknowledged_at is not None:
+        steps.append((report.acknowledged_at, 0, Acknowledged(report.acknowledged_at)))
+    return [step for _, _, step in sorted(steps, key=lambda s: (s[0], s[1]))]
 
 
 def _notice(ctx: Page, name: str) -> str | None:

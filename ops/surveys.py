@@ -171,11 +171,33 @@ async def survey_page(ctx: Page) -> web.StreamResponse:
     return await _show(ctx, survey)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """One question of a survey not yet open, as it will be asked."""
+
+    number: int
+    text: str
+    kind: str
+    """How it is answered, in words (`surveys.kind.*`), never the stored code."""
+    options: list[str]
+
+
+def _asked(ctx: Page, survey: Survey) -> list[Asked]:
+    language = ctx.t.language
+    return [Asked(n, local(q.text, language), ctx.t(f"surveys.kind.{q.kind}"),
+                  poll_options(q, language) if q.kind == CHOICE else [])
+            for n, q in enumerate(survey.questions, 1)]
+
+
 async def _show(ctx: Page, survey: Survey, error: str | None = None) -> web.Response:
-    results = await Surveys(ctx.session).results(survey)
-    shown = [_shown(ctx, n, r) for n, r in enumerate(results.questions, 1)]
+    if survey.status in (DRAFT, SCHEDULED):  # not open yet: nobody could have answered
+        asked, shown, respondents = _asked(ctx, survey), [], None
+    else:
+        results = await Surveys(ctx.session).results(survey)
+        asked, respondents = [], cell(results.respondents)
+        shown = [_shown(ctx, n, r) for n, r in enumerate(results.questions, 1)]
     return ctx.render("survey.html", survey=survey, title=_title(ctx, survey), shown=shown,
-                      respondents=cell(results.respondents), min_cell=MIN_CELL, error=error,
+                      asked=asked, respondents=respondents, min_cell=MIN_CELL, error=error,
                       can_publish=survey.status == DRAFT,
                       can_close=survey.status in (OPEN, SCHEDULED),
                       nonce=secrets.token_urlsafe(12), message=_message(ctx),

@@ -136,5 +136,9 @@ def test_english_counts_and_decimals_at_rendering() -> None:
     assert vi("procedures.time_days", days=decimal(1.5, "vi")) == "1,5 ngày làm việc"
     assert en("filing.expected_one", date="x", days="1").endswith("(1 working day after the "
                                                                   "dossier is received).")
+    # a document read in chat: "1 page", never "1 pages"
+    assert "(1 page, PDF with text)" in en("documents.read_title", name="a.pdf", pages=1,
+                                           how=en("documents.kind_pdf"))
+    assert "(3 pages," in en("documents.read_title", name="a.pdf", pages=3, how="x")
     assert fmt_pct(0.625, "en") == "62.5%" and fmt_mean(4.25, "en") == "4.25"
     assert fmt_pct(0.625) == "62,5%"

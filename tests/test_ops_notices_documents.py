@@ -211,3 +211,33 @@ async def test_a_document_longer_than_a_message_is_flagged_before_the_preview(
             assert (await counts(app))[0] == 0
         finally:
             await client.close()
+
+
+async def test_the_pages_read_are_counted_in_words_in_both_languages(database_url: str) -> None:
+    """«(1 trang, tệp Word)» in Vietnamese; in English one page is «1 page», two «2 pages»."""
+    async with console_app(database_url) as app:
+        await make_official(app, "official-a")
+        client = await client_for(app)
+        try:
+            await sign_in(app, client)
+
+            async def source(name: str, content: bytes, mime: str) -> str:
+                read = await post_upload(client, {**TYPED, "text": ""}, (name, content, mime))
+                page = await read.text()
+                assert read.status == 200, page[:800]
+                found = re.search(r'id="document-source">\s*<p>([^<]+)</p>', page)
+                assert found is not None, page[:800]
+                return html.unescape(found.group(1))
+
+            word = ("tb.docx", docx_bytes(sample()), DOCX)
+            assert "(1 trang, tệp Word)" in await source(*word)
+            csrf, _ = await csrf_of(client, "/ops/notices/new")
+            switched = await client.post("/ops/language", data={
+                "csrf": csrf, "language": "en", "back": "/ops/notices/new"})
+            assert switched.status == 200
+            one = await source(*word)
+            assert "(1 page, Word file)" in one and "pages" not in one, one
+            two = await source("hai-trang.pdf", _long_pdf(2), "application/pdf")
+            assert "(2 pages, PDF with text)" in two, two
+        finally:
+            await client.close()

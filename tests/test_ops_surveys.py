@@ -7,7 +7,8 @@ rating."""
 from __future__ import annotations
 
 import io
-from html import escape
+import re
+from html import escape, unescape
 
 import pypdf
 from sqlalchemy import func, select
@@ -84,6 +85,51 @@ async def test_survey_from_template_published_results_suppressed_closed(
                 actions = list(await s.scalars(select(AuditEntry.action).where(
                     AuditEntry.action.like("survey_%")).order_by(AuditEntry.id)))
             assert actions == ["survey_create", "survey_publish", "survey_close"]
+        finally:
+            await client.close()
+
+
+CODES = ("scale", "choice", "yesno", "text", "ntm", "feedback", "filing", "custom",
+         "private", "groups", "both", "draft")
+
+
+def visible(html: str) -> str:
+    """The page's text as read: no tags, no attribute values."""
+    body = html.split("<body", 1)[1]
+    return unescape(re.sub(r"<[^>]*>", " ", body))
+
+
+async def test_a_draft_shows_its_questions_in_words_and_no_counts(database_url: str) -> None:
+    """A draft has no answers: no "< 5" anywhere, "no answers yet" instead, and its questions
+    as they will be asked, each with how it is answered in words; neither the draft nor the
+    creation form shows a stored code."""
+    async with console_app(database_url) as app:
+        await make_official(app, "official-a")
+        client = await client_for(app)
+        try:
+            await sign_in(app, client)
+            form = await (await client.get("/ops/surveys")).text()
+            shown = visible(form)
+            assert VI("surveys.tpl.ntm.button") in shown and VI("ops.surveys.custom") in shown
+            assert not [c for c in CODES if re.search(rf"\b{c}\b", shown)], shown
+            created = await post_form(client, "/ops/surveys", "/ops/surveys", {
+                "template": "ntm", "delivery": "private", "days": "7"})
+            assert created.status == 303, await created.text()
+            path = created.headers["Location"].split("?")[0]
+            draft = await (await client.get(path)).text()
+            shown = visible(draft)
+            assert "< 5" not in shown and VI("ops.surveys.suppressed", n=5) not in shown
+            assert re.search(r'id="respondents">([^<]*)<', draft).group(1) == VI(  # type: ignore[union-attr]
+                "ops.surveys.no_answers")
+            assert VI("ops.surveys.not_open") in shown
+            asked = re.findall(r'<span class="kind">([^<]+)</span>', draft)
+            assert asked == [VI(f"surveys.kind.{k}") for k in ("scale", "choice", "yesno", "text")]
+            assert VI("surveys.tpl.ntm.opt_roads") in shown  # the choice's options, in words
+            assert not [c for c in CODES if re.search(rf"\b{c}\b", shown)], shown
+            published = await post_form(client, path + "/publish", path, {})
+            assert published.status == 303
+            opened = visible(await (await client.get(path)).text())
+            assert "< 5" in opened and VI("ops.surveys.not_open") not in opened
         finally:
             await client.close()
 

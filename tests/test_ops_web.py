@@ -184,6 +184,55 @@ async def test_desk_actions_reach_the_citizen_once(database_url: str) -> None:
         assert any("Đã vá xong" in text for text in told)
 
 
+def _inner(html: str, element_id: str) -> str | None:
+    found = re.search(rf'id="{element_id}">([^<]*)<', html)
+    return found.group(1).strip() if found else None
+
+
+def _timeline(html: str) -> list[str]:
+    """The timeline's steps, as their bold labels read."""
+    part = html.split('class="timeline"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r"<strong>([^<]+)</strong>", part)
+
+
+async def test_a_reports_status_and_its_acknowledgement_read_apart(database_url: str) -> None:
+    """The status badge names itself a status; the acknowledgement is said in its own words,
+    pending in the header, then a step of the timeline; the report's filing is its own step."""
+    async with console_app(database_url) as app:
+        ids = await seed(app)
+        client = await client_for(app)
+        try:
+            await sign_in(app, client)
+            path = f"/ops/reports/{ids['road']}"
+            html = await (await client.get(path)).text()
+            received = VI("feedback.status.received")
+            assert _inner(html, "report-status") == VI("ops.status_badge", status=received)
+            assert _inner(html, "ack-pending") == VI("ops.ack.pending")
+            assert (_inner(html, "ack") or "").startswith(VI("ops.ack.due_by", when="")[:-1])
+            assert _timeline(html) == [VI("ops.event.created")]
+            csrf, nonce = await csrf_of(client, path)
+            done = await client.post(f"{path}/acknowledge", data={"csrf": csrf, "nonce": nonce})
+            assert done.status == 200
+            html = await (await client.get(path)).text()
+            assert _inner(html, "report-status") == VI("ops.status_badge", status=received)
+            assert _inner(html, "ack-pending") is None
+            assert _timeline(html) == [VI("ops.event.created"), VI("ops.event.acknowledged")]
+            csrf, nonce = await csrf_of(client, path)
+            await client.post(f"{path}/status", data={
+                "csrf": csrf, "nonce": nonce, "status": "in_progress", "note": ""})
+            html = await (await client.get(path)).text()
+            assert _inner(html, "report-status") == VI(
+                "ops.status_badge", status=VI("feedback.status.in_progress"))
+            assert _timeline(html) == [VI("ops.event.created"), VI("ops.event.acknowledged"),
+                                       VI("ops.event.status")]
+            # no two of the words an official reads here are the same
+            words = {VI("ops.status_badge", status=received), VI("ops.ack.pending"),
+                     VI("ops.event.created"), VI("ops.event.acknowledged"), received}
+            assert len(words) == 5
+        finally:
+            await client.close()
+
+
 async def test_changes_need_the_csrf_token(database_url: str) -> None:
     async with console_app(database_url) as app:
         ids = await seed(app)
