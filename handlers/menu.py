@@ -96,6 +96,10 @@ async def ask_again(ctx: Context, key: str) -> None:
     ask = flow.back.get(ctx.state.step or "") if flow is not None else None
     if ask is not None:
         await ask(ctx)
+    else:
+        # Nothing asked again: the numbers of the question just answered (/start's "1.
+        # Bắt đầu lại") must not stay the ones a typed "1" presses.
+        ctx.state.row.choices = []
 
 
 async def on_control_word(inc: Incoming, ctx: Context) -> bool:
