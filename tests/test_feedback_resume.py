@@ -41,7 +41,7 @@ def test_every_step_a_kept_draft_returns_to_is_asked_again() -> None:
     """A flow's step that /start may interrupt knows how to ask its question again (the
     onboarding is never interrupted: /start before it ends starts it over)."""
     for name in ("feedback", "feedback_rating", "survey_text", "notice", "survey_new",
-                 "filing", "notice_edit"):
+                 "filing", "notice_edit", "feedback_text"):
         flow = _FLOWS[name]
         assert set(flow.transitions) <= set(flow.back), name
 
