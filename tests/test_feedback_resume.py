@@ -76,6 +76,8 @@ async def test_continuing_re_asks_each_step_of_a_report(database_url: str) -> No
         kept = await keep(tg)                                   # the summary
         assert "Cống thoát nước trước nhà văn hóa bị tắc." in kept[-1].params["text"]
         assert SendReport().pack() in buttons_of(kept[-1])
+        assert "Thông tin được công khai: chỉ loại phản ánh" in kept[-1].params["text"]
+        assert "Open311" not in kept[-1].params["text"]
         filed = await tg.press(CITIZEN, SendReport().pack())
         assert "PA-00000-" in words(filed)
         async with app.db.transaction() as s:

@@ -138,3 +138,12 @@ def test_english_counts_and_decimals_at_rendering() -> None:
                                                                   "dossier is received).")
     assert fmt_pct(0.625, "en") == "62.5%" and fmt_mean(4.25, "en") == "4.25"
     assert fmt_pct(0.625) == "62,5%"
+
+
+def test_citizens_read_no_technical_standard_names() -> None:
+    """"Open311" (the public API's standard) means nothing to a citizen: only texts for the
+    officials (the province IT team among them) may name it."""
+    for language in LANGUAGES:
+        named = {k: v for k, v in catalogue(language).items()
+                 if "open311" in v.lower() and not OFFICIALS_KEYS.match(k)}
+        assert named == {}, language
