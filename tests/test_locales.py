@@ -147,3 +147,10 @@ def test_citizens_read_no_technical_standard_names() -> None:
         named = {k: v for k, v in catalogue(language).items()
                  if "open311" in v.lower() and not OFFICIALS_KEYS.match(k)}
         assert named == {}, language
+
+
+def test_durations_leave_out_a_zero_part() -> None:
+    vi, en = Translator("vi"), Translator("en")
+    assert [vi.duration(s) for s in (28, 120, 65, 0)] == [
+        "28 giây", "2 phút", "1 phút 5 giây", "0 giây"]
+    assert [en.duration(s) for s in (28, 120, 65)] == ["28 s", "2 min", "1 min 5 s"]
