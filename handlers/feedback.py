@@ -601,8 +601,12 @@ def history_line(ctx: Context, event: FeedbackEvent) -> str:
     elif event.kind == "reopened":
         what = ctx.t("feedback.history_reopened")
     else:
-        what = ctx.t(f"feedback.status.{event.status or 'received'}")
-        if event.text:
+        status = event.status or "received"
+        what = ctx.t(f"feedback.status.{status}")
+        label = f"feedback.note_label.{status}"
+        if event.text and ctx.t.has(label):
+            what += " — " + ctx.t(label, note=event.text)
+        elif event.text:
             what += f": {event.text}"
     return f"• {when} — {what}"
 
