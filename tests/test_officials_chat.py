@@ -87,6 +87,17 @@ async def test_help_lists_only_the_commands_one_may_use(database_url: str) -> No
         officer = texts(await officer_chat.say("/help"))
         assert "/inbox" in officer and "/announce" in officer
         assert "/grant" not in officer and "/audit" not in officer
+        assert officer.count("/web") == 1 and "/web:" not in officer
+        assert "«quá hạn», «mới nhận», «đang xử lý»" in officer and "status=" not in officer
+        commands = [line.split()[0] for line in officer.splitlines() if line.startswith("/")]
+        assert commands[:9] == ["/inbox", "/fb", "/reply", "/status", "/announce", "/notices",
+                                "/survey", "/stats", "/web"]
+        assert commands[9:] == sorted(commands[9:])       # the others by name
+        await officer_chat.say("/lang en")
+        english = texts(await officer_chat.say("/help"))
+        assert "«quá hạn» (overdue)" in english and "status=" not in english
+        assert english.count("/web") == 1
+        await officer_chat.say("/lang vi")
         async with app.db.transaction() as s:
             user = await s.scalar(select(User).where(User.external_id == "officer"))
             assert user is not None
