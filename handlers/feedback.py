@@ -322,6 +322,42 @@ async def after_place(ctx: Context, draft: Draft) -> None:
     ask_urgent(ctx)
 
 
+# --- each step's question again, from the draft (after "quay lại" or a /start kept) ---------
+
+async def again_description(ctx: Context) -> None:
+    ask_description(ctx)
+
+
+async def again_photos(ctx: Context) -> None:
+    ask_photos(ctx, draft_of(ctx))
+
+
+async def again_address(ctx: Context) -> None:
+    ask_address(ctx)
+
+
+async def again_urgent(ctx: Context) -> None:
+    ask_urgent(ctx)
+
+
+async def again_anonymous(ctx: Context) -> None:
+    ask_anonymous(ctx)
+
+
+async def again_similar(ctx: Context) -> None:
+    draft = draft_of(ctx)
+    reports = [report for report_id in ctx.state.data.get("similar_ids") or []
+               if (report := await service(ctx).get(int(report_id))) is not None]
+    if reports:
+        await show_similar(ctx, draft, reports)
+    else:  # gone meanwhile (erased): nothing to follow, the citizen's own report stays
+        await show_summary(ctx, draft)
+
+
+async def again_summary(ctx: Context) -> None:
+    await show_summary(ctx, draft_of(ctx))
+
+
 FLOW = Flow("feedback", Step, transitions={
     Step.CATEGORY: {Step.DESCRIBE, Step.SUMMARY},
     Step.DESCRIBE: {Step.PHOTOS, Step.CATEGORY},
@@ -339,7 +375,14 @@ FLOW = Flow("feedback", Step, transitions={
     Step.ADDRESS: on_place,
 }, back={
     Step.CATEGORY: ask_category,
+    Step.DESCRIBE: again_description,
+    Step.PHOTOS: again_photos,
     Step.LOCATION: ask_location,
+    Step.ADDRESS: again_address,
+    Step.URGENT: again_urgent,
+    Step.ANONYMOUS: again_anonymous,
+    Step.SIMILAR: again_similar,
+    Step.SUMMARY: again_summary,
 })
 """Writing a report (the other steps take buttons only: `on_other_input`). Following a
 similar report, sending and cancelling end the flow."""
@@ -402,6 +445,11 @@ async def on_anonymous(inc: Incoming, ctx: Context, data: SetAnonymous) -> None:
         await show_summary(ctx, draft)
         return
     save(ctx, draft, Step.SIMILAR, similar_ids=[r.id for r in similar])
+    await show_similar(ctx, draft, similar)
+
+
+async def show_similar(ctx: Context, draft: Draft, similar: list[FeedbackReport]) -> None:
+    """The similar reports the citizen may follow instead of filing their own."""
     commune = await ctx.communes.get(draft.commune_id)
     lines = [ctx.t("feedback.similar_found")]
     rows = []
@@ -553,8 +601,12 @@ def history_line(ctx: Context, event: FeedbackEvent) -> str:
     elif event.kind == "reopened":
         what = ctx.t("feedback.history_reopened")
     else:
-        what = ctx.t(f"feedback.status.{event.status or 'received'}")
-        if event.text:
+        status = event.status or "received"
+        what = ctx.t(f"feedback.status.{status}")
+        label = f"feedback.note_label.{status}"
+        if event.text and ctx.t.has(label):
+            what += " — " + ctx.t(label, note=event.text)
+        elif event.text:
             what += f": {event.text}"
     return f"• {when} — {what}"
 
@@ -632,7 +684,12 @@ async def on_rating_comment(inc: Incoming, ctx: Context) -> None:
     ctx.say("feedback.rating_thanks")
 
 
-RATING_FLOW = Flow("feedback_rating", RatingStep, transitions={RatingStep.COMMENT: set()})
+async def ask_comment(ctx: Context) -> None:
+    ctx.reply(ctx.t("feedback.ask_comment"), [[Button(ctx.t("common.skip"), SkipComment())]])
+
+
+RATING_FLOW = Flow("feedback_rating", RatingStep, transitions={RatingStep.COMMENT: set()},
+                   back={RatingStep.COMMENT: ask_comment})
 """After a rating, an optional comment: its one step takes any text (`on_rating_comment`)."""
 
 

@@ -10,6 +10,7 @@ from typing import Literal
 
 from handlers.context import Context
 from handlers.feedback import service
+from handlers.flows import Flow, text_only
 from handlers.format import local_datetime
 from handlers.router import Router
 from handlers.types import Attachment, Incoming
@@ -417,14 +418,64 @@ def split_code(args: str) -> tuple[str, str]:
     return code.strip(), rest.strip()
 
 
+class TextStep(StrEnum):
+    TEXT = "text"
+    """The reply or the note, typed after `/reply CODE` or `/note CODE` given alone."""
+
+
+class Written(StrEnum):
+    REPLY = "reply"
+    NOTE = "note"
+
+
+async def ask_text(ctx: Context) -> None:
+    written = Written(ctx.state.data.get("written") or Written.REPLY)
+    ctx.say(f"feedback.admin.ask_{written}", code=str(ctx.state.data.get("code") or ""))
+
+
+def start_text(ctx: Context, report: FeedbackReport, written: Written) -> None:
+    """`/reply CODE` or `/note CODE` without the text: the next message is the text."""
+    ctx.state.start(TEXT_FLOW, TextStep.TEXT, report_id=report.id, code=report.code,
+                    written=str(written))
+
+
+async def on_text(inc: Incoming, ctx: Context) -> None:
+    written = Written(ctx.state.data.get("written") or Written.REPLY)
+    action = f"feedback.{written}"
+    report = await report_for_button(ctx, int(ctx.state.data.get("report_id") or 0), action)
+    ctx.state.clear()
+    if report is None:
+        return
+    text = (inc.text or "").strip()
+    if written is Written.NOTE:
+        await write_note(ctx, report, text)
+    else:
+        await answer_with(ctx, report, text)
+
+
+TEXT_FLOW = Flow("feedback_text", TextStep, transitions={TextStep.TEXT: set()},
+                 on_input={TextStep.TEXT: text_only(on_text, "feedback.admin.text_only")},
+                 back={TextStep.TEXT: ask_text})
+"""One step: the text of a reply or of an internal note; «hủy» drops it."""
+
+
 async def reply(inc: Incoming, ctx: Context) -> None:
     code, text = split_code(inc.args)
-    if not code or not text:
+    if not code:
         ctx.say("feedback.admin.reply_usage")
         return
     report = await load(ctx, code, "feedback.reply")
     if report is None:
         return
+    if not text:
+        start_text(ctx, report, Written.REPLY)
+        await ask_text(ctx)
+        return
+    await answer_with(ctx, report, text)
+
+
+async def answer_with(ctx: Context, report: FeedbackReport, text: str) -> None:
+    """A typed answer, or `#N` for the category's template number N."""
     ref = TEMPLATE_REF.match(text)
     if ref:
         await send_template(ctx, report, int(ref.group(1)))
@@ -523,12 +574,20 @@ async def find_assignee(ctx: Context, report: FeedbackReport, ref: str) -> User 
 
 async def note(inc: Incoming, ctx: Context) -> None:
     code, text = split_code(inc.args)
-    if not code or not text:
+    if not code:
         ctx.say("feedback.admin.note_usage")
         return
     report = await load(ctx, code, "feedback.note")
     if report is None:
         return
+    if not text:
+        start_text(ctx, report, Written.NOTE)
+        await ask_text(ctx)
+        return
+    await write_note(ctx, report, text)
+
+
+async def write_note(ctx: Context, report: FeedbackReport, text: str) -> None:
     await service(ctx).note(report, ctx.user, text, ctx.now)
     await ctx.audit.record(ctx.user, "feedback.note", commune_id=report.commune_id,
                            target=report.code)
@@ -589,3 +648,4 @@ def register(router: Router) -> None:
     router.button(ShowTemplates, role="official")(on_templates)
     router.button(SendTemplate, role="official")(on_send_template)
     router.button(QuickStatus, role="official")(on_quick_status)
+    router.flow(TEXT_FLOW, role="official")(on_text)

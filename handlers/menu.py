@@ -96,6 +96,10 @@ async def ask_again(ctx: Context, key: str) -> None:
     ask = flow.back.get(ctx.state.step or "") if flow is not None else None
     if ask is not None:
         await ask(ctx)
+    else:
+        # Nothing asked again: the numbers of the question just answered (/start's "1.
+        # Bắt đầu lại") must not stay the ones a typed "1" presses.
+        ctx.state.row.choices = []
 
 
 async def on_control_word(inc: Incoming, ctx: Context) -> bool:
@@ -160,6 +164,12 @@ async def on_desk_button(inc: Incoming, ctx: Context, data: OpenDesk) -> None:
     await command.handler(ctx.inc, ctx)
 
 
+OFFICIAL_ORDER = {name: rank for rank, name in enumerate((
+    "inbox", "fb", "reply", "status", "announce", "notices", "survey", "stats", "web"))}
+"""The official's help starts with what an official does most: the inbox and answering,
+a notice, a survey, the figures, the operations room; the other commands follow by name."""
+
+
 async def on_help(inc: Incoming, ctx: Context) -> None:
     """The citizen's help, and for officials and admins the commands their role allows
     (an official sees no admin command)."""
@@ -168,7 +178,7 @@ async def on_help(inc: Incoming, ctx: Context) -> None:
         official = sorted(
             (c for c in ctx.router.commands.values()
              if c.role != "anyone" and c.help_key and allowed(ctx, c.role)),
-            key=lambda c: c.name,
+            key=lambda c: (OFFICIAL_ORDER.get(c.name, len(OFFICIAL_ORDER)), c.name),
         )
         seen: set[str] = set()
         lines.append(ctx.t("help.official_title"))

@@ -12,7 +12,7 @@ from handlers.context import Context
 from handlers.router import Router
 from handlers.types import Attachment, Incoming
 from services.surveys.export import export_csvs
-from services.surveys.reporting import report_for, summary_text
+from services.surveys.reporting import period_name, report_for, summary_text
 from services.surveys.stats import Period, PeriodError, parse_period, today_local
 from services.text import whole_number
 from services.users import can_act_in, is_admin
@@ -70,7 +70,7 @@ async def on_stats(inc: Incoming, ctx: Context) -> None:
     communes = scope if isinstance(scope, list) else None
     report = await report_for(ctx.session, communes, period, ctx.now, ctx.t)
     if report.is_empty:
-        ctx.say("stats.empty", title=report.title, period=period.label)
+        ctx.say("stats.empty", title=report.title, period=period_name(period, ctx.t))
         return
     await ctx.audit.record(ctx.user, "/stats", commune_id=communes[0] if communes else None,
                            target=period.label)
@@ -79,8 +79,8 @@ async def on_stats(inc: Incoming, ctx: Context) -> None:
 
     chart = Attachment(data=dashboard_png(report, ctx.t), filename=f"thong_ke_{period.label}.png",
                        mime="image/png")
-    ctx.reply(ctx.t("stats.caption", title=report.title, period=period.label)[:CAPTION_LIMIT],
-              photo=chart)
+    caption = ctx.t("stats.caption", title=report.title, period=period_name(period, ctx.t))
+    ctx.reply(caption[:CAPTION_LIMIT], photo=chart)
     ctx.reply(text)
 
 
@@ -104,12 +104,12 @@ async def on_export(inc: Incoming, ctx: Context) -> None:
     report = await report_for(ctx.session, communes, period, ctx.now, ctx.t)
     files = await export_csvs(ctx.session, communes, period, report, full=full)
     if not any(f.rows for f in files):
-        ctx.say("stats.empty", title=report.title, period=period.label)
+        ctx.say("stats.empty", title=report.title, period=period_name(period, ctx.t))
         return
     await ctx.audit.record(ctx.user, "/export", commune_id=communes[0] if communes else None,
                            target=period.label, full=full,
                            rows={f.filename: f.rows for f in files})
-    ctx.say("stats.export_intro", period=period.label,
+    ctx.say("stats.export_intro", period=period_name(period, ctx.t),
             kind=ctx.t("stats.export_full" if full else "stats.export_anonymous"))
     for file in files:
         ctx.reply(ctx.t("stats.export_file", name=file.filename, rows=file.rows),

@@ -88,7 +88,12 @@ class TextStep(StrEnum):
     """A citizen's written answer to the question in the state."""
 
 
-TEXT_FLOW = Flow("survey_text", TextStep, transitions={TextStep.WAIT: set()})
+async def ask_text_answer(ctx: Context) -> None:
+    ctx.say("surveys.type_now")
+
+
+TEXT_FLOW = Flow("survey_text", TextStep, transitions={TextStep.WAIT: set()},
+                 back={TextStep.WAIT: ask_text_answer})
 
 Template = Literal["feedback", "filing", "ntm", "custom"]
 """The service's TEMPLATES, then one's own questions."""

@@ -59,3 +59,13 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return key in catalogue(self.language)
+
+    def duration(self, seconds: int) -> str:
+        """A length of time in minutes and seconds, without a zero part: "28 giây",
+        "2 phút", "1 phút 5 giây" ("28 s", "2 min", "1 min 5 s")."""
+        minutes, rest = divmod(max(0, int(seconds)), 60)
+        if minutes and rest:
+            return self("common.duration_min_sec", minutes=minutes, seconds=rest)
+        if minutes:
+            return self("common.duration_min", minutes=minutes)
+        return self("common.duration_sec", seconds=rest)

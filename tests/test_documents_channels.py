@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.channels.console import ConsoleTerminal
 from locales import Translator
+from services.documents.models import NoticeDocument
 from services.models import OutboxMessage
 from services.notices.models import Notice
 from services.outbox import Outbox
@@ -224,6 +225,11 @@ async def test_a_word_file_given_by_path_in_the_console_is_read_and_delivered(
         await terminal.tick()
         preview = "\n".join(out[before:])
         assert "(1 trang, tệp Word)" in preview and written.body[0][:60] in preview
+        async with app.db.transaction() as session:
+            document = await session.get(NoticeDocument, 1)
+            assert document is not None and 0 < document.seconds < 60   # under a minute
+        spoken = Translator("vi").duration(document.seconds)     # no "0 phút" before it
+        assert f"đọc khoảng {spoken}." in preview and not spoken.startswith("0 ")
         assert "[voice:" in preview and "[Đã lưu tệp: " in preview       # heard, saved
         assert "1. ✅ Dùng nội dung này, chọn nơi gửi" in preview
         assert "Gửi tới đâu" in await _type(terminal, out, "1")

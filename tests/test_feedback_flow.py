@@ -28,7 +28,7 @@ from handlers.feedback_admin import (
 from handlers.home import MenuEntry, OpenMenu
 from handlers.types import IncomingFile
 from services.feedback.actions import CheckinAnswer, OpenReport, RateReport, ReportNotFixed
-from services.feedback.models import FeedbackReport
+from services.feedback.models import FeedbackEvent, FeedbackReport
 from services.feedback.service import InboxFilter
 from services.models import AuditEntry
 from services.users import Users
@@ -350,3 +350,43 @@ async def test_province_admin_sees_every_commune(database_url: str) -> None:
         assert code in texts(await admin.say("/inbox"))
         assert "Người gửi: Nguyễn Văn An" in texts(await admin.say(f"/fb {code}"))
         assert "Đã gửi trả lời" in texts(await admin.say(f"/reply {code} Tỉnh đã nhắc xã."))
+
+
+async def test_reply_and_note_without_text_ask_for_it(database_url: str) -> None:
+    """`/reply CODE` or `/note CODE` alone asks for the text; the next message is it, «hủy»
+    drops it."""
+    async with console_app(database_url) as app:
+        official = await make_official(app)
+        person = session(app)
+        await onboard(person)
+        await file_report(person, category="roads")
+        done = await person.press(SendReport().pack())
+        code = next(w for w in texts(done).split() if w.startswith("PA-"))
+
+        asked = texts(await official.say(f"/reply {code}"))
+        assert f"Mời anh/chị gõ nội dung trả lời người dân cho phản ánh {code}" in asked
+        assert "Cách dùng" not in asked
+        shown = await official.say("Xã sẽ cử người sửa đèn trong tuần.")
+        assert "Đã gửi trả lời" in texts(shown)
+        assert any("Xã sẽ cử người sửa đèn trong tuần." in m.text
+                   for m in shown if m.chat_id == "citizen")
+
+        asked = texts(await official.say(f"/note {code}"))
+        assert f"Mời anh/chị gõ ghi chú nội bộ cho phản ánh {code}" in asked
+        shown = await official.say("Đã gọi điện lực huyện, chờ vật tư.")
+        assert f"Đã ghi chú nội bộ cho {code}" in texts(shown)
+        assert not any(m.chat_id == "citizen" for m in shown)
+
+        await official.say(f"/reply {code}")
+        cancelled = texts(await official.say("hủy"))
+        assert "Đã hủy" in cancelled
+        await official.say(f"/note {code}")
+        assert "Đã hủy" in texts(await official.say("Hủy"))
+        async with app.db.transaction() as s:
+            report = await s.scalar(select(FeedbackReport).where(FeedbackReport.code == code))
+            assert report is not None and report.status == "answered"
+            events = (await s.scalars(select(FeedbackEvent).where(
+                FeedbackEvent.report_id == report.id).order_by(FeedbackEvent.id))).all()
+        kinds = [(e.kind, e.text) for e in events if e.kind in ("answer", "note")]
+        assert kinds == [("answer", "Xã sẽ cử người sửa đèn trong tuần."),
+                         ("note", "Đã gọi điện lực huyện, chờ vật tư.")]

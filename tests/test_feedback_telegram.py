@@ -120,6 +120,7 @@ async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -
         for chat in (CITIZEN, NEIGHBOUR):
             news = words(tg.shown(chat)[before[chat]:])
             assert "Xã đã cử người vá đường" in news and "đã được giải quyết" in news
+            assert "đã được giải quyết.\nKết quả xử lý: Đã vá xong." in news
         resolved = tg.shown(CITIZEN)[-1]
         opened = decode(report_button)
         assert isinstance(opened, OpenReport)
@@ -134,6 +135,7 @@ async def test_report_from_filing_to_rating_with_a_follower(database_url: str) -
         assert "Nút này đã cũ" in words(await tg.press(NEIGHBOUR, rate))
         track = await tg.text(NEIGHBOUR, f"/track {code}")
         assert "Đã giải quyết" in words(track) and "Ổ gà lớn" not in words(track)
+        assert "Đã giải quyết — Kết quả xử lý: Đã vá xong." in words(track)
 
         async with app.db.transaction() as session:
             report = await session.scalar(select(FeedbackReport).where(FeedbackReport.code == code))

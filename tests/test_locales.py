@@ -142,3 +142,19 @@ def test_english_counts_and_decimals_at_rendering() -> None:
     assert "(3 pages," in en("documents.read_title", name="a.pdf", pages=3, how="x")
     assert fmt_pct(0.625, "en") == "62.5%" and fmt_mean(4.25, "en") == "4.25"
     assert fmt_pct(0.625) == "62,5%"
+
+
+def test_citizens_read_no_technical_standard_names() -> None:
+    """"Open311" (the public API's standard) means nothing to a citizen: only texts for the
+    officials (the province IT team among them) may name it."""
+    for language in LANGUAGES:
+        named = {k: v for k, v in catalogue(language).items()
+                 if "open311" in v.lower() and not OFFICIALS_KEYS.match(k)}
+        assert named == {}, language
+
+
+def test_durations_leave_out_a_zero_part() -> None:
+    vi, en = Translator("vi"), Translator("en")
+    assert [vi.duration(s) for s in (28, 120, 65, 0)] == [
+        "28 giây", "2 phút", "1 phút 5 giây", "0 giây"]
+    assert [en.duration(s) for s in (28, 120, 65)] == ["28 s", "2 min", "1 min 5 s"]

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from handlers.home import DeskEntry, OpenDesk
 from handlers.runtime import FloodGuard
-from services.models import User
+from services.models import AuditEntry, User
 from services.update_path import load_parties
 from services.users import Users
 from tests.helpers import console_app, session, texts
@@ -87,6 +88,17 @@ async def test_help_lists_only_the_commands_one_may_use(database_url: str) -> No
         officer = texts(await officer_chat.say("/help"))
         assert "/inbox" in officer and "/announce" in officer
         assert "/grant" not in officer and "/audit" not in officer
+        assert officer.count("/web") == 1 and "/web:" not in officer
+        assert "«quá hạn», «mới nhận», «đang xử lý»" in officer and "status=" not in officer
+        commands = [line.split()[0] for line in officer.splitlines() if line.startswith("/")]
+        assert commands[:9] == ["/inbox", "/fb", "/reply", "/status", "/announce", "/notices",
+                                "/survey", "/stats", "/web"]
+        assert commands[9:] == sorted(commands[9:])       # the others by name
+        await officer_chat.say("/lang en")
+        english = texts(await officer_chat.say("/help"))
+        assert "«quá hạn» (overdue)" in english and "status=" not in english
+        assert english.count("/web") == 1
+        await officer_chat.say("/lang vi")
         async with app.db.transaction() as s:
             user = await s.scalar(select(User).where(User.external_id == "officer"))
             assert user is not None
@@ -445,3 +457,29 @@ def test_the_console_command_reads_cut_lines_and_saves_files(database_url: str,
     assert f"[Đã lưu tệp: {tmp_path / 'tep'}/001-qr_1.001193.png]" in out
     assert (tmp_path / "tep" / "001-qr_1.001193.png").read_bytes().startswith(b"\x89PNG")
     assert "(Đang nói với tư cách «citizen».)" in out
+
+
+async def test_web_typed_in_the_console_terminal_prints_the_sign_in_link(
+        database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`/web` in the console prints the link as Telegram sends it; its button is printed as
+    "label: address", not numbered, so a typed "1" is not taken for it."""
+    from bot.channels.console import ConsoleTerminal
+    from locales import Translator
+
+    async with console_app(database_url) as app:
+        await make_official(app, "official")
+        out: list[str] = []
+        terminal = ConsoleTerminal(app.processor, app.sender, app.console, tmp_path / "files",
+                                   out.append, Translator("vi"), user_id="official")
+        await terminal.line(b"/web\n")
+        printed = "\n".join(out)
+        assert "Đường dẫn vào Phòng điều hành (dùng một lần, trong 10 phút)" in printed
+        link = re.search(r"Mở Phòng điều hành: (http://\S+/ops/signin\?t=\S+)", printed)
+        assert link is not None, printed
+        assert link.group(1) in printed.splitlines()[1]         # the same link in the text
+        assert "1. Mở Phòng điều hành" not in printed
+        assert "Xin lỗi" not in printed and "chưa được bật" not in printed
+        async with app.db.transaction() as s:
+            audited = await s.scalar(select(func.count()).select_from(AuditEntry)
+                                     .where(AuditEntry.action == "ops.link"))
+        assert audited == 1

@@ -48,7 +48,7 @@ async def test_open311_shows_only_what_is_public(database_url: str) -> None:
         for line in ("/start", "1", "1", "1"):   # Vietnamese, Thôn Đông, consent
             await person.say(line)
         summary = await file(person, "security", BURGLARY, location=(21.028512, 105.854233))
-        assert "Công khai (Open311): chỉ loại phản ánh, trạng thái" in summary
+        assert "Thông tin được công khai: chỉ loại phản ánh, trạng thái" in summary
         assert "nơi xảy ra, nội dung, ảnh, ghi âm và thông tin của bạn không được công khai" \
             in summary
         summary = await file(person, "roads", "Ổ gà sâu trước nhà ông Ba",

@@ -64,7 +64,8 @@ def test_breakdowns_never_show_small_groups() -> None:
     assert numbers["village"]["Thôn Đoài"] == {"count": SMALL, "rate": None}
     assert numbers["trend"]["2026-09"] is None and numbers["trend"]["2026-11"] == 42.9
     text = summary_text(r, Translator("vi"))
-    assert "Thôn Đông 60,0% (n=5)" in text and "Thôn Đoài < 5" in text
+    assert "Thôn Đông 60,0% (n=5)" in text and "Thôn Đoài chưa đủ 5 đánh giá" in text
+    assert "< 5" not in text
     assert "Hài lòng (4–5 điểm): 42,9%" in text
 
 

@@ -4,6 +4,7 @@ whose figures match them, CSV files whose rows match them, a PDF with pages."""
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import io
 import json
@@ -113,10 +114,20 @@ async def test_stats_png_and_summary_match_the_stored_answers(database_url: str)
         text = words(shown)
         assert f"Hài lòng (4–5 điểm): {expected_rate(ratings):.1f}%".replace(".", ",") in text
         assert f"{len(ratings)} đánh giá" in text
-        assert "Thôn Đông < 5" in text
+        assert "Thôn Đông chưa đủ 5 đánh giá" in text and "< 5" not in text
+        year, month = seeded["month"].split("-")
+        assert f"📊 Xã Thôn Số (thử nghiệm) — tháng {int(month)}/{year}" in text
+        assert "kỳ" not in text and seeded["month"] not in text
         assert "trả lời đúng hạn 66,7%" in text
         assert "Tiếp cận dịch vụ 62,5% (n=8)" in text
         assert "Công chức giải quyết 66,7% (n=6)" in text
+
+        await tg.text(OFFICIAL, "/lang en")
+        english = words(await tg.text(OFFICIAL, "/stats"))
+        assert f"{calendar.month_name[int(month)]} {year}" in english
+        assert "Thôn Đông fewer than 5 ratings" in english and "< 5" not in english
+        empty = words(await tg.text(OFFICIAL, "/stats 2020-01"))
+        assert "no data for January 2020 yet" in empty
 
 
 async def test_exports_open_as_csv_and_full_needs_an_admin(database_url: str) -> None:

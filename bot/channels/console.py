@@ -44,12 +44,16 @@ class Shown:
     kind: str = "text"
     data: bytes | None = None
     filename: str | None = None
+    links: tuple[str, ...] = ()
+    """Buttons that open an address ("label: url"): printed, not numbered, since a typed
+    number presses only a button that answers (as on Zalo)."""
 
     def render(self) -> str:
         lines = [self.text] if self.text else []
         if self.kind not in ("text", "poll"):  # a poll's options are its choices
             lines.append(f"[{self.kind}: {self.filename or 'file'}]")
         lines += [f"  {i}. {label}" for i, label in enumerate(self.choices, start=1)]
+        lines += [f"  {link}" for link in self.links]
         return "\n".join(lines)
 
 
@@ -82,11 +86,11 @@ class ConsoleChannel:
         return chat_id.startswith("group")
 
     async def send(self, message: Outgoing) -> Sent:
-        choices = tuple(message.options) or tuple(
-            b["text"] + (f" ({b['url']})" if b.get("url") else "")
-            for row in message.buttons for b in row)
+        buttons = [b for row in message.buttons for b in row]
+        choices = tuple(message.options) or tuple(b["text"] for b in buttons if not b.get("url"))
+        links = tuple(f"{b['text']}: {b['url']}" for b in buttons if b.get("url"))
         self.shown.append(Shown(message.chat_id, message.text or "", choices, message.kind,
-                                message.data, message.filename))
+                                message.data, message.filename, links))
         if not self.is_group(message.chat_id):
             await note_choices(self.on_choices, message)
         return Sent(str(next(self._ids)), f"console-file-{message.id}" if message.data else None)

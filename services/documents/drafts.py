@@ -172,8 +172,9 @@ class NoticeDocuments:
     def choices(self, document: NoticeDocument, t: Translator, *,
                 voiced: bool = True) -> tuple[str, Keyboard]:
         count = len(paragraphs(document.text))
-        minutes, seconds = divmod(document.seconds, 60)
-        lines = [t("documents.summary", paragraphs=count, minutes=minutes, seconds=seconds)]
+        minutes = document.seconds // 60
+        lines = [t("documents.summary", paragraphs=count,
+                   duration=t.duration(document.seconds))]
         if not voiced:
             lines.append(t("documents.no_voice"))
         long = document.seconds > MAX_BULLETIN_SECONDS

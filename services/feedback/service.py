@@ -370,7 +370,8 @@ class FeedbackReports:
             report.resolved_at = None
         self._event(report, "status", official, now, status=status, text=note)
         await self._tell_public(report, f"feedback.notify.{status}", note=note or "",
-                                with_rating=status == RESOLVED)
+                                with_rating=status == RESOLVED,
+                                label=f"feedback.note_label.{status}")
 
     async def answer(self, report: FeedbackReport, official: User, text: str,
                      now: datetime) -> None:
@@ -449,12 +450,18 @@ class FeedbackReports:
         return list(rows)
 
     async def _tell_public(self, report: FeedbackReport, key: str, *, skip: User | None = None,
-                           with_rating: bool = False, **params: Any) -> None:
+                           with_rating: bool = False, label: str | None = None,
+                           **params: Any) -> None:
+        """Tell the reporter and the followers; `label`: the key that names the official's
+        note ("Kết quả xử lý: …"), when the status has one."""
         for user in await self.audience(report):
             if skip is not None and user.id == skip.id:
                 continue
             t = Translator(user.language)
-            text = t(key, code=report.code, **params).strip()
+            said = dict(params)
+            if label and said.get("note") and t.has(label):
+                said["note"] = t(label, note=said["note"])
+            text = t(key, code=report.code, **said).strip()
             buttons: Rows = []
             if with_rating and user.id == report.reporter_id:
                 text += "\n\n" + t("feedback.rate_ask")

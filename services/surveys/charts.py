@@ -155,7 +155,9 @@ def dashboard_png(report: Report, t: Translator) -> bytes:
     overall = report.overall
     count, rate, mean = (SMALL, SMALL, SMALL) if overall.small else (
         str(overall.count), fmt_pct(overall.rate, t.language), fmt_mean(overall.mean, t.language))
-    figure.suptitle(t("stats.chart.title", title=report.title, period=report.period.label,
+    from services.surveys.reporting import period_name
+
+    figure.suptitle(t("stats.chart.title", title=report.title, period=period_name(report.period, t),
                       rate=rate, mean=mean, count=count), fontsize=13)
     bars(axes[0][0], t("stats.chart.by_village"), report.by("village"), t)
     aspects = report.by("aspect")

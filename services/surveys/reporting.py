@@ -15,6 +15,8 @@ from services.feedback.categories import categories_for
 from services.models import Commune, OutboxMessage
 from services.outbox import Outbox
 from services.surveys.stats import (
+    MIN_CELL,
+    SMALL,
     Period,
     Report,
     build_report,
@@ -50,11 +52,29 @@ async def report_for(session: AsyncSession, commune_ids: list[int] | None, perio
     return await build_report(session, commune_ids, period, title, now, names)
 
 
+def period_name(period: Period, t: Translator) -> str:
+    """The period in words: "tháng 12/2026", "quý 4/2026", "năm 2026" ("December 2026")."""
+    label = period.label
+    if len(label) == 7 and label[4] == "-" and label[5:].isdigit():
+        return t(f"stats.period.month.{int(label[5:])}", year=label[:4])
+    if label[5:6].upper() == "Q":
+        return t("stats.period.quarter", quarter=label[6:], year=label[:4])
+    return t("stats.period.year", year=label)
+
+
+def small_cell(value: str, t: Translator) -> str:
+    """A figure as the chat shows it: a suppressed one in words ("chưa đủ 5 đánh giá")."""
+    return t("stats.small", min=MIN_CELL) if value == SMALL else value
+
+
 def summary_text(report: Report, t: Translator) -> str:
     count, rate, mean = shown(report.overall, t.language)
     timely = report.timeliness
-    lines = [t("stats.summary_head", title=report.title, period=report.period.label),
-             t("stats.summary_satisfaction", rate=rate, mean=mean, count=count)]
+    satisfaction = t("stats.summary_satisfaction_small", min=MIN_CELL) \
+        if report.overall.small else \
+        t("stats.summary_satisfaction", rate=rate, mean=mean, count=count)
+    lines = [t("stats.summary_head", title=report.title, period=period_name(report.period, t)),
+             satisfaction]
     for key, attribute in (("stats.by_aspect", "aspect"), ("stats.by_village", "village"),
                            ("stats.by_category", "category"),
                            ("stats.by_procedure", "procedure")):
@@ -65,7 +85,8 @@ def summary_text(report: Report, t: Translator) -> str:
         for name, s in data.items():
             label = t(f"surveys.aspect.{name}") if attribute == "aspect" else name
             n, r, _ = shown(s, t.language)
-            parts.append(f"{label} {r} (n={n})" if not s.small else f"{label} {n}")
+            parts.append(f"{label} {r} (n={n})" if not s.small
+                         else f"{label} {small_cell(n, t)}")
         lines.append(f"{t(key)}: " + "; ".join(parts))
     lines.append(t("stats.summary_feedback", received=timely.received,
                    on_time=fmt_pct(timely.on_time_rate, t.language),
@@ -75,7 +96,8 @@ def summary_text(report: Report, t: Translator) -> str:
         lines.append(t("stats.summary_funnel") + " " + " → ".join(
             f"{t(f'stats.funnel.{s}') if t.has(f'stats.funnel.{s}') else s} {n}"
             for s, n in report.funnel))
-    trend = [f"{m[5:]}/{m[2:4]} {shown(s, t.language)[1]}" for m, s in report.trend() if s.count]
+    trend = [f"{m[5:]}/{m[2:4]} {small_cell(shown(s, t.language)[1], t)}"
+             for m, s in report.trend() if s.count]
     if trend:
         lines.append(t("stats.summary_trend") + " " + ", ".join(trend))
     lines.append(t("stats.summary_note"))
