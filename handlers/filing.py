@@ -72,9 +72,10 @@ FLOW = Flow("filing", Step, transitions={
 }, on_input={
     Step.SUBMIT: lambda inc, ctx: on_code(inc, ctx),  # the handlers follow below
 }, back={step: lambda ctx: show_walk(ctx) for step in Step},
-   cancel=lambda ctx: cancel_typed(ctx))
+   cancel=lambda ctx: cancel_typed(ctx), pause=lambda ctx: pause_walk(ctx))
 """A walk goes back a step at a time ("Quay lại" pressed or typed); a walk taken up again
-starts with the steps before its own behind it. "hủy" typed asks first, as the button does."""
+starts with the steps before its own behind it. "hủy" typed asks first, as the button does.
+/start leaves the walk paused, as the menu does: it is taken up again from «Nộp hồ sơ»."""
 
 
 class WalkAction(StrEnum):
@@ -333,6 +334,13 @@ async def cancel_typed(ctx: Context) -> None:
     filing = await _walk_of_state(ctx)
     if filing is not None:
         await on_cancel(ctx, filing)
+
+
+async def pause_walk(ctx: Context) -> None:
+    filing = await Filings(ctx.session).get(ctx.state.data.get("filing_id") or 0)
+    if filing is not None and filing.user_id == ctx.user.id and filing.status == ACTIVE:
+        ctx.say("filing.walk_paused", name=filing.procedure_name, step=filing.step,
+                steps=STEPS)
 
 
 async def on_drop(ctx: Context, filing: Filing) -> None:

@@ -48,13 +48,15 @@ class Flow(Generic[S]):
     def __init__(self, name: str, steps: type[S], *, transitions: Mapping[S, Iterable[S]],
                  on_input: Mapping[S, StepHandler] | None = None,
                  back: Mapping[S, Asker] | None = None,
-                 cancel: Asker | None = None) -> None:
+                 cancel: Asker | None = None, pause: Asker | None = None) -> None:
         """`back` gives each step what asks its question again, with its buttons, from what
         the draft holds: a step one returns to by typing "quay lại" (the return must be a
         declared transition), or the current one, asked again when there is no earlier step
         or when the draft is kept after /start. `cancel` is what "hủy" (or /cancel) does
         in this flow when dropping the conversation is not all (by default: dropped, said,
-        and the menu shown)."""
+        and the menu shown). `pause` marks a flow whose draft lives in its own table and is
+        taken up again from the menu: /start does not ask to discard it, `pause` says where
+        it is kept, and /start goes on."""
         if name in _FLOWS:
             raise ValueError(f"flow {name!r} is declared twice")
         unknown = set(transitions) - set(steps)
@@ -68,6 +70,7 @@ class Flow(Generic[S]):
             str(step): handler for step, handler in (on_input or {}).items()}
         self.back: dict[str, Asker] = {str(step): ask for step, ask in (back or {}).items()}
         self.cancel = cancel
+        self.pause = pause
         _FLOWS[name] = self  # type: ignore[assignment]
 
     def step(self, value: str | None) -> S | None:

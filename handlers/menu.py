@@ -59,7 +59,10 @@ async def on_start(inc: Incoming, ctx: Context) -> None:
             await handler(inc, ctx)
         await onboarding.start(inc, ctx)
         return
-    if ctx.state.flow is not None and ctx.is_private:
+    flow = declared(ctx.state.flow)
+    if flow is not None and flow.pause is not None:
+        await flow.pause(ctx)  # kept in its own table: nothing to lose, nothing to ask
+    elif ctx.state.flow is not None and ctx.is_private:
         ctx.state.update(_restart=payload if handler else "")
         ctx.reply(ctx.t("common.discard_ask"), [
             [Button(ctx.t("common.discard_yes"), RestartAnswer(True))],

@@ -425,10 +425,15 @@ async def test_the_filing_walk_goes_back_typed_and_after_a_resume(database_url: 
         menu = await tg.text(CITIZEN, "menu")                  # the walk is paused
         assert "Bạn cần gì" in words(menu)
         await tg.press(CITIZEN, ResumeFiling(fid).pack())
-        asked = await tg.text(CITIZEN, "/start")
-        assert "Có bắt đầu lại không" in words(asked)
-        kept = await tg.press(CITIZEN, RestartAnswer(False).pack())
-        assert "Đã giữ nguyên" in words(kept) and "Bước 3/5" in kept[-1].params["text"]
+        paused = await tg.text(CITIZEN, "/start")     # kept, as from the menu: nothing asked
+        assert "Có bắt đầu lại không" not in words(paused)
+        assert "Đã lưu «Đăng ký khai sinh» ở bước 3/5. Bạn có thể làm tiếp" in words(paused)
+        assert "Bạn cần gì" in words(paused)
+        assert (await state_of(app, CITIZEN)).flow is None
+        filing = await walk_of(app)
+        assert (filing.step, filing.status) == (3, "active")
+        kept = await tg.press(CITIZEN, ResumeFiling(fid).pack())
+        assert "Bước 3/5" in kept[-1].params["text"]
         await tg.press(CITIZEN, Walk(fid, WalkStep.FORM, WalkAction.HELP).pack())
         back = await tg.text(CITIZEN, "quay lai")              # a resumed walk goes back too
         assert "Bước 2/5" in back[-1].params["text"]
