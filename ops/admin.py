@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,13 +15,14 @@ from ops.exports import file_response
 from services.audit import USER_REF, action_key
 from services.cells import inert
 from services.communes import Communes
-from services.models import AuditEntry, User
+from services.models import AuditEntry, Chat, User
 from services.text import whole_number
 
 PER_PAGE = 100
 EXPORT_LIMIT = 50_000
 FILTERS = ("who", "action", "commune", "outcome", "since", "until")
 OUTCOMES = ("ok", "denied", "refused")
+THING_REF = re.compile(r"^(notice|survey):(\d+)$")
 
 
 def install(app: web.Application, page: Wrap, change: Wrap) -> None:
@@ -84,9 +86,20 @@ async def _rows(ctx: Page, entries: list[AuditEntry]) -> list[dict[str, str]]:
     return [{"at": ctx.when(e.at), "who": _person(ctx, people, e.actor),
              "action": action_name(ctx, e.action), "code": e.action,
              "commune": names.get(e.commune_id or 0, ""),
-             "target": _person(ctx, people, e.target) if e.target and USER_REF.match(e.target)
-             else e.target or "", "outcome": outcome_name(ctx, e.outcome)}
+             "target": _target(ctx, people, e.target or ""),
+             "outcome": outcome_name(ctx, e.outcome)}
             for e in entries]
+
+
+def _target(ctx: Page, people: dict[str, str], target: str) -> str:
+    """A person or a group by name, a notice or a survey by its number; a report's code,
+    a period or a commune's code as they are (they are words already)."""
+    if USER_REF.match(target):
+        return _person(ctx, people, target)
+    thing = THING_REF.match(target)
+    if thing is not None:
+        return ctx.t(f"officials.audit.target_{thing.group(1)}", id=thing.group(2))
+    return target
 
 
 def action_name(ctx: Page, action: str) -> str:
@@ -99,23 +112,29 @@ def outcome_name(ctx: Page, outcome: str) -> str:
     return ctx.t(key) if ctx.t.has(key) else outcome
 
 
-async def _people(ctx: Page, entries: list[AuditEntry]) -> dict[str, User]:
-    """The people the entries name (as actor or target), by their channel id."""
+async def _people(ctx: Page, entries: list[AuditEntry]) -> dict[str, str]:
+    """The names of the people and groups the entries name (as actor or target), by their
+    channel id."""
     refs = {ref for e in entries for ref in (e.actor, e.target or "") if USER_REF.match(ref)}
     if not refs:
         return {}
-    found = await ctx.session.scalars(select(User).where(
-        or_(*((User.channel == channel) & (User.external_id == external_id)
-              for channel, _, external_id in (ref.partition(":") for ref in refs)))))
-    return {f"{u.channel}:{u.external_id}": u for u in found}
+    pairs = [ref.partition(":")[::2] for ref in refs]
+    users = await ctx.session.scalars(select(User).where(
+        or_(*((User.channel == channel) & (User.external_id == external) for channel, external
+              in pairs))))
+    groups = await ctx.session.scalars(select(Chat).where(
+        Chat.type != "private", or_(*((Chat.channel == channel) & (Chat.chat_id == external)
+                                      for channel, external in pairs))))
+    named = {f"{g.channel}:{g.chat_id}": g.title for g in groups if g.title}
+    named.update({f"{u.channel}:{u.external_id}": u.display_name for u in users
+                  if u.display_name})
+    return named
 
 
-def _person(ctx: Page, people: dict[str, User], ref: str) -> str:
+def _person(ctx: Page, people: dict[str, str], ref: str) -> str:
     if ref == "cli":
         return ctx.t("officials.audit.cli")
-    user = people.get(ref)
-    return user.display_name if user is not None and user.display_name \
-        else ctx.t("officials.audit.unnamed")
+    return people.get(ref) or ctx.t("officials.audit.unnamed")
 
 
 async def audit_export(ctx: Page) -> web.StreamResponse:

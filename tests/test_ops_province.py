@@ -21,7 +21,7 @@ from services.communes import Communes
 from services.db import utcnow
 from services.feedback.service import Draft, FeedbackReports
 from services.invites.actions import DecideInvite
-from services.models import Commune, User
+from services.models import AuditEntry, Chat, Commune, User
 from services.privacy import give_consent
 from services.users import Users
 from tests.helpers import console_app, session
@@ -154,6 +154,23 @@ async def test_admin_imports_invites_and_reads_the_province(database_url: str) -
             assert imported[2] == VI("officials.audit.ops_province_import")  # the action in words
             assert imported[5] == VI("audit.outcome.ok")
             assert not any(":" in row[1] for row in exported[1:])  # no channel ids
+
+            # what was acted on, in words: a notice, a survey, a group by its title
+            async with app.db.transaction() as s:
+                s.add(Chat(channel="console", chat_id="group-dong", type="group",
+                           title="Nhóm Thôn Đông", commune_id=cid))
+                s.add_all([AuditEntry(actor="cli", action=action, commune_id=cid, target=target,
+                                      outcome="ok")
+                           for action, target in (("notice.confirm", "notice:7"),
+                                                  ("survey.publish", "survey:3"),
+                                                  ("group.link", "console:group-dong"))])
+            log = (await (await client.get("/ops/audit.csv")).read()).decode("utf-8-sig")
+            targets = {row[-1]: row[4] for row in csv.reader(io.StringIO(log))}
+            assert targets["notice.confirm"] == "Thông báo #7"
+            assert targets["survey.publish"] == "Khảo sát #3"
+            assert targets["group.link"] == "Nhóm Thôn Đông"
+            page = await (await client.get("/ops/audit")).text()
+            assert "Thông báo #7" in page and "notice:7" not in page
         finally:
             await client.close()
 
