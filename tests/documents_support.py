@@ -184,6 +184,19 @@ def photo_bytes(notice: Notice, *, angle: float = 0.8, noise: int = 60, seed: in
     return out.getvalue()
 
 
+def phone_file_bytes(notice: Notice) -> bytes:
+    """The photo as a phone sends it as a file: stored sideways, with the EXIF orientation
+    (6: turn 90° clockwise to view) that Telegram applies to a photo but not to a file."""
+    from PIL import Image
+
+    image = page_image(notice, angle=0.8, noise=60).rotate(90, expand=True)  # type: ignore[attr-defined]
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85, exif=exif.tobytes())
+    return out.getvalue()
+
+
 def scanned_pdf_bytes(notice: Notice) -> bytes:
     """A PDF of the page as an image only, as a scanner makes it."""
     image = page_image(notice, noise=30)

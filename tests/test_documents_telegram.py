@@ -36,6 +36,7 @@ from tests.documents_support import (
     landscape,
     long_pdf,
     pdf_bytes,
+    phone_file_bytes,
     photo_bytes,
     png,
     sample,
@@ -291,12 +292,13 @@ async def test_the_text_retyped_at_the_preview_is_what_the_groups_get(
 
 async def test_a_jpeg_photo_sent_as_a_file_is_read_as_a_photo(
         database_url: str, google: FakeGoogleTTS) -> None:
+    """As a file, the phone's JPEG comes as it was stored (sideways, turned by its EXIF)."""
     written = sample()
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
         app.notices.engines = engines(google.base_url)
         tg = Telegram(fake)
         await tg.link_groups(app)
-        await _announce_document(tg, fake, photo_bytes(written), "IMG_20261105_0830.jpg")
+        await _announce_document(tg, fake, phone_file_bytes(written), "IMG_20261105_0830.jpg")
         await _check_delivery(tg, fake, written)
         async with app.db.transaction() as session:
             notice = await session.get(Notice, 1)
