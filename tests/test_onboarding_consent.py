@@ -39,7 +39,9 @@ async def decline_at_sign_up(tg: TelegramDriver, language: str = "vi") -> None:
     await tg.press(CITIZEN, PickCommune(1).pack())
     asked = await tg.press(CITIZEN, PickVillage(2).pack())
     assert buttons_of(asked[-1]) == [Consent(True).pack(), Consent(False).pack()]
-    await tg.press(CITIZEN, Consent(False).pack())
+    declined = await tg.press(CITIZEN, Consent(False).pack())
+    assert ("Settings → Personal data" if language == "en"
+            else "Cài đặt → Dữ liệu cá nhân") in words(declined)  # where to agree later
 
 
 async def citizen(app) -> User:  # type: ignore[no-untyped-def]
