@@ -146,6 +146,9 @@ async def start(inc: Incoming, ctx: Context, *, description: str = "",
     """A new report; with a description and a category (free text the citizen confirmed as a
     report), straight to the photos."""
     if not ctx.user.has_consented or ctx.user.commune_id is None:
+        from handlers import onboarding
+
+        onboarding.hold_for_consent(ctx, description=description, category=category)
         ctx.reply(ctx.t("feedback.needs_consent"), [
             [Button(ctx.t("feedback.give_consent"), GiveConsent())],
             [Button(ctx.t("settings.privacy"), ShowPrivacy())],
@@ -166,13 +169,11 @@ async def start(inc: Incoming, ctx: Context, *, description: str = "",
 
 
 async def on_consent_button(inc: Incoming, ctx: Context, data: GiveConsent) -> None:
-    """Agree to keep personal data: onboarding again, ending with the consent question."""
+    """Agree to keep personal data (the message with the button said what is kept and why):
+    no question again; the report goes on where it was."""
     from handlers import onboarding
 
-    if ctx.user.has_consented:
-        ctx.say("errors.stale_button")
-        return
-    await onboarding.consent_later(inc, ctx)
+    await onboarding.agree_later(inc, ctx)
 
 
 def cancel_row(ctx: Context) -> list[Button]:

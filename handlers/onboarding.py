@@ -1,4 +1,5 @@
-"""First contact: language, commune and village, consent to keep personal data."""
+"""First contact: language, commune and village, consent to keep personal data; consent given
+later (after declining it), asked once, ending where the citizen was (a report goes on)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ from locales import Language
 from services import privacy
 from services.callbacks import Button, CallbackData
 from services.models import Commune
+from services.text import words
 from services.users import is_official
 
 PAGE = 6
+AGREEMENT = frozenset({"dong y", "toi dong y", "dong y a", "co", "co dong y", "ok", "yes",
+                       "i agree", "agree"})
+"""What typed at `Step.AGREE` agrees (folded: without marks, lower case)."""
 
 
 class Step(StrEnum):
@@ -27,6 +32,9 @@ class Step(StrEnum):
     COMMUNE = "commune"
     VILLAGE = "village"
     CONSENT = "consent"
+    AGREE = "agree"
+    """Consent is needed for a report: what was typed for it is kept until the citizen agrees
+    (the button, or "đồng ý") or moves on."""
 
 
 @dataclass(frozen=True)
@@ -125,9 +133,14 @@ async def on_village(inc: Incoming, ctx: Context, data: PickVillage) -> None:
         ctx.say("errors.stale_button")
         return
     if ctx.user.has_consented:
-        # Moving home (or finishing a consent given later): consent was given already.
+        # Moving home, or the home asked after a consent given later: no consent question.
+        later = bool(ctx.state.data.get("later"))
         ctx.user.commune_id = ctx.state.data.get("commune_id")
         ctx.user.village_id = data.village_id
+        if later:
+            ctx.say("onboarding.done")
+            await carry_on(inc, ctx)
+            return
         ctx.state.clear()
         ctx.say("settings.home_saved")
         await show_menu(ctx)
@@ -146,30 +159,86 @@ def ask_consent(ctx: Context) -> None:
 async def consent_later(inc: Incoming, ctx: Context) -> None:
     """Consent given after declining it: the consent question alone, then the commune and
     village (never kept without consent) if they are missing; not the whole sign-up."""
-    ctx.state.start(FLOW, Step.CONSENT)
+    ctx.state.start(FLOW, Step.CONSENT, later=True)
     ask_consent(ctx)
+
+
+def hold_for_consent(ctx: Context, *, description: str = "", category: str = "") -> None:
+    """A report tried without consent: what was typed for it is kept, so that agreeing (the
+    button, or "đồng ý" typed) takes the report up where it was."""
+    ctx.state.start(FLOW, Step.AGREE, report={"description": description, "category": category})
+
+
+async def agree_later(inc: Incoming, ctx: Context) -> None:
+    """The citizen agrees after declining (a button saying so, from a report or the privacy
+    page): no question again; the commune and village if missing, then the report they were
+    sending, or the menu."""
+    if ctx.user.has_consented and ctx.user.commune_id is not None:
+        ctx.say("errors.stale_button")
+        return
+    at_agree = ctx.state.flow == FLOW.name and ctx.state.step == Step.AGREE
+    report = ctx.state.data.get("report") if at_agree else None
+    ctx.user.onboarded = True
+    if not ctx.user.has_consented:
+        await privacy.give_consent(ctx.user, inc.user_name)
+    ctx.state.start(FLOW, Step.CONSENT, later=True)
+    if isinstance(report, dict):
+        ctx.state.update(report=report)
+    await home_then_carry_on(inc, ctx)
 
 
 async def on_consent(inc: Incoming, ctx: Context, data: Consent) -> None:
     state = ctx.state.data
     ctx.user.onboarded = True
-    if data.agreed:
-        await privacy.give_consent(ctx.user, inc.user_name)
-        ctx.say("onboarding.done")
-        if "commune_id" not in state:
-            await ask_commune(ctx)
-            return
+    if not data.agreed:
+        ctx.say("onboarding.done_without_consent")
+        await carry_on(inc, ctx)
+        return
+    await privacy.give_consent(ctx.user, inc.user_name)
+    if "commune_id" in state:  # the sign-up's own choice, kept only now
         ctx.user.commune_id = state.get("commune_id")
         ctx.user.village_id = state.get("village_id")
-    else:
-        ctx.say("onboarding.done_without_consent")
+    await home_then_carry_on(inc, ctx)
+
+
+async def home_then_carry_on(inc: Incoming, ctx: Context) -> None:
+    """With consent given: the commune and village if none is kept, then `carry_on`."""
+    if ctx.user.commune_id is None:
+        ctx.state.update(later=True)
+        await ask_commune(ctx)
+        return
+    ctx.say("onboarding.done")
+    await carry_on(inc, ctx)
+
+
+async def carry_on(inc: Incoming, ctx: Context) -> None:
+    """Where the citizen was before consent was asked: the report they were sending (its text
+    kept), the deep link they came by, or the menu."""
+    state = ctx.state.data
     ctx.state.clear()
+    report = state.get("report")
+    if isinstance(report, dict) and ctx.user.has_consented:
+        from handlers import feedback
+
+        await feedback.start(inc, ctx, description=str(report.get("description") or ""),
+                             category=str(report.get("category") or ""))
+        return
     payload = state.get("payload") or ""
     handler = ctx.router.deep_link_handler(payload) if payload else None
     if handler is not None:
         await handler(dataclasses.replace(inc, callback=None, command="start", args=payload), ctx)
     else:
         await show_menu(ctx)
+
+
+async def on_typed_at_agree(inc: Incoming, ctx: Context) -> None:
+    """At "consent is needed": "đồng ý" agrees; anything else is read afresh, the report's
+    text dropped."""
+    if inc.text and " ".join(words(inc.text)) in AGREEMENT:
+        await agree_later(inc, ctx)
+        return
+    ctx.state.clear()
+    await ctx.router.dispatch(inc, ctx)
 
 
 async def on_commune_name(inc: Incoming, ctx: Context) -> None:
@@ -196,7 +265,8 @@ FLOW = Flow("onboarding", Step, transitions={
     # An earlier message's buttons choose the language or the commune again.
     Step.VILLAGE: {Step.COMMUNE, Step.CONSENT},
     Step.CONSENT: {Step.COMMUNE, Step.VILLAGE},
-}, on_input={Step.COMMUNE: on_commune_name}, back={
+    Step.AGREE: set(),
+}, on_input={Step.COMMUNE: on_commune_name, Step.AGREE: on_typed_at_agree}, back={
     Step.COMMUNE: lambda ctx: ask_commune(ctx),
     Step.VILLAGE: lambda ctx: choose_commune(ctx, ctx.state.data.get("commune_id", 0)),
 })

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from handlers import onboarding
 from handlers.context import Context
 from handlers.format import local_date
 from handlers.router import Router
@@ -16,6 +17,11 @@ from services.callbacks import Button, CallbackData
 @dataclass(frozen=True)
 class ShowPrivacy(CallbackData, prefix="pv.show"):
     pass
+
+
+@dataclass(frozen=True)
+class AgreeToKeep(CallbackData, prefix="pv.agree"):
+    """Consent given later, from the privacy page."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,8 @@ def erase_row(ctx: Context) -> list[Button]:
 async def show(inc: Incoming, ctx: Context) -> None:
     user = ctx.user
     if not user.has_consented:
-        ctx.reply(ctx.t("privacy.nothing_kept"), [erase_row(ctx)])
+        ctx.reply(ctx.t("privacy.nothing_kept"),
+                  [[Button(ctx.t("privacy.agree"), AgreeToKeep())], erase_row(ctx)])
         return
     commune = await ctx.communes.get(user.commune_id) if user.commune_id else None
     village = await ctx.communes.village(user.village_id) if user.village_id else None
@@ -54,6 +61,10 @@ async def show(inc: Incoming, ctx: Context) -> None:
 
 async def on_show(inc: Incoming, ctx: Context, data: ShowPrivacy) -> None:
     await show(inc, ctx)
+
+
+async def on_agree(inc: Incoming, ctx: Context, data: AgreeToKeep) -> None:
+    await onboarding.agree_later(inc, ctx)
 
 
 async def on_export(inc: Incoming, ctx: Context, data: ExportData) -> None:
@@ -83,6 +94,7 @@ async def on_confirm_erase(inc: Incoming, ctx: Context, data: ConfirmErase) -> N
 def register(router: Router) -> None:
     router.command("privacy")(show)
     router.button(ShowPrivacy)(on_show)
+    router.button(AgreeToKeep)(on_agree)
     router.button(ExportData)(on_export)
     router.button(AskErase)(on_ask_erase)
     router.button(ConfirmErase)(on_confirm_erase)

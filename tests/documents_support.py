@@ -1,6 +1,8 @@
 """Commune notices written for the tests and the bench, rendered as the files officials have:
 a Word file (header and signature in two-column tables, as the template has them), a PDF with
-a text layer, a scanned PDF (pages as images only) and a photo of the paper notice."""
+a text layer, a scanned PDF (pages as images only) and a photo of the paper notice; and those
+that must be refused: a PDF with a password, one too long, a blurred photo, a photo with no
+writing, a notice in English."""
 
 from __future__ import annotations
 
@@ -182,9 +184,84 @@ def photo_bytes(notice: Notice, *, angle: float = 0.8, noise: int = 60, seed: in
     return out.getvalue()
 
 
+def phone_file_bytes(notice: Notice) -> bytes:
+    """The photo as a phone sends it as a file: stored sideways, with the EXIF orientation
+    (6: turn 90° clockwise to view) that Telegram applies to a photo but not to a file."""
+    from PIL import Image
+
+    image = page_image(notice, angle=0.8, noise=60).rotate(90, expand=True)  # type: ignore[attr-defined]
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85, exif=exif.tobytes())
+    return out.getvalue()
+
+
 def scanned_pdf_bytes(notice: Notice) -> bytes:
     """A PDF of the page as an image only, as a scanner makes it."""
     image = page_image(notice, noise=30)
     out = io.BytesIO()
     image.save(out, format="PDF", resolution=200.0)  # type: ignore[attr-defined]
     return out.getvalue()
+
+
+def png(image: object) -> bytes:
+    """An image as a PNG file."""
+    out = io.BytesIO()
+    image.save(out, format="PNG")  # type: ignore[attr-defined]
+    return out.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    """The sample notice as a PDF that opens only with a password."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(pdf_bytes(sample()))))
+    writer.encrypt(user_password="mat-khau", owner_password="chu")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def long_pdf(pages: int) -> bytes:
+    """The sample notice's first page, `pages` times over."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    page = PdfReader(io.BytesIO(pdf_bytes(sample()))).pages[0]
+    for _ in range(pages):
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def blurred_photo() -> bytes:
+    """A photo of the sample notice too blurred to be read reliably."""
+    from PIL import ImageFilter
+
+    image = page_image(sample(), dpi=200)
+    small = image.resize((image.width // 4, image.height // 4))  # type: ignore[attr-defined]
+    blurred = small.filter(ImageFilter.GaussianBlur(1.0)).resize(image.size)  # type: ignore[attr-defined]
+    out = io.BytesIO()
+    blurred.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def landscape() -> object:
+    """A photo with no writing: fields, a road and the sun."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), (120, 180, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 500, 1200, 900), fill=(60, 150, 60))
+    draw.polygon([(550, 900), (650, 900), (610, 500), (590, 500)], fill=(90, 90, 90))
+    draw.ellipse((900, 80, 1050, 230), fill=(250, 220, 60))
+    return image
+
+
+ENGLISH = Notice(number="7/TB-UBND", title="THÔNG BÁO", subject="Notice of a meeting",
+                 body=["The village meeting will be held on Sunday morning at the cultural "
+                       "house. All households are invited to attend and give their views on "
+                       "the new road and the water supply for the coming year."])

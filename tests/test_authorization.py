@@ -174,8 +174,8 @@ CITIZEN_BUTTONS = {
     "fb.consent", "fb.cat", "fb.next", "fb.vil", "fb.addr", "fb.urg", "fb.anon", "fb.follow",
     "fb.new", "fb.edit", "fb.send", "fb.cancel", "fb.mine", "fb.rate", "fb.notfixed",
     "fb.still", "fb.nocomment", "menu", "lang", "set.lang", "set.home", "ob.lang",
-    "ob.cpage", "ob.commune", "ob.village", "ob.consent", "pv.show", "pv.export", "pv.erase",
-    "pv.confirm", "pr.card", "pr.qr", "pr.example", "fl.start", "fl.walk", "fl.tick",
+    "ob.cpage", "ob.commune", "ob.village", "ob.consent", "pv.show", "pv.agree", "pv.export",
+    "pv.erase", "pv.confirm", "pr.card", "pr.qr", "pr.example", "fl.start", "fl.walk", "fl.tick",
     "fl.resume", "fl.mute", "fl.status", "fl.rate", "fl.rated", "fl.mine", "sv.answer", "sv.write",
     "sv.skip", "sv.edit", "un.file", "un.cat", "restart",
 }

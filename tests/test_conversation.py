@@ -179,13 +179,15 @@ async def test_consent_given_later_asks_only_what_is_missing(database_url: str) 
         await onboard(person, consent="2")              # declined
         needs = await person.say(FEEDBACK_MENU)
         assert "Đồng ý" in needs[-1].choices[0]
-        consent = await person.say("1")
-        assert "Nghị định 13/2023/NĐ-CP" in texts(consent)
-        assert "chọn ngôn ngữ" not in texts(consent)     # not the whole sign-up again
+        assert "Nghị định 13/2023/NĐ-CP" in texts(needs)  # what is kept, said once
         village = await person.say("1")                 # agree: only the village is asked
+        assert "chọn ngôn ngữ" not in texts(village)     # not the whole sign-up again
+        assert "Bạn có đồng ý không" not in texts(village)  # nor the consent question
         assert "bạn ở thôn nào" in texts(village)
         saved = await person.say("Thôn Trung")
-        assert "Nghị định" not in texts(saved) and "Đã lưu xã, thôn mới" in texts(saved)
+        assert "Nghị định" not in texts(saved) and "Đã lưu thông tin" in texts(saved)
+        assert "Bạn phản ánh về việc gì" in texts(saved)  # the report goes on
+        await person.say("hủy")
         user = await user_row(app)
         assert user.consent_at is not None and user.village_id is not None
 

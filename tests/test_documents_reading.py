@@ -3,7 +3,6 @@ its Vietnamese answer), and the cleaning keeps the title and body only, in NFC, 
 lines mended and old encodings repaired."""
 
 import dataclasses
-import io
 import unicodedata
 
 import pytest
@@ -14,82 +13,28 @@ from services.documents.drafts import first_part, split_messages, spoken_seconds
 from services.documents.extract import MAX_BYTES, DocumentRefused, extract
 from services.documents.reading import read_document
 from tests.documents_support import (
-    Notice,
+    ENGLISH,
+    blurred_photo,
     docx_bytes,
-    page_image,
+    encrypted_pdf,
+    landscape,
+    long_pdf,
     pdf_bytes,
     photo_bytes,
+    png,
     sample,
 )
 
 
-def _png(image: object) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG")  # type: ignore[attr-defined]
-    return out.getvalue()
-
-
-def _encrypted_pdf() -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(pdf_bytes(sample()))))
-    writer.encrypt(user_password="mat-khau", owner_password="chu")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _long_pdf(pages: int) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    page = PdfReader(io.BytesIO(pdf_bytes(sample()))).pages[0]
-    for _ in range(pages):
-        writer.add_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _blurred_photo() -> bytes:
-    from PIL import ImageFilter
-
-    image = page_image(sample(), dpi=200)
-    small = image.resize((image.width // 4, image.height // 4))  # type: ignore[attr-defined]
-    blurred = small.filter(ImageFilter.GaussianBlur(1.0)).resize(image.size)  # type: ignore[attr-defined]
-    out = io.BytesIO()
-    blurred.save(out, format="JPEG", quality=90)
-    return out.getvalue()
-
-
-def _landscape() -> object:
-    """A photo with no writing: fields, a road and the sun."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (1200, 900), (120, 180, 240))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 500, 1200, 900), fill=(60, 150, 60))
-    draw.polygon([(550, 900), (650, 900), (610, 500), (590, 500)], fill=(90, 90, 90))
-    draw.ellipse((900, 80, 1050, 230), fill=(250, 220, 60))
-    return image
-
-
-ENGLISH = Notice(number="7/TB-UBND", title="THÔNG BÁO", subject="Notice of a meeting",
-                 body=["The village meeting will be held on Sunday morning at the cultural "
-                       "house. All households are invited to attend and give their views on "
-                       "the new road and the water supply for the coming year."])
-
-
 @pytest.mark.parametrize(("data", "name", "reason"), [
-    (_encrypted_pdf(), "mat.pdf", "encrypted"),
+    (encrypted_pdf(), "mat.pdf", "encrypted"),
     (b"%PDF-1.7\n1 0 obj <<>> broken", "hong.pdf", "corrupt"),
     (b"PK\x03\x04 not really a zip", "hong.docx", "corrupt"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "cu.doc", "old_word"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "bang.xls", "spreadsheet"),
-    (_long_pdf(50), "dai.pdf", "too_many_pages"),
-    (_png(_landscape()), "canh-dong.png", "no_text"),
-    (_blurred_photo(), "mo.jpg", "blurred"),
+    (long_pdf(50), "dai.pdf", "too_many_pages"),
+    (png(landscape()), "canh-dong.png", "no_text"),
+    (blurred_photo(), "mo.jpg", "blurred"),
     (docx_bytes(ENGLISH), "english.docx", "not_vietnamese"),
     (b"x" * (MAX_BYTES + 1), "lon.pdf", "too_big"),
 ], ids=["encrypted", "corrupt-pdf", "corrupt-docx", "doc", "xls", "50-pages", "no-text",
@@ -104,7 +49,7 @@ def test_bad_documents_are_refused_with_their_reason(data: bytes, name: str,
 
 def test_fifty_pages_are_named_in_the_answer() -> None:
     with pytest.raises(DocumentRefused) as refused:
-        extract(_long_pdf(50), "dai.pdf")
+        extract(long_pdf(50), "dai.pdf")
     assert refused.value.params == {"pages": 50, "limit": 10}
 
 
