@@ -141,11 +141,11 @@ async def answer_matches(ctx: Context, matches: Sequence[Match]) -> None:
 
 
 async def did_you_mean(ctx: Context, matches: Sequence[Match],
-                       none_of_these: CallbackData | None = None) -> None:
+                       none_of_these: CallbackData | None = None,
+                       none_label: str = "procedures.none_of_these") -> None:
     """Close candidates as buttons; the last one (by default the feedback menu) for none."""
     rows = [[Button(cut(m.name, MAX_BUTTON_CHARS), ShowCard(m.code))] for m in matches]
-    rows.append([Button(ctx.t("procedures.none_of_these"),
-                        none_of_these or OpenMenu(MenuEntry.FEEDBACK))])
+    rows.append([Button(ctx.t(none_label), none_of_these or OpenMenu(MenuEntry.FEEDBACK))])
     ctx.reply(ctx.t("procedures.did_you_mean"), rows)
 
 

@@ -445,3 +445,25 @@ def test_the_console_command_reads_cut_lines_and_saves_files(database_url: str,
     assert f"[Đã lưu tệp: {tmp_path / 'tep'}/001-qr_1.001193.png]" in out
     assert (tmp_path / "tep" / "001-qr_1.001193.png").read_bytes().startswith(b"\x89PNG")
     assert "(Đang nói với tư cách «citizen».)" in out
+
+
+async def test_an_officials_free_text_gets_their_menu_not_the_offer_to_ask_the_commune(
+        database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await new_official(app)
+        officer = session(app, "officer")
+        await officer.say("/menu")
+        for typed in ("Đèn đường ở thôn Đông bị hỏng mấy hôm nay", "xin chào",
+                      "qwerty zxcvb lorem ipsum"):
+            shown = texts(await officer.say(typed))
+            assert "Gửi câu hỏi tới xã" not in shown and "Gửi phản ánh" not in shown, typed
+            assert "bạn" not in shown.lower().split(), typed
+            assert "menu cán bộ" in shown and "/help" in shown, typed
+            assert "📢 Soạn thông báo" in shown, typed
+        person = session(app)
+        await person.say("/start")
+        await person.say("1")
+        await person.say("1")
+        await person.say("1")
+        offered = texts(await person.say("qwerty zxcvb lorem ipsum"))
+        assert "Gửi câu hỏi tới xã" in offered and "menu cán bộ" not in offered
