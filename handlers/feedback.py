@@ -555,7 +555,7 @@ def history_line(ctx: Context, event: FeedbackEvent) -> str:
     else:
         what = ctx.t(f"feedback.status.{event.status or 'received'}")
         if event.text:
-            what += f": {event.text}"
+            what += " — " + ctx.t("feedback.history_note", text=event.text)
     return f"• {when} — {what}"
 
 

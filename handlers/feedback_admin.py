@@ -24,6 +24,7 @@ from services.feedback.models import (
     RESOLVED,
     STATUSES,
     TRANSFERRED,
+    FeedbackEvent,
     FeedbackReport,
 )
 from services.feedback.service import FeedbackError, InboxFilter, overdue
@@ -340,13 +341,7 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
                            comment=report.rating_comment or ""))
     lines.append(ctx.t("feedback.history_title"))
     for event in await service(ctx).history(report, public_only=False):
-        who_acted = await ctx.users.get(event.actor_id) if event.actor_id else None
-        name = person_name(ctx, who_acted) if who_acted else ""
-        text = f": {event.text}" if event.text else ""
-        status = f" → {ctx.t(f'feedback.status.{event.status}')}" if event.status else ""
-        lock = "🔒 " if not event.public else ""
-        lines.append(f"• {local_datetime(ctx, event.at)} {lock}"
-                     f"{ctx.t(f'feedback.event.{event.kind}')}{status} {name}{text}".rstrip())
+        lines.append(await timeline_line(ctx, event))
     ctx.reply("\n".join(lines), [
         [Button(ctx.t("feedback.admin.to_in_progress"), QuickStatus(report.id, "in_progress")),
          Button(ctx.t("feedback.admin.to_resolved"), QuickStatus(report.id, "resolved"))],
@@ -368,6 +363,36 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
 def person_name(ctx: Context, user: User) -> str:
     """A person by name, never by a channel's id."""
     return user.display_name or ctx.t("officials.audit.unnamed")
+
+
+def actor_name(ctx: Context, user: User) -> str:
+    """Who acted on a report: by name; an official without one is "Cán bộ xã"."""
+    if user.display_name:
+        return user.display_name
+    return ctx.t("officials.an_official") if is_official(user) \
+        else ctx.t("officials.audit.unnamed")
+
+
+async def timeline_line(ctx: Context, event: FeedbackEvent) -> str:
+    """One line of a report's history for an official: when, what, who, then its text; an
+    internal one (not shown to the citizen) marked 🔒. People by name, answers in words."""
+    what = ctx.t(f"feedback.event.{event.kind}")
+    if event.status and event.kind in ("created", "status", "reopened"):
+        what += f" → {ctx.t(f'feedback.status.{event.status}')}"
+    who_acted = await ctx.users.get(event.actor_id) if event.actor_id else None
+    if who_acted is not None:
+        what += f" — {actor_name(ctx, who_acted)}"
+    text = event.text or ""
+    if event.kind == "assign":
+        channel, _, external_id = text.partition(":")
+        assignee = await ctx.users.find(channel, external_id) if external_id else None
+        text = actor_name(ctx, assignee) if assignee is not None else ""
+    elif event.kind == "checkin":
+        text = ctx.t("officials.checkin_yes" if text == "yes" else "officials.checkin_no")
+    elif event.kind == "rating" and text.isdigit():
+        text = "⭐" * int(text)
+    lock = "🔒 " if not event.public else ""
+    return f"• {local_datetime(ctx, event.at)} {lock}{what}" + (f": {text}" if text else "")
 
 
 def channel_name(ctx: Context, channel: str) -> str:
