@@ -179,6 +179,16 @@ async def test_statuses_filters_and_short_numbers_in_vietnamese(database_url: st
         assert code not in texts(await officer.say("/inbox Thôn Đông"))
         assert code not in texts(await officer.say("/inbox quá hạn"))
         assert code in texts(await officer.say("/inbox rác thải"))
+        for typed in ("rác", "rac", "RÁC", "rác thôn đoài", "rac doai", "đang xử lý rác"):
+            found = texts(await officer.say(f"/inbox {typed}"))
+            assert code in found and "Rác thải, môi trường" in found, typed   # in part
+        for typed in ("thôn đông", "dong", "đường"):
+            found = texts(await officer.say(f"/inbox {typed}"))
+            assert code not in found and "Cách dùng" not in found, typed
+        ambiguous = texts(await officer.say("/inbox thôn"))
+        assert "Thôn Đông; Thôn Đoài; Thôn Trung" in ambiguous and "gõ rõ hơn" in ambiguous
+        ambiguous = texts(await officer.say("/inbox rác đo"))
+        assert "Thôn Đông; Thôn Đoài" in ambiguous and code not in ambiguous
         usage = texts(await officer.say("/inbox xin chào"))
         assert "quá hạn" in usage and "status=" not in usage
         done = texts(await officer.say("/status 1 Đã giải quyết"))
