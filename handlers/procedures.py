@@ -315,7 +315,7 @@ def fees(t: Translator, items: tuple[Fee, ...]) -> str:
 
 
 def _amount(t: Translator, amount: int) -> str:
-    return t("procedures.fee_free") if amount == 0 else money(amount)
+    return t("procedures.fee_free") if amount == 0 else money(amount, t.language)
 
 
 def _fee_text(t: Translator, amount: int | None, note: str) -> str:
@@ -327,9 +327,10 @@ def _fee_text(t: Translator, amount: int | None, note: str) -> str:
         if not note or folded.startswith(("khong thu", "mien phi")):
             return t("procedures.fee_free")
         return f"{t('procedures.fee_free')} — {note}"
-    if note and money(amount).split()[0] in note:
-        return note
-    return f"{money(amount)} ({note})" if note else money(amount)
+    shown = money(amount, t.language)
+    if note and money(amount).split()[0] in note and t.language == "vi":
+        return note  # the note (from the national database, in Vietnamese) gives the amount
+    return f"{shown} ({note})" if note else shown
 
 
 def processing_time(t: Translator, days: float | None) -> str:

@@ -226,7 +226,7 @@ async def test_english_speaker_gets_english_labels(database_url: str) -> None:
         await person.say("1")
         shown = await person.say("dang ky tam tru")
         assert "📋 Papers to prepare:" in texts(shown)
-        assert "👉 Filing online is cheaper: 7.000 đ instead of 15.000 đ." in texts(shown)
+        assert "👉 Filing online is cheaper: 7,000 VND instead of 15,000 VND." in texts(shown)
         assert shown[-1].choices == ("🧭 Guide me to file online", "🔳 QR code",
                                      "🏠 Main menu")
         nothing = await person.say("hello there")
