@@ -366,6 +366,38 @@ async def test_qr_posters_carry_a_code_for_each_channel(database_url: str) -> No
         assert _poster_info(local.data)["title"] == "Đăng ký xe mô tô, xe gắn máy"
 
 
+async def test_without_the_bots_username_no_poster_links_to_a_wrong_account(
+        database_url: str) -> None:
+    """No username (no Telegram token, no QR_BOT_USERNAME): /qr says what to set instead of
+    printing a link to t.me/None or to a placeholder; with Zalo's link, the poster carries
+    Zalo's code alone; a citizen's card offers no poster it cannot make."""
+    from handlers.procedures import SendPoster
+
+    async with console_app(database_url) as app:
+        await make_official(app, "officer")
+        officer = session(app, "officer")
+        told = await officer.say("/qr 1.001193")
+        assert [m.kind for m in told] == ["text"]
+        assert "QR_BOT_USERNAME" in texts(told) and "tên tài khoản Telegram" in texts(told)
+        assert "t.me" not in texts(told) and "None" not in texts(told)
+        person = session(app)
+        await person.say("/start")
+        for answer in ("1", "1", "1"):
+            await person.say(answer)
+        card = await person.say("/start p_1_001193")
+        assert "🔳 Mã QR" not in card[-1].choices
+        old_button = texts(await person.press(SendPoster("1.001193").pack()))
+        assert "mã QR của thủ tục này chưa có" in old_button and "QR_BOT_USERNAME" not in old_button
+
+        app.set_config(zalo_link="https://zalo.me/123456789")
+        [poster] = [m for m in await officer.say("/qr 1.001193") if m.kind == "document"]
+        assert _codes(poster.data) == ["https://zalo.me/123456789"]
+        info = _poster_info(poster.data)
+        assert [c["label"] for c in info["codes"]] == ["Zalo"]
+        assert "mở Thôn Số trên Zalo, rồi gõ mã thủ tục 1.001193" in info["instruction"]
+        assert "mã dẫn tới Thôn Số trên Zalo" in poster.text and "t.me" not in poster.text
+
+
 async def test_the_qr_command_line_names_the_commune(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import argparse
 
