@@ -605,10 +605,9 @@ def history_line(ctx: Context, event: FeedbackEvent) -> str:
         status = event.status or "received"
         what = ctx.t(f"feedback.status.{status}")
         label = f"feedback.note_label.{status}"
-        if event.text and ctx.t.has(label):
-            what += " — " + ctx.t(label, note=event.text)
-        elif event.text:
-            what += f": {event.text}"
+        if event.text:
+            what += " — " + (ctx.t(label, note=event.text) if ctx.t.has(label)
+                             else ctx.t("feedback.history_note", text=event.text))
     return f"• {when} — {what}"
 
 

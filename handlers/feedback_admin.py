@@ -11,7 +11,7 @@ from typing import Literal
 from handlers.context import Context
 from handlers.feedback import service
 from handlers.flows import Flow, text_only
-from handlers.format import local_datetime
+from handlers.format import cut, local_datetime
 from handlers.router import Router
 from handlers.types import Attachment, Incoming
 from services.callbacks import Button, CallbackData, in_rows
@@ -25,11 +25,12 @@ from services.feedback.models import (
     RESOLVED,
     STATUSES,
     TRANSFERRED,
+    FeedbackEvent,
     FeedbackReport,
 )
 from services.feedback.service import FeedbackError, InboxFilter, overdue
 from services.models import Commune, User
-from services.text import fold, words
+from services.text import fold, partly_names, words
 from services.users import is_admin, is_official
 
 PER_PAGE = 8
@@ -151,35 +152,76 @@ async def inbox(inc: Incoming, ctx: Context) -> None:
     commune = await ctx.communes.get(scope(ctx.user) or 0)
     try:
         flt = parse_inbox(inc.args, commune, ctx.user.language)
+    except AmbiguousFilter as ambiguous:
+        ctx.say("officials.inbox_ambiguous", typed=cut(inc.args.strip(), 60),
+                names="; ".join(ambiguous.names))
+        return
     except ValueError:
         ctx.say("officials.inbox_usage")
         return
     await show_inbox(ctx, flt, 0)
 
 
+class AmbiguousFilter(ValueError):
+    """Words of an inbox filter that name several categories or villages in part."""
+
+    def __init__(self, typed: str, names: list[str]) -> None:
+        super().__init__(typed)
+        self.typed, self.names = typed, names
+
+
 def parse_inbox(text: str, commune: Commune | None, language: str) -> InboxFilter:
     """A filter typed in Vietnamese, with or without marks ("quá hạn", "đang xử lý",
-    "thôn Đông", "rác thải", "tất cả"), or in the short form `o,s=received,v=3`.
+    "thôn Đông", "rác thải", "tất cả"), or in the short form `o,s=received,v=3`. A category
+    or a village may be named in part, as typed choices are (`services.text.partly_names`:
+    "rác" → "Rác thải, môi trường", "dong" → "Thôn Đông").
 
-    Raises ValueError on a word that names nothing."""
+    Raises ValueError on a word that names nothing, `AmbiguousFilter` on words that name
+    several categories or villages."""
     try:
         return InboxFilter.decode(text)
     except ValueError:
         pass
     phrases = filter_phrases(commune, language)
+    named = filter_names(commune, language)
     tokens = words(text)
     values: dict[str, object] = {}
     i = 0
     while i < len(tokens):
-        for length in range(min(5, len(tokens) - i), 0, -1):
-            found = phrases.get("".join(tokens[i:i + length]))
-            if found is not None:
-                values[found[0]] = found[1]
-                i += length
-                break
-        else:
+        found = _exact_phrase(phrases, tokens, i) or _partial_phrase(named, tokens, i)
+        if found is None:
             raise ValueError(tokens[i])
+        (key, value), length = found
+        values[key] = value
+        i += length
     return InboxFilter(**values)  # type: ignore[arg-type]
+
+
+Found = tuple[tuple[str, object], int]
+"""A filter's (field, value) and how many typed words named it."""
+
+
+def _exact_phrase(phrases: dict[str, tuple[str, object]], tokens: list[str],
+                  i: int) -> Found | None:
+    for length in range(min(5, len(tokens) - i), 0, -1):
+        found = phrases.get("".join(tokens[i:i + length]))
+        if found is not None:
+            return found, length
+    return None
+
+
+def _partial_phrase(named: list[tuple[str, tuple[str, object]]], tokens: list[str],
+                    i: int) -> Found | None:
+    """The longest run of words from `i` that names categories or villages in part: one
+    names it, several are ambiguous."""
+    for length in range(min(5, len(tokens) - i), 0, -1):
+        typed = " ".join(tokens[i:i + length])
+        matches = {target: label for label, target in named if partly_names(typed, label)}
+        if len(matches) == 1:
+            return next(iter(matches)), length
+        if matches:
+            raise AmbiguousFilter(typed, list(matches.values()))
+    return None
 
 
 def filter_phrases(commune: Commune | None, language: str) -> dict[str, tuple[str, object]]:
@@ -198,6 +240,16 @@ def filter_phrases(commune: Commune | None, language: str) -> dict[str, tuple[st
         if len(name) > 1 and name[0] in VILLAGE_WORDS:
             phrases.setdefault("".join(name[1:]), ("village_id", village.id))
     return phrases
+
+
+def filter_names(commune: Commune | None, language: str) -> list[tuple[str, tuple[str, object]]]:
+    """The categories and villages by the names an official reads, each with its filter."""
+    names: list[tuple[str, tuple[str, object]]] = [
+        (re.sub(r"^\W+", "", category.name(language)), ("category", category.code))
+        for category in categories_for(commune)]  # the name without its emoji
+    names += [(village.name, ("village_id", village.id))
+              for village in (commune.villages if commune else [])]
+    return names
 
 
 async def on_inbox_button(inc: Incoming, ctx: Context, data: InboxPage) -> None:
@@ -341,13 +393,7 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
                            comment=report.rating_comment or ""))
     lines.append(ctx.t("feedback.history_title"))
     for event in await service(ctx).history(report, public_only=False):
-        who_acted = await ctx.users.get(event.actor_id) if event.actor_id else None
-        name = person_name(ctx, who_acted) if who_acted else ""
-        text = f": {event.text}" if event.text else ""
-        status = f" → {ctx.t(f'feedback.status.{event.status}')}" if event.status else ""
-        lock = "🔒 " if not event.public else ""
-        lines.append(f"• {local_datetime(ctx, event.at)} {lock}"
-                     f"{ctx.t(f'feedback.event.{event.kind}')}{status} {name}{text}".rstrip())
+        lines.append(await timeline_line(ctx, event))
     ctx.reply("\n".join(lines), [
         [Button(ctx.t("feedback.admin.to_in_progress"), QuickStatus(report.id, "in_progress")),
          Button(ctx.t("feedback.admin.to_resolved"), QuickStatus(report.id, "resolved"))],
@@ -369,6 +415,36 @@ async def show_full(ctx: Context, report: FeedbackReport) -> None:
 def person_name(ctx: Context, user: User) -> str:
     """A person by name, never by a channel's id."""
     return user.display_name or ctx.t("officials.audit.unnamed")
+
+
+def actor_name(ctx: Context, user: User) -> str:
+    """Who acted on a report: by name; an official without one is "Cán bộ xã"."""
+    if user.display_name:
+        return user.display_name
+    return ctx.t("officials.an_official") if is_official(user) \
+        else ctx.t("officials.audit.unnamed")
+
+
+async def timeline_line(ctx: Context, event: FeedbackEvent) -> str:
+    """One line of a report's history for an official: when, what, who, then its text; an
+    internal one (not shown to the citizen) marked 🔒. People by name, answers in words."""
+    what = ctx.t(f"feedback.event.{event.kind}")
+    if event.status and event.kind in ("created", "status", "reopened"):
+        what += f" → {ctx.t(f'feedback.status.{event.status}')}"
+    who_acted = await ctx.users.get(event.actor_id) if event.actor_id else None
+    if who_acted is not None:
+        what += f" — {actor_name(ctx, who_acted)}"
+    text = event.text or ""
+    if event.kind == "assign":
+        channel, _, external_id = text.partition(":")
+        assignee = await ctx.users.find(channel, external_id) if external_id else None
+        text = actor_name(ctx, assignee) if assignee is not None else ""
+    elif event.kind == "checkin":
+        text = ctx.t("officials.checkin_yes" if text == "yes" else "officials.checkin_no")
+    elif event.kind == "rating" and text.isdigit():
+        text = "⭐" * int(text)
+    lock = "🔒 " if not event.public else ""
+    return f"• {local_datetime(ctx, event.at)} {lock}{what}" + (f": {text}" if text else "")
 
 
 def channel_name(ctx: Context, channel: str) -> str:

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from handlers.context import Context
 from handlers.flows import Flow
-from handlers.format import cut, local_date, money, quantity
+from handlers.format import cut, local_date, money, quantity, quoted
 from handlers.home import home_row, show_menu
 from handlers.procedures import ShowCard, where
 from handlers.router import Router
@@ -588,14 +588,14 @@ def fee_lines(t: Translator, procedure: Procedure) -> str:
     elif fee.amount_vnd is None:
         text = t("filing.fee_by_rule")
     else:
-        text = t("filing.fee_online", amount=money(fee.amount_vnd))
+        text = t("filing.fee_online", amount=money(fee.amount_vnd, t.language))
     lines = [text]
     if fee.note.strip():
         lines.append(t("filing.fee_note", note=cut(fee.note.strip(), NOTE_CHARS)))
     desk = [f.amount_vnd for f in procedure.fees_for("desk") if f.amount_vnd is not None]
     web = [f.amount_vnd for f in online if f.amount_vnd is not None]
     if desk and web and max(web) < min(desk):
-        lines.append(t("filing.fee_cheaper", desk=money(min(desk))))
+        lines.append(t("filing.fee_cheaper", desk=money(min(desk), t.language)))
     if not all(f.amount_vnd == 0 for f in online):
         lines.append(t("filing.how_to_pay"))
     return "\n".join(lines)
@@ -716,7 +716,7 @@ async def on_dossier_status(inc: Incoming, ctx: Context) -> None:
     status, rest = read_dossier_status(parts[1]) if len(parts) == 2 else (None, "")
     if status is None:
         ctx.say("filing.status_usage", statuses=", ".join(
-            f"«{ctx.t(f'filing.status_{name}')}»" for name in DOSSIER_STATUSES))
+            quoted(ctx.t(f"filing.status_{name}"), ctx.t.language) for name in DOSSIER_STATUSES))
         return
     code = parse_dossier_code(parts[0])
     if code is None:

@@ -29,9 +29,17 @@ def local_datetime(ctx: Context, moment: datetime | None) -> str:
     return local(ctx, moment).strftime("%H:%M %d/%m/%Y") if moment else "—"
 
 
-def money(amount: int) -> str:
-    """50000 → '50.000 đ' (Vietnamese thousands separator)."""
+def money(amount: int, language: str = "vi") -> str:
+    """50000 → '50.000 đ' in Vietnamese (a point between thousands), '50,000 VND' in
+    English (a comma, and the currency's international code)."""
+    if language == "en":
+        return f"{amount:,} VND"
     return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def quoted(text: str, language: str) -> str:
+    """«…» in Vietnamese, “…” in English (locales/STYLE.md)."""
+    return f"“{text}”" if language == "en" else f"«{text}»"
 
 
 def cut(text: str, limit: int) -> str:

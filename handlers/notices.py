@@ -33,16 +33,17 @@ from services.notices import render
 from services.notices.actions import ConfirmNotice, DiscardNotice
 from services.notices.models import PREPARING, PREVIEW, SCHEDULED, Notice
 from services.notices.schedule import (
+    MONTH_DAYS,
     ScheduleError,
-    check_cron,
-    cron_weekdays,
+    at_time,
     daily_cron,
+    monthly_cron,
     parse_local_datetime,
     parse_time,
     weekly_cron,
 )
 from services.notices.service import Notices, reason, shown_status
-from services.text import fold, whole_number
+from services.text import fold, whole_number, words
 from services.users import can_act_in
 
 
@@ -62,9 +63,10 @@ class Step(StrEnum):
     """A one-off notice: the date and time typed."""
     REPEAT = "repeat"
     DAYS = "days"
+    MONTH_DAY = "month_day"
+    """A monthly notice: its day of the month typed."""
     TIME = "time"
-    """A daily or weekly notice: the time of day typed."""
-    CRON = "cron"
+    """A daily, weekly or monthly notice: the time of day typed."""
 
 
 USE_BUTTONS = "notices.use_buttons"
@@ -82,9 +84,9 @@ FLOW = Flow("notice", Step, transitions={
     Step.PRIORITY: {Step.MODE, Step.WHEN, Step.TARGETS},      # a recording needs no mode
     Step.MODE: {Step.WHEN, Step.PRIORITY},
     Step.WHEN: {Step.AT, Step.REPEAT, Step.MODE, Step.PRIORITY},
-    Step.REPEAT: {Step.TIME, Step.DAYS, Step.CRON, Step.WHEN},
-    Step.DAYS: {Step.TIME, Step.REPEAT},
-    Step.AT: {Step.WHEN}, Step.TIME: {Step.REPEAT, Step.DAYS}, Step.CRON: {Step.REPEAT},
+    Step.REPEAT: {Step.AT, Step.TIME, Step.DAYS, Step.MONTH_DAY, Step.WHEN},
+    Step.DAYS: {Step.TIME, Step.REPEAT}, Step.MONTH_DAY: {Step.TIME, Step.REPEAT},
+    Step.AT: {Step.WHEN, Step.REPEAT}, Step.TIME: {Step.REPEAT, Step.DAYS, Step.MONTH_DAY},
 }, on_input={  # the handlers follow below
     Step.TEXT: lambda inc, ctx: _take_content(inc, ctx),
     Step.DOCUMENT: lambda inc, ctx: _at_document(inc, ctx),
@@ -93,7 +95,7 @@ FLOW = Flow("notice", Step, transitions={
     Step.TARGETS: text_only(lambda inc, ctx: _type_targets(inc, ctx), USE_BUTTONS),
     Step.AT: text_only(lambda inc, ctx: _take_datetime(inc, ctx), USE_BUTTONS),
     Step.TIME: text_only(lambda inc, ctx: _take_time(inc, ctx), USE_BUTTONS),
-    Step.CRON: text_only(lambda inc, ctx: _take_cron(inc, ctx), USE_BUTTONS),
+    Step.MONTH_DAY: text_only(lambda inc, ctx: _take_month_day(inc, ctx), USE_BUTTONS),
 }, back={
     Step.TEXT: lambda ctx: _ask_content(ctx),
     Step.DOCUMENT: lambda ctx: _ask_document(ctx),
@@ -107,7 +109,7 @@ FLOW = Flow("notice", Step, transitions={
     Step.REPEAT: lambda ctx: _show_repeat(ctx),
     Step.DAYS: lambda ctx: _ask_days(ctx),
     Step.TIME: lambda ctx: _say(ctx, "notices.ask_time"),
-    Step.CRON: lambda ctx: _say(ctx, "notices.ask_cron"),
+    Step.MONTH_DAY: lambda ctx: _say(ctx, "notices.ask_month_day"),
 }, cancel=lambda ctx: _cancel(ctx))
 
 
@@ -141,9 +143,13 @@ class When(StrEnum):
 
 
 class Repeat(StrEnum):
+    """How a notice repeats, in the official's words; the cron expression it becomes is
+    stored, never shown or asked for."""
+
+    ONCE = "once"
     DAILY = "daily"
     WEEKLY = "weekly"
-    CRON = "cron"
+    MONTHLY = "monthly"
 
 
 @dataclass(frozen=True)
@@ -398,19 +404,22 @@ async def _take_time(inc: Incoming, ctx: Context) -> None:
     data = ctx.state.data
     if data.get("repeat") == "weekly":
         cron = weekly_cron(at, data.get("days") or [])
+    elif data.get("repeat") == "monthly":
+        cron = monthly_cron(at, int(data.get("month_day") or 0))
     else:
         cron = daily_cron(at)
     await _create(ctx, schedule=data.get("repeat") or "daily", cron=cron)
 
 
-async def _take_cron(inc: Incoming, ctx: Context) -> None:
-    tz = await _timezone(ctx)
-    try:
-        cron = check_cron(inc.text or "", tz, ctx.now)
-    except ScheduleError as error:
-        ctx.say(error.key)
+async def _take_month_day(inc: Incoming, ctx: Context) -> None:
+    """ "15", "ngày 15" → the day of the month; then its time."""
+    typed = [w for w in words(inc.text or "") if w != "ngay"]
+    day = whole_number(typed[0]) if len(typed) == 1 else None
+    if day is None or day not in MONTH_DAYS:
+        ctx.say("notices.bad_month_day")
         return
-    await _create(ctx, schedule="cron", cron=cron)
+    ctx.state.go(Step.TIME, month_day=day)
+    ctx.say("notices.ask_time")
 
 
 async def _timezone(ctx: Context) -> str:
@@ -732,15 +741,18 @@ async def on_when(inc: Incoming, ctx: Context, data: PickWhen) -> None:
 async def on_repeat(inc: Incoming, ctx: Context, data: PickRepeat) -> None:
     if not _at(ctx, Step.REPEAT):
         return
-    if data.repeat == Repeat.DAILY:
+    if data.repeat == Repeat.ONCE:
+        ctx.state.go(Step.AT)
+        ctx.say("notices.ask_datetime", example=date_example(ctx))
+    elif data.repeat == Repeat.DAILY:
         ctx.state.go(Step.TIME, repeat="daily")
         ctx.say("notices.ask_time")
     elif data.repeat == Repeat.WEEKLY:
         ctx.state.go(Step.DAYS, repeat="weekly", days=[])
         await _ask_days(ctx)
     else:
-        ctx.state.go(Step.CRON, repeat="cron")
-        ctx.say("notices.ask_cron")
+        ctx.state.go(Step.MONTH_DAY, repeat="monthly")
+        ctx.say("notices.ask_month_day")
 
 
 async def _own_notice(ctx: Context, ref: str) -> Notice | None:
@@ -927,9 +939,8 @@ async def on_edit(inc: Incoming, ctx: Context, data: EditNotice) -> None:
 
 async def _ask_new_time(ctx: Context, notice: Notice | None = None) -> None:
     notice = notice or await _notices(ctx).get(int(ctx.state.data.get("notice_id") or 0))
-    key = {"once": "notices.ask_datetime", "cron": "notices.ask_cron"}.get(
-        notice.schedule if notice else "", "notices.ask_time")
-    ctx.say(key, example=date_example(ctx))
+    once = notice is not None and notice.schedule == "once"
+    ctx.say("notices.ask_datetime" if once else "notices.ask_time", example=date_example(ctx))
 
 
 async def on_edit_flow(inc: Incoming, ctx: Context) -> None:
@@ -960,12 +971,8 @@ async def _edit_time(ctx: Context, notice: Notice, text: str) -> None:
     try:
         if notice.schedule == "once":
             notice.run_at = parse_local_datetime(text, tz, ctx.now)
-        elif notice.schedule == "cron":
-            notice.cron = check_cron(text, tz, ctx.now)
-        elif notice.schedule == "weekly":
-            notice.cron = weekly_cron(parse_time(text), cron_weekdays(notice.cron or ""))
-        else:
-            notice.cron = daily_cron(parse_time(text))
+        else:  # a recurring notice keeps its days
+            notice.cron = at_time(notice.cron or "", parse_time(text))
     except ScheduleError as error:
         ctx.say(error.key, example=date_example(ctx))
         return

@@ -26,6 +26,7 @@ from services.procedures.procedure import Document, Fee, Procedure
 from services.procedures.search import Match, is_confident
 from services.procedures.store import Desk, Procedures
 from services.text import decimal, words
+from services.users import is_official
 
 EXAMPLES = 3
 MAX_DOCUMENTS = 15
@@ -141,11 +142,11 @@ async def answer_matches(ctx: Context, matches: Sequence[Match]) -> None:
 
 
 async def did_you_mean(ctx: Context, matches: Sequence[Match],
-                       none_of_these: CallbackData | None = None) -> None:
+                       none_of_these: CallbackData | None = None,
+                       none_label: str = "procedures.none_of_these") -> None:
     """Close candidates as buttons; the last one (by default the feedback menu) for none."""
     rows = [[Button(cut(m.name, MAX_BUTTON_CHARS), ShowCard(m.code))] for m in matches]
-    rows.append([Button(ctx.t("procedures.none_of_these"),
-                        none_of_these or OpenMenu(MenuEntry.FEEDBACK))])
+    rows.append([Button(ctx.t(none_label), none_of_these or OpenMenu(MenuEntry.FEEDBACK))])
     ctx.reply(ctx.t("procedures.did_you_mean"), rows)
 
 
@@ -159,7 +160,8 @@ async def show_card(ctx: Context, code: str) -> None:
     if procedure.fully_online or "online" in procedure.channels:
         rows.append([Button(ctx.t("procedures.button_file_online"),
                             StartFiling(procedure.code))])
-    rows.append([Button(ctx.t("procedures.button_qr"), SendPoster(procedure.code))])
+    if can_print_poster(ctx):
+        rows.append([Button(ctx.t("procedures.button_qr"), SendPoster(procedure.code))])
     rows += home_row(ctx)
     ctx.reply(card(ctx.t, procedure, commune), rows)
 
@@ -169,16 +171,28 @@ async def send_poster(ctx: Context, code: str, *, as_document: bool) -> None:
     if procedure is None:
         ctx.say("procedures.unknown_code", code=cut(code, 40))
         return
+    if not can_print_poster(ctx):
+        ctx.say("officials.qr.no_username" if is_official(ctx.user)
+                else "procedures.qr_unavailable")
+        return
     commune = await _commune(ctx)
-    data = poster_png(procedure, commune, ctx.config.bot_username, ctx.config.zalo_link)
+    bot, zalo = ctx.config.bot_username, ctx.config.zalo_link
+    data = poster_png(procedure, commune, bot, zalo)
     attachment = Attachment(data=data, filename=f"qr_{procedure.code}.png", mime="image/png")
+    channels = "both" if bot and zalo else "zalo" if zalo else "telegram"
     caption = ctx.t("officials.qr.caption", name=procedure.name,
-                    channels=ctx.t("officials.qr.both") if ctx.config.zalo_link
-                    else ctx.t("officials.qr.telegram"))
+                    channels=ctx.t(f"officials.qr.{channels}"))
     if as_document:
         ctx.reply(caption, document=attachment)
     else:
         ctx.reply(caption, photo=attachment)
+
+
+def can_print_poster(ctx: Context) -> bool:
+    """Whether a poster has a code to carry: Telegram's needs the bot's username (asked of
+    Telegram at start, or `QR_BOT_USERNAME`), Zalo's the commune's link (`QR_ZALO_LINK`). A
+    link to a placeholder username would send people to somebody else's account."""
+    return bool(ctx.config.bot_username or ctx.config.zalo_link)
 
 
 def poster_png(procedure: Procedure, commune: Commune | None, bot_username: str | None,
@@ -189,18 +203,23 @@ def poster_png(procedure: Procedure, commune: Commune | None, bot_username: str 
 def poster_for(procedure: Procedure, commune: Commune | None, bot_username: str | None,
                zalo_link: str | None = None) -> qr.Poster:
     """A poster's content; always in Vietnamese (it hangs at the commune office). A code for
-    Telegram (opening the procedure's card) and, when the commune has one, for Zalo (opening
-    the chat, where the procedure's name or code is typed)."""
+    Telegram (opening the procedure's card) when the bot's username is known and, when the
+    commune has one, for Zalo (opening the chat, where the procedure's name or code is
+    typed); at least one of them."""
     vi = Translator("vi")
-    codes = [qr.Code("Telegram", qr.deep_link(qr.bot_name(bot_username), procedure.code))]
+    codes = [qr.Code("Telegram", qr.deep_link(bot_username, procedure.code))] \
+        if bot_username else []
     if zalo_link:
         codes.append(qr.Code("Zalo", zalo_link))
+    if not codes:
+        raise ValueError("a poster needs the bot's username or a Zalo link")
+    instruction = "officials.qr.instruction_both" if bot_username and zalo_link \
+        else "officials.qr.instruction_zalo" if zalo_link else "procedures.poster_instruction"
     return qr.Poster(
         codes=tuple(codes),
         title=procedure.name,
         commune=commune.name if commune else vi("procedures.poster_commune_generic"),
-        instruction=vi("officials.qr.instruction_both", code=procedure.code) if zalo_link
-        else vi("procedures.poster_instruction"),
+        instruction=vi(instruction, code=procedure.code),
         footer=vi("procedures.poster_footer_local" if procedure.is_local
                   else "procedures.poster_footer", code=procedure.code),
     )
@@ -315,7 +334,7 @@ def fees(t: Translator, items: tuple[Fee, ...]) -> str:
 
 
 def _amount(t: Translator, amount: int) -> str:
-    return t("procedures.fee_free") if amount == 0 else money(amount)
+    return t("procedures.fee_free") if amount == 0 else money(amount, t.language)
 
 
 def _fee_text(t: Translator, amount: int | None, note: str) -> str:
@@ -327,9 +346,10 @@ def _fee_text(t: Translator, amount: int | None, note: str) -> str:
         if not note or folded.startswith(("khong thu", "mien phi")):
             return t("procedures.fee_free")
         return f"{t('procedures.fee_free')} — {note}"
-    if note and money(amount).split()[0] in note:
-        return note
-    return f"{money(amount)} ({note})" if note else money(amount)
+    shown = money(amount, t.language)
+    if note and money(amount).split()[0] in note and t.language == "vi":
+        return note  # the note (from the national database, in Vietnamese) gives the amount
+    return f"{shown} ({note})" if note else shown
 
 
 def processing_time(t: Translator, days: float | None) -> str:

@@ -4,6 +4,7 @@ A procedure question gets the procedure's card; a problem gets "send it as a rep
 text kept and the category guessed; a question about the commune office gets the office's
 profile; a matter handled elsewhere gets a referral card; a greeting gets the menu; anything
 else is said to be not understood, with an offer to send the text to the commune as it is.
+An official is the commune: their problem, greeting or unread text gets their menu and /help.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from handlers import feedback, procedures
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.format import cut
-from handlers.home import home_row, menu_buttons, show_menu
+from handlers.home import MenuEntry, OpenMenu, desk_buttons, home_row, menu_buttons, show_menu
 from handlers.router import Router
 from handlers.types import Incoming
 from services.callbacks import Button, CallbackData, Keyboard, in_rows
@@ -27,10 +28,14 @@ from services.procedures.store import Procedures
 from services.text import words
 from services.understand.classifier import Intent, Understanding, classifier_for
 from services.understand.referrals import referrals
+from services.users import is_official
 
 QUOTE_CHARS = 300
 UNKNOWN_CATEGORY = "other"
 THANKS_WORDS = frozenset({"cam", "on", "thank", "thanks", "tks", "ok", "oke", "okie", "oki"})
+OFFICIALS_ANSWERED = frozenset({Intent.PROCEDURE, Intent.OFFICE_INFO, Intent.REFERRAL})
+"""What an official's free text is answered as; anything else (a problem, a greeting, text
+not understood) gets their menu, not the citizen's offer to send it to the commune."""
 OFFICE_FIELDS = {"hours": "office_hours", "phone": "office_phone",
                  "address": "office_address", "desk": "desk_location"}
 
@@ -76,7 +81,13 @@ async def on_typed_at_offer(inc: Incoming, ctx: Context) -> None:
 
 
 async def answer(ctx: Context, text: str, found: Understanding) -> None:
-    if found.intent is Intent.PROCEDURE and not is_confident(found.matches):
+    if is_official(ctx.user) and found.intent not in OFFICIALS_ANSWERED:
+        official_answer(ctx)
+    elif found.intent is Intent.PROCEDURE and not is_confident(found.matches) \
+            and is_official(ctx.user):
+        await procedures.did_you_mean(ctx, found.matches, OpenMenu(MenuEntry.HOME),
+                                      "officials.none_of_these")
+    elif found.intent is Intent.PROCEDURE and not is_confident(found.matches):
         # "none of these" sends the question as typed, so the text is kept meanwhile
         ctx.state.start(FLOW, Step.OFFER, text=text[:MAX_TEXT])
         await procedures.did_you_mean(ctx, found.matches, OtherCategory())
@@ -93,6 +104,12 @@ async def answer(ctx: Context, text: str, found: Understanding) -> None:
         ctx.say("procedures.thanks" if thanks else "procedures.greeting", menu_buttons(ctx))
     else:
         await offer_report(ctx, text, None)
+
+
+def official_answer(ctx: Context) -> None:
+    """Free text from an official that no step expects: the commune's own staff are not
+    offered to send it to the commune, but shown their menu and /help."""
+    ctx.reply(ctx.t("officials.free_text"), desk_buttons(ctx))
 
 
 async def offer_report(ctx: Context, text: str, category: str | None) -> None:

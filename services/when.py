@@ -3,6 +3,8 @@
 "20/12 17h", "17 giờ 30", "sáng mai 7h", "chiều thứ Sáu 14h", "thứ Hai tuần sau 8h",
 "ngày mai", "25/11/2026 07:30", "7h30 ngày 25/11": one reader for every place a date or a
 time is typed (a notice's sending time, a survey's closing time), in the commune's time zone.
+A day gone by is read as it is ("hôm qua 8h", "tối qua", "thứ Hai tuần trước", "5/12" typed on
+the 7th), so that the caller answers that it has passed instead of moving it to the future.
 """
 
 from __future__ import annotations
@@ -24,9 +26,16 @@ _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _TIME = re.compile(
     r"\b(\d{1,2})\s*(?::|h|gio\b|g)\s*(?:(\d{1,2})\s*(?:phut|p)?\b)?(?:\s*(ruoi)\b)?")
 _WEEKDAY = re.compile(r"\b(?:thu\s+(hai|ba|tu|nam|sau|bay|[2-7])|(chu\s*nhat|cn))\b")
-_RELATIVE = {"hom nay": 0, "ngay mai": 1, "mai": 1, "ngay kia": 2, "mot": 2}
-_RELATIVE_WORDS = re.compile(r"\b(hom nay|ngay mai|ngay kia|mai|mot)\b")
+_RELATIVE = {"hom nay": 0, "ngay mai": 1, "mai": 1, "ngay kia": 2, "mot": 2,
+             "hom qua": -1, "hom kia": -2, "nay": 0, "qua": -1}
+_RELATIVE_WORDS = re.compile(r"\b(hom nay|hom qua|hom kia|ngay mai|ngay kia|mai|mot)\b")
+_PART_NAMED_DAY = re.compile(r"\b(?:sang|trua|chieu|toi|dem)\s+(nay|qua)\b")
+""""sáng nay", "tối qua": the part of the day stays for `_PART`, "nay"/"qua" names the day."""
 _NEXT_WEEK = re.compile(r"\btuan\s+(?:sau|toi)\b")
+_LAST_WEEK = re.compile(r"\btuan\s+truoc\b")
+RECENT = timedelta(days=31)
+"""A day and month without a year that fell this recently is this year's, gone ("5/12" typed
+on the 7th); an earlier one is next year's ("3/1" typed in December)."""
 _PART = re.compile(r"\b(sang|trua|chieu|toi|dem)\b")
 _IN_DAYS = re.compile(r"^\s*(\d{1,3})(?:\s*ngay)?\s*$")
 _LEFTOVER = re.compile(r"[a-z0-9]+")
@@ -70,18 +79,23 @@ def _read_day(rest: str, today: date) -> tuple[str, date | bool | None]:
             year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
             return _cut(rest, match), _day(year, month, day_)
         this_year = _day(today.year, month, day_)
-        if isinstance(this_year, date) and this_year < today:
+        if isinstance(this_year, date) and this_year < today - RECENT:
             return _cut(rest, match), _day(today.year + 1, month, day_)
         return _cut(rest, match), this_year
     if match := _WEEKDAY.search(rest):
         weekday = 6 if match[2] else WEEKDAYS[match[1]]
         rest = _cut(rest, match)
+        monday = today - timedelta(days=today.weekday())
         if next_week := _NEXT_WEEK.search(rest):
-            monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
-            return _cut(rest, next_week), monday + timedelta(days=weekday)
+            return _cut(rest, next_week), monday + timedelta(days=7 + weekday)
+        if last_week := _LAST_WEEK.search(rest):
+            return _cut(rest, last_week), monday - timedelta(days=7 - weekday)
         return rest, today + timedelta(days=(weekday - today.weekday()) % 7)
     if match := _RELATIVE_WORDS.search(rest):
         return _cut(rest, match), today + timedelta(days=_RELATIVE[match[1]])
+    if match := _PART_NAMED_DAY.search(rest):
+        return rest[:match.start(1)] + " " + rest[match.end(1):], \
+            today + timedelta(days=_RELATIVE[match[1]])
     return rest, None
 
 

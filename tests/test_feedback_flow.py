@@ -390,3 +390,38 @@ async def test_reply_and_note_without_text_ask_for_it(database_url: str) -> None
         kinds = [(e.kind, e.text) for e in events if e.kind in ("answer", "note")]
         assert kinds == [("answer", "Xã sẽ cử người sửa đèn trong tuần."),
                          ("note", "Đã gọi điện lực huyện, chờ vật tư.")]
+
+
+async def test_a_reports_history_speaks_of_the_commune_in_words(database_url: str) -> None:
+    """The citizen reads "Ghi chú của xã" and "Cán bộ xã trả lời"; the official's /fb names
+    people (an unnamed official is "Cán bộ xã"), never a channel's id or a bare "yes"."""
+    async with console_app(database_url) as app:
+        official = await make_official(app)
+        colleague = await make_official(app, "colleague")
+        person = session(app)
+        await onboard(person)
+        await file_report(person)
+        done = await person.press(SendReport().pack())
+        code = next(w for w in texts(done).split() if w.startswith("PA-"))
+        await official.say(f"/note {code} Gọi điện lực")
+        await colleague.say(f"/status {code} đang xử lý Đã báo điện lực huyện")
+        await colleague.say(f"/assign {code} official")
+        await official.say(f"/reply {code} Xã đã cử người sửa.")
+        await official.say(f"/status {code} đã giải quyết")
+        async with app.db.transaction() as s:
+            report = await s.scalar(select(FeedbackReport))
+            report_id = report.id
+            user = await Users(s).find("console", "colleague")
+            user.display_name = None
+        await person.press(CheckinAnswer(report_id, True).pack())
+
+        detail = texts(await person.say(f"/track {code}"))
+        assert "Đang xử lý — Ghi chú của xã: Đã báo điện lực huyện" in detail
+        assert "Cán bộ xã trả lời: Xã đã cử người sửa." in detail
+        assert "Gọi điện lực" not in detail and "Cán bộ official" not in detail
+        full = texts(await official.say(f"/fb {code}"))
+        assert "🔒 Ghi chú nội bộ — Cán bộ official: Gọi điện lực" in full
+        assert "Đổi trạng thái → Đang xử lý — Cán bộ xã: Đã báo điện lực huyện" in full
+        assert "🔒 Giao xử lý — Cán bộ xã: Cán bộ official" in full
+        assert "người dân xác nhận đã khắc phục" in full
+        assert "console:" not in full and ": yes" not in full

@@ -3,6 +3,8 @@ the dossier's status and the SIPAS rating, personal data."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from handlers.filing import RateAspect, RateFiling, Step, TickPaper, Walk, WalkAction
@@ -249,3 +251,27 @@ async def test_the_guide_speaks_english(database_url: str) -> None:
         assert "community digital team" in texts(await person.press(need_help))
         shown = texts(await person.press("menu:filing"))
         assert "You have unfinished guides:" in shown and "▶ Resume: Đăng ký khai sinh" in shown
+
+
+async def test_fees_read_the_english_way_in_english(database_url: str) -> None:
+    """An English reader sees "10,000 VND", never "10.000 đ", and English quotes."""
+    from handlers.procedures import ShowCard
+
+    async with console_app(database_url) as app:
+        person = session(app)
+        for line in ("/start", "2", "1", "1"):
+            await person.say(line)
+        card = texts(await person.press(ShowCard("1.004222").pack()))
+        assert "👉 Filing online is cheaper: 10,000 VND instead of 20,000 VND." in card
+        assert "• At the desk: 20,000 VND (20.000 đồng/lần" in card
+        await person.press(StartFiling("1.004222").pack())
+        filing = await one_filing(app, "citizen", "1.004222")
+        await person.press(Walk(filing.id, Step.ACCOUNT, WalkAction.SHOW).pack())
+        await person.press(Walk(filing.id, Step.ACCOUNT, WalkAction.NEXT).pack())
+        await person.press(Walk(filing.id, Step.PAPERS, WalkAction.GO).pack())
+        await person.press(Walk(filing.id, Step.FORM, WalkAction.SHOW).pack())
+        await person.press(Walk(filing.id, Step.FORM, WalkAction.NEXT).pack())
+        shown = texts(await person.say("000.00.00.H12-241125-0001"))
+        assert "💰 Fee when filing online: 10,000 VND." in shown
+        assert "👍 Cheaper than filing in person (20,000 VND)." in shown
+        assert not re.search(r"\d{3} đ\b", card + shown) and "«" not in card + shown

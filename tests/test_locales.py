@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from handlers.format import money, quoted
 from handlers.home import MENU_ENTRIES
 from locales import LANGUAGES, Translator, catalogue
 from services.models import ROLES
@@ -122,10 +123,20 @@ def test_thon_so_names_itself() -> None:
         assert found == {}, f"{language}: {found}"
 
 
+VIETNAMESE_MONEY = re.compile(r"\d\.\d{3}(?:\.\d{3})*\s?(?:đ|₫|VNĐ)(?!\w)")
+
+
 def test_english_reads_as_english() -> None:
+    """Rule 11: English quotes are “…”; money is "50,000 VND", never "50.000 đ"."""
     for key, text in catalogue("en").items():
         assert not DECIMAL_COMMA.search(text), f"decimal comma in {key}: {text}"
         assert "(s)" not in text, f"write the plural and a `{key}_one` variant: {text}"
+        assert "«" not in text and "»" not in text, f"English quotes are “…” in {key}: {text}"
+        assert not VIETNAMESE_MONEY.search(text), f"Vietnamese money in {key}: {text}"
+    assert money(50000, "en") == "50,000 VND" and money(1250000) == "1.250.000 đ"
+    assert quoted("tất cả", "en") == "“tất cả”" and quoted("tất cả", "vi") == "«tất cả»"
+    assert VIETNAMESE_MONEY.search("Phí 50.000 đ.") and VIETNAMESE_MONEY.search("2.000.000₫")
+    assert not VIETNAMESE_MONEY.search("50.000 đồng") and not VIETNAMESE_MONEY.search("1.5 days")
 
 
 def test_english_counts_and_decimals_at_rendering() -> None:

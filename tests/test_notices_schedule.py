@@ -6,9 +6,12 @@ import pytest
 
 from services.notices.schedule import (
     ScheduleError,
+    at_time,
     check_cron,
+    cron_month_day,
     cron_weekdays,
     daily_cron,
+    monthly_cron,
     next_run,
     parse_local_datetime,
     parse_time,
@@ -50,6 +53,11 @@ def test_times_and_recurrences() -> None:
     assert cron_weekdays("0 6 * * 1,4,0") == [0, 3, 6]
     with pytest.raises(ScheduleError):
         weekly_cron(time(6, 0), [])
+    assert monthly_cron(time(7, 30), 15) == "30 7 15 * *"
+    assert cron_month_day("30 7 15 * *") == 15 and cron_month_day("0 6 * * 1") is None
+    with pytest.raises(ScheduleError):
+        monthly_cron(time(7, 30), 31)
+    assert at_time("0 6 * * 1,4,0", time(17, 45)) == "45 17 * * 1,4,0"
 
 
 def test_next_run_is_in_the_commune_time_zone() -> None:

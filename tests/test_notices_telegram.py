@@ -198,6 +198,48 @@ async def test_recurring_notice_fires_after_a_restart(database_url: str) -> None
             assert len(texts_in(fake, group, "lịch thu gom rác")) == 1
 
 
+async def test_the_repeat_choices_are_plain_words_and_monthly_is_one(database_url: str) -> None:
+    """An official is never shown or asked for a cron expression: the repeat step offers
+    "no repeat", daily, weekly on chosen days and monthly on a day; the cron is stored."""
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = Telegram(fake)
+        await tg.link_groups(app)
+        await tg.announce("Thu quỹ phòng chống thiên tai tại nhà văn hóa.", "text", "repeat")
+        repeat = await tg.said(OFFICIAL, "Lặp lại thế nào?")
+        labels = [b["text"] for row in repeat.params["reply_markup"]["inline_keyboard"]
+                  for b in row]
+        assert labels == ["Không lặp, gửi một lần", "Hằng ngày", "Hằng tuần vào thứ …",
+                          "Hằng tháng vào ngày …", "✖ Hủy"]
+        shown = " ".join([repeat.params["text"], *labels]).lower()
+        assert "*" not in shown and "cron" not in shown
+        await tg.press(OFFICIAL, PickRepeat(Repeat.MONTHLY).pack())
+        asked = await tg.said(OFFICIAL, "ngày nào trong tháng")
+        assert "*" not in asked.params["text"] and "cron" not in asked.params["text"].lower()
+        await tg.say(OFFICIAL, "0 7 15 * *")
+        await tg.said(OFFICIAL, "một số từ 1 đến 28")
+        await tg.say(OFFICIAL, "ngày 15")
+        await tg.said(OFFICIAL, "Gửi lúc mấy giờ")
+        await tg.say(OFFICIAL, "7h30")
+        preview = await tg.said(OFFICIAL, "hằng tháng vào ngày 15 lúc 07:30")
+        assert "*" not in preview.params["text"]
+        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
+        await tg.said(OFFICIAL, "Đã hẹn gửi thông báo #1")
+        notice = await notice_row(app, 1)
+        assert (notice.schedule, notice.cron) == ("monthly", "30 7 15 * *")
+        local = notice.next_run_at + timedelta(hours=7)
+        assert (local.day, local.hour, local.minute) == (15, 7, 30)
+
+        await tg.announce("Họp tổ dân phố.", "text", "repeat")
+        await tg.press(OFFICIAL, PickRepeat(Repeat.ONCE).pack())
+        await tg.said(OFFICIAL, "Mời gõ ngày giờ gửi")
+        async with app.db.transaction() as session:  # one typed as cron before: shown in words
+            await session.execute(update(Notice).where(Notice.id == 1).values(
+                schedule="cron", cron="0 6 * * 1,4"))
+        await tg.say(OFFICIAL, "/notices")
+        listed = await tg.said(OFFICIAL, "hằng tuần lúc 06:00 vào Thứ Hai, Thứ Năm")
+        assert "*" not in listed.params["text"]
+
+
 async def test_two_instances_deliver_each_occurrence_once(database_url: str) -> None:
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as one, \
             telegram_app(database_url, fake) as two:

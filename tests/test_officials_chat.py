@@ -191,6 +191,16 @@ async def test_statuses_filters_and_short_numbers_in_vietnamese(database_url: st
         assert code not in texts(await officer.say("/inbox Thôn Đông"))
         assert code not in texts(await officer.say("/inbox quá hạn"))
         assert code in texts(await officer.say("/inbox rác thải"))
+        for typed in ("rác", "rac", "RÁC", "rác thôn đoài", "rac doai", "đang xử lý rác"):
+            found = texts(await officer.say(f"/inbox {typed}"))
+            assert code in found and "Rác thải, môi trường" in found, typed   # in part
+        for typed in ("thôn đông", "dong", "đường"):
+            found = texts(await officer.say(f"/inbox {typed}"))
+            assert code not in found and "Cách dùng" not in found, typed
+        ambiguous = texts(await officer.say("/inbox thôn"))
+        assert "Thôn Đông; Thôn Đoài; Thôn Trung" in ambiguous and "gõ rõ hơn" in ambiguous
+        ambiguous = texts(await officer.say("/inbox rác đo"))
+        assert "Thôn Đông; Thôn Đoài" in ambiguous and code not in ambiguous
         usage = texts(await officer.say("/inbox xin chào"))
         assert "quá hạn" in usage and "status=" not in usage
         done = texts(await officer.say("/status 1 Đã giải quyết"))
@@ -368,6 +378,38 @@ async def test_qr_posters_carry_a_code_for_each_channel(database_url: str) -> No
         assert _poster_info(local.data)["title"] == "Đăng ký xe mô tô, xe gắn máy"
 
 
+async def test_without_the_bots_username_no_poster_links_to_a_wrong_account(
+        database_url: str) -> None:
+    """No username (no Telegram token, no QR_BOT_USERNAME): /qr says what to set instead of
+    printing a link to t.me/None or to a placeholder; with Zalo's link, the poster carries
+    Zalo's code alone; a citizen's card offers no poster it cannot make."""
+    from handlers.procedures import SendPoster
+
+    async with console_app(database_url) as app:
+        await make_official(app, "officer")
+        officer = session(app, "officer")
+        told = await officer.say("/qr 1.001193")
+        assert [m.kind for m in told] == ["text"]
+        assert "QR_BOT_USERNAME" in texts(told) and "tên tài khoản Telegram" in texts(told)
+        assert "t.me" not in texts(told) and "None" not in texts(told)
+        person = session(app)
+        await person.say("/start")
+        for answer in ("1", "1", "1"):
+            await person.say(answer)
+        card = await person.say("/start p_1_001193")
+        assert "🔳 Mã QR" not in card[-1].choices
+        old_button = texts(await person.press(SendPoster("1.001193").pack()))
+        assert "mã QR của thủ tục này chưa có" in old_button and "QR_BOT_USERNAME" not in old_button
+
+        app.set_config(zalo_link="https://zalo.me/123456789")
+        [poster] = [m for m in await officer.say("/qr 1.001193") if m.kind == "document"]
+        assert _codes(poster.data) == ["https://zalo.me/123456789"]
+        info = _poster_info(poster.data)
+        assert [c["label"] for c in info["codes"]] == ["Zalo"]
+        assert "mở Thôn Số trên Zalo, rồi gõ mã thủ tục 1.001193" in info["instruction"]
+        assert "mã dẫn tới Thôn Số trên Zalo" in poster.text and "t.me" not in poster.text
+
+
 async def test_the_qr_command_line_names_the_commune(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import argparse
 
@@ -483,3 +525,25 @@ async def test_web_typed_in_the_console_terminal_prints_the_sign_in_link(
             audited = await s.scalar(select(func.count()).select_from(AuditEntry)
                                      .where(AuditEntry.action == "ops.link"))
         assert audited == 1
+
+
+async def test_an_officials_free_text_gets_their_menu_not_the_offer_to_ask_the_commune(
+        database_url: str) -> None:
+    async with console_app(database_url) as app:
+        await new_official(app)
+        officer = session(app, "officer")
+        await officer.say("/menu")
+        for typed in ("Đèn đường ở thôn Đông bị hỏng mấy hôm nay", "xin chào",
+                      "qwerty zxcvb lorem ipsum"):
+            shown = texts(await officer.say(typed))
+            assert "Gửi câu hỏi tới xã" not in shown and "Gửi phản ánh" not in shown, typed
+            assert "bạn" not in shown.lower().split(), typed
+            assert "menu cán bộ" in shown and "/help" in shown, typed
+            assert "📢 Soạn thông báo" in shown, typed
+        person = session(app)
+        await person.say("/start")
+        await person.say("1")
+        await person.say("1")
+        await person.say("1")
+        offered = texts(await person.say("qwerty zxcvb lorem ipsum"))
+        assert "Gửi câu hỏi tới xã" in offered and "menu cán bộ" not in offered

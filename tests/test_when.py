@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from handlers.notices import PickMode, PickPriority, PickTargets, PickWhen, Targets, When
 from handlers.surveys import (
@@ -20,6 +20,7 @@ from handlers.surveys import (
     QuestionsDone,
     TargetChoice,
 )
+from services.notices.models import Notice
 from services.notices.schedule import ScheduleError, parse_time
 from services.surveys.models import Survey
 from services.timezones import VIETNAM_TZ_NAME
@@ -56,6 +57,15 @@ MONDAY_10 = datetime(2026, 12, 7, 10, 0, tzinfo=VN)   # a Monday, 10:00 in Vietn
     ("25/11/2027 07:30", datetime(2027, 11, 25, 7, 30)),
     ("07:30 25/11/2027", datetime(2027, 11, 25, 7, 30)),
     ("2027-01-05 06:00", datetime(2027, 1, 5, 6, 0)),
+    # a day gone by is read as it is, for the caller to say it has passed
+    ("hôm qua 8h", datetime(2026, 12, 6, 8, 0)),
+    ("hom qua", datetime(2026, 12, 6, 7, 0)),
+    ("tối qua 9h", datetime(2026, 12, 6, 21, 0)),
+    ("hôm kia 7h", datetime(2026, 12, 5, 7, 0)),
+    ("sáng nay 7h", datetime(2026, 12, 7, 7, 0)),          # not tomorrow's 7:00
+    ("tối nay 8h", datetime(2026, 12, 7, 20, 0)),
+    ("thứ Hai tuần trước 8h", datetime(2026, 11, 30, 8, 0)),
+    ("5/12 8h", datetime(2026, 12, 5, 8, 0)),              # two days ago, not next year
 ])
 def test_dates_and_times_as_people_write_them(typed: str, expected: datetime) -> None:
     moment = parse_moment(typed, MONDAY_10.astimezone(UTC), VIETNAM_TZ_NAME,
@@ -96,7 +106,12 @@ async def test_a_notice_at_a_time_written_as_people_do(database_url: str) -> Non
         asked = texts(await official.press(PickWhen(When.ONCE).pack()))
         assert example_in(asked) > datetime.now(VN)      # the example is in the future
         assert "Chưa đọc được ngày giờ" in texts(await official.say("sáng mai nhé"))
-        assert example_in(texts(await official.say("hôm qua"))) > datetime.now(VN)
+        assert example_in(texts(await official.say("hôm nào đó"))) > datetime.now(VN)
+        for past in ("hôm qua 8h", "hom qua", "tối qua 9 giờ", "hôm kia", "thứ Hai tuần trước"):
+            answer = texts(await official.say(past))
+            assert "Thời điểm này đã qua" in answer and "Xem trước" not in answer, past
+        async with app.db.transaction() as s:
+            assert await s.scalar(select(func.count()).select_from(Notice)) == 0
         await official.say("thứ Hai tuần sau 8h")
         notice = await notice_row(app)
         assert notice.run_at is not None

@@ -23,7 +23,7 @@ from services.notices.models import (
 )
 from services.notices.schedule import (
     ScheduleError,
-    cron_weekdays,
+    at_time,
     daily_cron,
     runs_between,
     weekly_cron,
@@ -107,20 +107,19 @@ async def create_checked(session: AsyncSession, author: User, commune: Commune,
 
 def set_time(notice: Notice, *, run_at: datetime | None, at: time | None, tz: str,
              now: datetime) -> None:
-    """A new moment for a one-off notice, or a new time of day for a daily or weekly one
-    (its weekdays kept); raises `ScheduleError` and changes nothing when it is unusable."""
+    """A new moment for a one-off notice, or a new time of day for a recurring one (its days
+    kept); raises `ScheduleError` and changes nothing when it is unusable."""
     if notice.schedule == "once":
         if run_at is None:
             raise ScheduleError("notices.bad_datetime")
         if run_at <= now:
             raise ScheduleError("notices.datetime_past")
         notice.run_at = run_at
-    elif notice.schedule in ("daily", "weekly"):
+    elif notice.schedule in RECURRING:
         if at is None:
             raise ScheduleError("notices.bad_time")
-        notice.cron = daily_cron(at) if notice.schedule == "daily" \
-            else weekly_cron(at, cron_weekdays(notice.cron or ""))
-    else:  # "now" has no time, and a cron expression is edited in chat
+        notice.cron = at_time(notice.cron or "", at)
+    else:  # "now" has no time
         raise ScheduleError("ops.notices.err.no_time_to_change")
     Notices.retimed(notice, tz, now)
 

@@ -23,8 +23,10 @@ OPEN_STATUSES = (PREPARING, PREVIEW, SCHEDULED)
 
 PRIORITIES = ("normal", "priority", "emergency")
 MODES = ("text", "voice", "both")
-SCHEDULES = ("now", "once", "daily", "weekly", "cron")
-RECURRING = ("daily", "weekly", "cron")
+SCHEDULES = ("now", "once", "daily", "weekly", "monthly", "cron")
+RECURRING = ("daily", "weekly", "monthly", "cron")
+"""A notice's recurrence is stored as a cron expression; "cron" is one an official once typed
+as such (chat now offers only daily, weekly and monthly), shown in words all the same."""
 
 RUN_SENDING = "sending"
 RUN_DONE = "done"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from locales import Translator
 from services.models import Commune
 from services.notices.models import Notice
-from services.notices.schedule import cron_weekdays
+from services.notices.schedule import DAILY_OR_WEEKLY, cron_month_day, cron_weekdays
 
 GROUP_LANGUAGE = "vi"
 VOICE_FILENAME = "thong-bao.ogg"
@@ -65,6 +65,7 @@ def targets_label(t: Translator, notice: Notice, commune: Commune) -> str:
 
 
 def when_label(t: Translator, notice: Notice, tz: str) -> str:
+    """When a notice goes out, in words: never the cron expression stored behind it."""
     if notice.schedule == "now":
         return t("notices.when_now")
     if notice.schedule == "once":
@@ -72,12 +73,16 @@ def when_label(t: Translator, notice: Notice, tz: str) -> str:
     cron = notice.cron or ""
     minute, hour = cron.split()[:2] if cron else ("0", "0")
     at = f"{int(hour):02d}:{int(minute):02d}" if minute.isdigit() and hour.isdigit() else ""
-    if notice.schedule == "daily":
+    daily_or_weekly = DAILY_OR_WEEKLY.fullmatch(cron.strip())
+    if notice.schedule == "daily" or (daily_or_weekly and daily_or_weekly[3] == "*"):
         return t("notices.when_daily", time=at)
-    if notice.schedule == "weekly":
+    if notice.schedule == "weekly" or daily_or_weekly:
         days = ", ".join(t(f"notices.day_{d}") for d in cron_weekdays(cron))
         return t("notices.when_weekly", time=at, days=days)
-    return t("notices.when_cron", cron=cron)
+    day = cron_month_day(cron)
+    if day is not None and at:
+        return t("notices.when_monthly", time=at, day=day)
+    return t("notices.when_cron")
 
 
 def summary(t: Translator, notice: Notice, commune: Commune, tz: str) -> str:

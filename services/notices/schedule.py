@@ -92,7 +92,7 @@ def runs_between(expression: str, tz: str, after: datetime, before: datetime,
     """Occurrences strictly after `after` and before `before`, in UTC (one iterator: building
     a croniter costs more than stepping it)."""
     zone = ZoneInfo(tz)
-    if match := _DAILY_OR_WEEKLY.fullmatch(expression.strip()):
+    if match := DAILY_OR_WEEKLY.fullmatch(expression.strip()):
         return _daily_runs(match, zone, after, before, limit)
     found: list[datetime] = []
     steps = croniter(expression, after.astimezone(zone))
@@ -106,7 +106,7 @@ def runs_between(expression: str, tz: str, after: datetime, before: datetime,
     return found
 
 
-_DAILY_OR_WEEKLY = re.compile(r"(\d{1,2}) (\d{1,2}) \* \* (\*|[0-7](?:,[0-7])*)")
+DAILY_OR_WEEKLY = re.compile(r"(\d{1,2}) (\d{1,2}) \* \* (\*|[0-7](?:,[0-7])*)")
 """What `daily_cron` and `weekly_cron` write: stepped day by day, much faster than croniter."""
 
 
@@ -124,6 +124,33 @@ def _daily_runs(match: re.Match[str], zone: ZoneInfo, after: datetime, before: d
             found.append(moment)
         day += timedelta(days=1)
     return found
+
+
+MONTH_DAYS = range(1, 29)
+"""The days a monthly notice may fall on: every month has them."""
+
+
+def monthly_cron(at: time, day: int) -> str:
+    """Each month on `day` (1–28) at `at`."""
+    if day not in MONTH_DAYS:
+        raise ScheduleError("notices.bad_month_day")
+    return f"{at.minute} {at.hour} {day} * *"
+
+
+def cron_month_day(expression: str) -> int | None:
+    """The day of a monthly expression built by `monthly_cron` (None for any other)."""
+    fields = expression.split()
+    if len(fields) == 5 and fields[2].isdigit() and fields[3:] == ["*", "*"]:
+        return int(fields[2])
+    return None
+
+
+def at_time(expression: str, at: time) -> str:
+    """The same recurrence (its days kept) at another time of day."""
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ScheduleError("notices.bad_time")
+    return " ".join([str(at.minute), str(at.hour), *fields[2:]])
 
 
 def cron_weekdays(expression: str) -> list[int]:
