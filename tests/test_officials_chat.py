@@ -96,7 +96,7 @@ async def test_help_lists_only_the_commands_one_may_use(database_url: str) -> No
         assert commands[9:] == sorted(commands[9:])       # the others by name
         await officer_chat.say("/lang en")
         english = texts(await officer_chat.say("/help"))
-        assert "«quá hạn» (overdue)" in english and "status=" not in english
+        assert "“quá hạn” (overdue)" in english and "status=" not in english
         assert english.count("/web") == 1
         await officer_chat.say("/lang vi")
         async with app.db.transaction() as s:
