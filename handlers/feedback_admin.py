@@ -523,10 +523,7 @@ async def on_text(inc: Incoming, ctx: Context) -> None:
     if report is None:
         return
     text = (inc.text or "").strip()
-    if written is Written.NOTE:
-        await write_note(ctx, report, text)
-    else:
-        await answer_with(ctx, report, text)
+    await (write_note if written is Written.NOTE else answer_with)(ctx, report, text)
 
 
 TEXT_FLOW = Flow("feedback_text", TextStep, transitions={TextStep.TEXT: set()},
@@ -536,18 +533,25 @@ TEXT_FLOW = Flow("feedback_text", TextStep, transitions={TextStep.TEXT: set()},
 
 
 async def reply(inc: Incoming, ctx: Context) -> None:
+    await _written_command(inc, ctx, Written.REPLY)
+
+
+async def _written_command(inc: Incoming, ctx: Context, written: Written) -> None:
+    """`/reply CODE TEXT` or `/note CODE TEXT`; without the text, the next message is it."""
     code, text = split_code(inc.args)
     if not code:
-        ctx.say("feedback.admin.reply_usage")
+        ctx.say(f"feedback.admin.{written}_usage")
         return
-    report = await load(ctx, code, "feedback.reply")
+    report = await load(ctx, code, f"feedback.{written}")
     if report is None:
         return
     if not text:
-        start_text(ctx, report, Written.REPLY)
+        start_text(ctx, report, written)
         await ask_text(ctx)
-        return
-    await answer_with(ctx, report, text)
+    elif written is Written.NOTE:
+        await write_note(ctx, report, text)
+    else:
+        await answer_with(ctx, report, text)
 
 
 async def answer_with(ctx: Context, report: FeedbackReport, text: str) -> None:
@@ -649,18 +653,7 @@ async def find_assignee(ctx: Context, report: FeedbackReport, ref: str) -> User 
 
 
 async def note(inc: Incoming, ctx: Context) -> None:
-    code, text = split_code(inc.args)
-    if not code:
-        ctx.say("feedback.admin.note_usage")
-        return
-    report = await load(ctx, code, "feedback.note")
-    if report is None:
-        return
-    if not text:
-        start_text(ctx, report, Written.NOTE)
-        await ask_text(ctx)
-        return
-    await write_note(ctx, report, text)
+    await _written_command(inc, ctx, Written.NOTE)
 
 
 async def write_note(ctx: Context, report: FeedbackReport, text: str) -> None:

@@ -23,10 +23,9 @@ from services.documents.models import NoticeDocument
 from services.models import OutboxMessage
 from services.notices.compose import MAX_TEXT
 from services.notices.models import Notice
-from tests.documents_support import docx_bytes, sample
+from tests.documents_support import docx_bytes, encrypted_pdf, landscape, long_pdf, png, sample
 from tests.helpers import console_app, session, texts
 from tests.notices_support import linked_group, make_official
-from tests.test_documents_reading import _encrypted_pdf, _landscape, _long_pdf, _png
 from tests.test_documents_telegram import LEFT_OUT
 from tests.test_ops_web import client_for, csrf_of, sign_in
 
@@ -72,11 +71,11 @@ REFUSED = [
      {}),
     ("hong.pdf", b"%PDF-1.4\n%garbage that is no PDF at all\n", "application/pdf",
      "ops.notices.doc.refused_corrupt", {}),
-    ("mat-khau.pdf", _encrypted_pdf(), "application/pdf", "ops.notices.doc.refused_encrypted",
+    ("mat-khau.pdf", encrypted_pdf(), "application/pdf", "ops.notices.doc.refused_encrypted",
      {}),
-    ("dai.pdf", _long_pdf(12), "application/pdf", "ops.notices.doc.refused_too_many_pages",
+    ("dai.pdf", long_pdf(12), "application/pdf", "ops.notices.doc.refused_too_many_pages",
      {"pages": 12, "limit": 10}),
-    ("canh-dong.png", _png(_landscape()), "image/png", "ops.notices.doc.refused_no_text", {}),
+    ("canh-dong.png", png(landscape()), "image/png", "ops.notices.doc.refused_no_text", {}),
     ("ban-quet-lon.pdf", b"%PDF-1.4\n" + b"0" * (MAX_BYTES + 1024), "application/pdf",
      "ops.notices.doc.refused_too_big", {"megabytes": 20}),
 ]
@@ -237,7 +236,7 @@ async def test_the_pages_read_are_counted_in_words_in_both_languages(database_ur
             assert switched.status == 200
             one = await source(*word)
             assert "(1 page, Word file)" in one and "pages" not in one, one
-            two = await source("hai-trang.pdf", _long_pdf(2), "application/pdf")
+            two = await source("hai-trang.pdf", long_pdf(2), "application/pdf")
             assert "(2 pages, PDF with text)" in two, two
         finally:
             await client.close()
