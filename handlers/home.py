@@ -86,14 +86,17 @@ def language_row(choose: Callable[[Language], CallbackData]) -> list[Button]:
 async def show_menu(ctx: Context, *, edit: bool = False) -> None:
     """The official's menu for an official, the citizen's for everyone else."""
     if is_official(ctx.user):
-        title = ctx.t("officials.menu.title")
-        waiting = await Notices(ctx.session).awaiting_confirmation(ctx.user.id)
-        if waiting:  # a notice left at its preview is not forgotten by going back to the menu
-            title = ctx.t("officials.menu.notices_waiting", first=waiting[0],
-                          ids=", ".join(f"#{notice_id}" for notice_id in waiting)) + "\n\n" + title
-        ctx.reply(title, desk_buttons(ctx), edit=edit)
+        await show_official_menu(ctx, ctx.t("officials.menu.title"), edit=edit)
         return
     show_citizen_menu(ctx, edit=edit)
+
+
+async def show_official_menu(ctx: Context, title: str, *, edit: bool = False) -> None:
+    waiting = await Notices(ctx.session).awaiting_confirmation(ctx.user.id)
+    if waiting:  # a notice left at its preview is not forgotten by going back to the menu
+        title = ctx.t("officials.menu.notices_waiting", first=waiting[0],
+                      ids=", ".join(f"#{notice_id}" for notice_id in waiting)) + "\n\n" + title
+    ctx.reply(title, desk_buttons(ctx), edit=edit)
 
 
 def show_citizen_menu(ctx: Context, *, edit: bool = False) -> None:

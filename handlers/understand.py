@@ -16,7 +16,14 @@ from handlers import feedback, procedures
 from handlers.context import Context
 from handlers.flows import Flow
 from handlers.format import cut
-from handlers.home import MenuEntry, OpenMenu, desk_buttons, home_row, menu_buttons, show_menu
+from handlers.home import (
+    MenuEntry,
+    OpenMenu,
+    home_row,
+    menu_buttons,
+    show_menu,
+    show_official_menu,
+)
 from handlers.router import Router
 from handlers.types import Incoming
 from services.callbacks import Button, CallbackData, Keyboard, in_rows
@@ -82,7 +89,7 @@ async def on_typed_at_offer(inc: Incoming, ctx: Context) -> None:
 
 async def answer(ctx: Context, text: str, found: Understanding) -> None:
     if is_official(ctx.user) and found.intent not in OFFICIALS_ANSWERED:
-        official_answer(ctx)
+        await official_answer(ctx, found.intent is Intent.GREETING)
     elif found.intent is Intent.PROCEDURE and not is_confident(found.matches) \
             and is_official(ctx.user):
         await procedures.did_you_mean(ctx, found.matches, OpenMenu(MenuEntry.HOME),
@@ -106,10 +113,11 @@ async def answer(ctx: Context, text: str, found: Understanding) -> None:
         await offer_report(ctx, text, None)
 
 
-def official_answer(ctx: Context) -> None:
+async def official_answer(ctx: Context, greeting: bool) -> None:
     """Free text from an official that no step expects: the commune's own staff are not
-    offered to send it to the commune, but shown their menu and /help."""
-    ctx.reply(ctx.t("officials.free_text"), desk_buttons(ctx))
+    offered to send it to the commune, but greeted back or shown their menu and /help."""
+    await show_official_menu(ctx, ctx.t("officials.greeting" if greeting
+                                        else "officials.free_text"))
 
 
 async def offer_report(ctx: Context, text: str, category: str | None) -> None:

@@ -540,6 +540,7 @@ async def test_an_officials_free_text_gets_their_menu_not_the_offer_to_ask_the_c
             assert "bạn" not in shown.lower().split(), typed
             assert "menu cán bộ" in shown and "/help" in shown, typed
             assert "📢 Soạn thông báo" in shown, typed
+            assert ("Xin chào anh/chị!" in shown) == (typed == "xin chào"), typed
         person = session(app)
         await person.say("/start")
         await person.say("1")
