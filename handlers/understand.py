@@ -52,7 +52,8 @@ class Step(StrEnum):
     """The typed text is kept while the citizen decides whether to send it to the commune."""
 
 
-FLOW = Flow("understand", Step, transitions={Step.OFFER: set()}, on_input={})
+FLOW = Flow("understand", Step, transitions={Step.OFFER: set()}, on_input={},
+            back={Step.OFFER: lambda ctx: ask_offer_again(ctx)})
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,14 @@ async def on_free_text(inc: Incoming, ctx: Context) -> None:
         return
     found = classifier_for(await Procedures(ctx.session).index()).classify(question)
     await answer(ctx, question, found)
+
+
+async def ask_offer_again(ctx: Context) -> None:
+    """The offer asked again (its text kept after /start): the kept text read afresh."""
+    text = str(ctx.state.data.get("text") or "")
+    if text:
+        await answer(ctx, text, classifier_for(await Procedures(ctx.session).index())
+                     .classify(text))
 
 
 async def on_typed_at_offer(inc: Incoming, ctx: Context) -> None:

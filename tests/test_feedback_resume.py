@@ -19,6 +19,7 @@ from handlers.feedback import (
 from handlers.flows import _FLOWS
 from handlers.home import MenuEntry, OpenMenu
 from handlers.menu import RestartAnswer
+from handlers.understand import FileTyped
 from services.feedback.models import FeedbackReport
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.helpers import (
@@ -41,7 +42,7 @@ def test_every_step_a_kept_draft_returns_to_is_asked_again() -> None:
     """A flow's step that /start may interrupt knows how to ask its question again (the
     onboarding is never interrupted: /start before it ends starts it over)."""
     for name in ("feedback", "feedback_rating", "survey_text", "notice", "survey_new",
-                 "filing", "notice_edit", "feedback_text"):
+                 "filing", "notice_edit", "feedback_text", "understand"):
         flow = _FLOWS[name]
         assert set(flow.transitions) <= set(flow.back), name
 
@@ -50,6 +51,34 @@ async def keep(tg: TelegramDriver) -> list:
     asked = await tg.text(CITIZEN, "/start")
     assert "Có bắt đầu lại không" in words(asked)
     return await tg.press(CITIZEN, RestartAnswer(False).pack())
+
+
+async def test_continuing_re_asks_the_offer_to_send_typed_text(database_url: str) -> None:
+    """Free text offered as a report, then /start and «Tiếp tục»: the offer comes again with
+    the text, and sending it files that text."""
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = TelegramDriver(fake, app)
+        await onboard_on_telegram(tg, CITIZEN)
+        typed = "đèn đường thôn Đông bị hỏng mấy hôm nay"
+        offered = await tg.text(CITIZEN, typed)
+        assert "Có vẻ bạn muốn phản ánh" in words(offered)
+        kept = await keep(tg)
+        assert KEPT in words(kept)
+        again = kept[-1]
+        assert "Có vẻ bạn muốn phản ánh" in again.params["text"] and typed in again.params["text"]
+        send = buttons_of(again)[0]
+        assert FileTyped.unpack(send).category == "lighting"
+        photos = await tg.press(CITIZEN, send)                  # the text is the description
+        assert "mời bạn gửi thêm" in photos[-1].params["text"]
+        await tg.press(CITIZEN, ContentDone().pack())
+        await tg.press(CITIZEN, PickPlace(None).pack())
+        await tg.press(CITIZEN, SetUrgent(False).pack())
+        await tg.press(CITIZEN, SetAnonymous(False).pack())
+        filed = await tg.press(CITIZEN, SendReport().pack())
+        assert "PA-00000-" in words(filed)
+        async with app.db.transaction() as s:
+            report = (await s.scalars(select(FeedbackReport))).one()
+        assert (report.description, report.category) == (typed, "lighting")
 
 
 async def test_continuing_re_asks_each_step_of_a_report(database_url: str) -> None:
