@@ -236,8 +236,16 @@ async def announce(inc: Incoming, ctx: Context) -> None:
     if commune is None:
         ctx.say("notices.no_commune")
         return
-    ctx.state.start(FLOW, Step.TEXT, commune_id=commune.id, villages=[])
+    kept: dict[str, Any] = {}
+    if ctx.state.flow == FLOW.name:  # /announce again mid-draft: what was given is offered
+        kept = {key: ctx.state.data.get(key) for key in DRAFT_CONTENT}  # back, not dropped
+    ctx.state.start(FLOW, Step.TEXT, commune_id=commune.id, villages=[], **kept)
     await _ask_content(ctx)
+
+
+DRAFT_CONTENT = ("text", "recording", "document_id", "document_name", "document_sha256")
+"""What the first question gave: kept by /announce typed again before the preview, then
+offered or discarded by that question as "quay lại" to it does."""
 
 
 async def _say(ctx: Context, key: str, **params: Any) -> None:

@@ -173,6 +173,29 @@ async def test_the_notice_wizard_goes_back_step_by_step(database_url: str) -> No
         assert (await state_of(app, OFFICIAL)).flow == "notice_edit"
 
 
+async def test_announce_typed_again_mid_draft_offers_the_text_given(database_url: str) -> None:
+    """/announce typed again before the preview starts over at the first question, offering
+    the text already given instead of dropping it."""
+    async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
+        tg = TelegramDriver(fake, app)
+        await link_groups(tg, app)
+        await tg.text(OFFICIAL, "/announce")
+        await tg.text(OFFICIAL, "Họp dân thôn Đông lúc 8 giờ sáng thứ Bảy.")
+        await tg.press(OFFICIAL, PickTargets(Targets.WHOLE).pack())
+        again = await tg.text(OFFICIAL, "/announce")
+        assert "«Họp dân thôn Đông lúc 8 giờ sáng thứ Bảy.»" in again[-1].params["text"]
+        assert buttons_of(again[-1])[0] == KeepContent().pack()
+        assert (await state_of(app, OFFICIAL)).step == "text"
+        await tg.text(OFFICIAL, "Lịch tiêm chủng tháng 12 tại trạm y tế xã.")   # a new text
+        await tg.press(OFFICIAL, PickTargets(Targets.WHOLE).pack())
+        await tg.press(OFFICIAL, PickPriority("normal").pack())
+        await tg.press(OFFICIAL, PickMode("text").pack())
+        await tg.press(OFFICIAL, PickWhen(When.NOW).pack())
+        async with app.db.transaction() as s:
+            notice = (await s.scalars(select(Notice))).one()
+        assert notice.text == "Lịch tiêm chủng tháng 12 tại trạm y tế xã."
+
+
 async def test_back_from_the_targets_to_a_documents_preview_keeps_its_text(
         database_url: str, google: FakeGoogleTTS) -> None:
     from tests.test_notices_telegram import OFFICIAL as WRITER
