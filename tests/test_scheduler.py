@@ -115,7 +115,8 @@ async def test_the_app_runs_every_job_on_one_apscheduler(
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
         assert len(made) == 1
         assert {job.id for job in made[0].get_jobs()} == {
-            "notices-fire_due", "notices-prepare_audio", "notices-read_documents", "feedback",
+            "notices-fire_due", "notices-prepare_audio", "notices-read_documents",
+            "notices-finish_runs", "feedback",
             "surveys", "retention", "report-media", "filing-reminders"}
         assert all(app.scheduler.next_run(name) is not None for name in app.scheduler.jobs)
 
