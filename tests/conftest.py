@@ -17,6 +17,7 @@ import pytest
 
 from bot.migrate import upgrade
 from services.db import Database
+from tests.test_audio_tts import FakeGoogleTTS
 
 PG_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -126,3 +127,20 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 def shared() -> Path:
     assert SHARED.is_dir(), f"shared fixtures expected at {SHARED}"
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the network: gTTS and aiohttp would send through the environment's
+    proxies, and every fake (Telegram, Zalo, Google) is local."""
+    for name in ("http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+async def google() -> AsyncIterator[FakeGoogleTTS]:
+    """Google's speech service on 127.0.0.1 (`FakeGoogleTTS`)."""
+    async with FakeGoogleTTS() as fake:
+        yield fake
+

@@ -14,7 +14,6 @@ import logging
 import math
 import socket
 import wave
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -161,18 +160,6 @@ class GarbageEngine:
         return b"<html>not audio</html>"
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """gTTS sends through the environment's proxies; the fake is local."""
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-@pytest.fixture
-async def google() -> AsyncIterator[FakeGoogleTTS]:
-    async with FakeGoogleTTS() as fake:
-        yield fake
 
 
 @pytest.fixture

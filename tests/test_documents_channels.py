@@ -5,7 +5,6 @@ the village groups as text plus an OGG/Opus voice, without the header or the sig
 
 import io
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -34,17 +33,6 @@ OFFICIAL = "0ff1c1a1b0c5"
 ZALO_GROUPS = ("9a0f1e2d3c4b5a69", "9a0f1e2d3c4b5a70")
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-@pytest.fixture
-async def google() -> AsyncIterator[FakeGoogleTTS]:
-    async with FakeGoogleTTS() as fake:
-        yield fake
 
 
 def _opus_seconds(content: bytes) -> float:

@@ -8,7 +8,7 @@ password-protected PDF, 50 pages, no writing, blurred, English) get a Vietnamese
 saying what to send instead, and nothing is queued."""
 
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 
 import av
@@ -55,17 +55,6 @@ LEFT_OUT = ("CỘNG HÒA", "Độc lập", "Số: 125", "Kính gửi", "Nơi nh�
             "CHỦ TỊCH", "Đã ký", "Nguyễn Văn Hùng", "UBND HUYỆN", "ngày 05 tháng 11")
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-@pytest.fixture
-async def google() -> AsyncIterator[FakeGoogleTTS]:
-    async with FakeGoogleTTS() as fake:
-        yield fake
 
 
 def _opus_seconds(content: bytes) -> float:

@@ -6,10 +6,8 @@ first. Through the Telegram fake, and once on the console, on SQLite and Postgre
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from handlers.filing import Step as WalkStep
@@ -84,17 +82,6 @@ async def state_of(app: Any, chat: int | str, channel: str = "telegram") -> Conv
         return state
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-@pytest.fixture
-async def google() -> AsyncIterator[FakeGoogleTTS]:
-    async with FakeGoogleTTS() as fake:
-        yield fake
 
 
 def labels(call: Any) -> list[str]:

@@ -4,10 +4,8 @@ several voice messages, and many schedulers racing for one occurrence."""
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 
 from bot.commands_ops import issue_link
@@ -37,17 +35,13 @@ from tests.test_ops_web import client_for, token_of
 VI = Translator("vi")
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
 
 
-@pytest.fixture
-async def google() -> AsyncIterator[FakeGoogleTTS]:
-    async with FakeGoogleTTS() as fake:
-        yield fake
+async def groups_have_it(app, count: int) -> bool:  # type: ignore[no-untyped-def]
+    """`count` groups have the notice's messages (sent, whatever the run says)."""
+    async with app.db.transaction() as s:
+        return await s.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.group_key.is_not(None), OutboxMessage.status == "sent")) == count
 
 
 async def test_removed_group_is_reported_and_progress_is_edited(database_url: str) -> None:
@@ -95,12 +89,7 @@ async def test_a_run_is_done_once_its_groups_have_it(database_url: str) -> None:
         await tg.said(OFFICIAL, "Xem trước")
         await tg.press(OFFICIAL, ConfirmNotice(1).pack())
 
-        async def both_groups_have_it() -> bool:
-            async with app.db.transaction() as s:
-                return await s.scalar(select(func.count()).select_from(OutboxMessage).where(
-                    OutboxMessage.group_key.is_not(None), OutboxMessage.status == "sent")) == 2
-
-        await eventually(both_groups_have_it, timeout=15)
+        await eventually(lambda: groups_have_it(app, 2), timeout=15)
         async with app.db.transaction() as s:
             assert (await s.scalar(select(NoticeRun.status))) == "sending"  # not reported yet
 
@@ -178,12 +167,7 @@ async def test_a_run_left_sending_by_a_stopped_process_is_reported_by_the_sweep(
         await tg.said(OFFICIAL, "Xem trước")
         await tg.press(OFFICIAL, ConfirmNotice(1).pack())
 
-        async def both_groups_have_it() -> bool:
-            async with app.db.transaction() as s:
-                return await s.scalar(select(func.count()).select_from(OutboxMessage).where(
-                    OutboxMessage.group_key.is_not(None), OutboxMessage.status == "sent")) == 2
-
-        await eventually(both_groups_have_it, timeout=15)
+        await eventually(lambda: groups_have_it(app, 2), timeout=15)
         async with app.db.transaction() as s:
             assert (await s.scalar(select(NoticeRun.status))) == "sending"
         assert await app.notices.finish_runs() == 1

@@ -5,7 +5,6 @@ occurrences."""
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import get_args
@@ -44,20 +43,6 @@ from tests.notices_support import (
     notice_row,
 )
 from tests.test_audio_tts import FakeGoogleTTS
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """gTTS sends through the environment's proxies; the fake Google is local."""
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-@pytest.fixture
-async def google() -> AsyncIterator[FakeGoogleTTS]:
-    async with FakeGoogleTTS() as fake:
-        yield fake
 
 
 def to_groups(app, *chat_ids: str) -> dict[str, list]:  # type: ignore[no-untyped-def]

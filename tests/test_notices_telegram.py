@@ -5,11 +5,9 @@ once at its time, a recurring notice after a restart, two app instances on one d
 import asyncio
 import io
 import itertools
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import av
-import pytest
 from sqlalchemy import func, select, update
 
 from bot.app import App
@@ -45,17 +43,6 @@ OFFICIAL = 7001
 GROUPS = (-1001001, -1001002)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-@pytest.fixture
-async def google() -> AsyncIterator[FakeGoogleTTS]:
-    async with FakeGoogleTTS() as fake:
-        yield fake
 
 
 class Telegram:

@@ -6,12 +6,10 @@ commune's notice refused and audited."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
@@ -28,17 +26,6 @@ from tests.test_ops_web import client_for, csrf_of, sign_in
 VI = Translator("vi")
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-@pytest.fixture
-async def google() -> AsyncIterator[FakeGoogleTTS]:
-    async with FakeGoogleTTS() as fake:
-        yield fake
 
 
 async def notice_count(app: Any) -> int:

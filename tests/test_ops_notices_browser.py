@@ -34,12 +34,6 @@ CHROME_OPTIONS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--autoplay-policy=no-user-gesture-required")
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
 
 @pytest.fixture
 def chrome(tmp_path: Path) -> Iterator[webdriver.Chrome]:
@@ -106,11 +100,6 @@ class Browser:
 async def files(folder: Path, pattern: str) -> list[Path]:
     return await asyncio.to_thread(lambda: sorted(folder.glob(pattern)))
 
-
-@pytest.fixture
-async def google() -> Any:
-    async with FakeGoogleTTS() as fake:
-        yield fake
 
 
 async def test_emergency_notice_with_voice_from_the_browser(

@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.commands_ops import prepare_demo
 from locales import Translator
 from tests.browser import Browser, chromium
@@ -50,12 +48,6 @@ return {lines: label.getClientRects().length, text: label.textContent,
         same_row: a.top < b.bottom && b.top < a.bottom,
         fits: b.right <= window.innerWidth};"""
 
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
 
 
 async def resize(browser: Browser, size: tuple[int, int]) -> None:

@@ -28,12 +28,6 @@ from tests.test_notices_flow import set_up, to_groups
 GROUP = -1001234567890
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
 
 @contextlib.asynccontextmanager
 async def telegram_without_sender(database_url: str, fake: FakeTelegramAPI
