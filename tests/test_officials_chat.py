@@ -548,3 +548,25 @@ async def test_an_officials_free_text_gets_their_menu_not_the_offer_to_ask_the_c
         await person.say("1")
         offered = texts(await person.say("qwerty zxcvb lorem ipsum"))
         assert "Gửi câu hỏi tới xã" in offered and "menu cán bộ" not in offered
+
+
+def test_charts_write_out_groups_too_small_to_show() -> None:
+    """A group, a month or a whole period under five ratings is written out on the /stats
+    chart ("chưa đủ 5 …"), never a bare "< 5"."""
+    from datetime import date
+
+    from locales import Translator
+    from services.surveys import charts
+    from services.surveys.stats import Period, Report, Timeliness, satisfaction
+
+    t = Translator("vi")
+    period = Period(date(2026, 12, 1), date(2027, 1, 1), "2026-12")
+    report = Report("Xã Mẫu", period, [], Timeliness(received=0, due=0, on_time=0), [], [], {})
+    figure = charts.dashboard(report, t)
+    assert figure.get_suptitle() == \
+        "Xã Mẫu — tháng 12/2026: chưa đủ 5 đánh giá để tính tỷ lệ"
+    axes = figure.subplots()
+    charts.bars(axes, "Theo thôn", {"Thôn Đông": satisfaction([5, 4, 2]),
+                                    "Thôn Đoài": satisfaction([5, 5, 4, 4, 3, 1, 5, 4])}, t)
+    labels = [text.get_text() for text in axes.texts]
+    assert labels == ["chưa đủ 5 câu trả lời", "75% (n=8)"], labels

@@ -57,7 +57,7 @@ def figures(report: Report) -> dict[str, Any]:
 
 
 def bars(ax: Axes, title: str, data: dict[str, Satisfaction], t: Translator) -> None:
-    """Satisfaction rate per group; groups under five answers get '< 5' and no bar."""
+    """Satisfaction rate per group; groups under five answers are written out, with no bar."""
     ax.set_title(title, loc="left")
     if not data:
         no_data(ax, t)
@@ -73,7 +73,8 @@ def bars(ax: Axes, title: str, data: dict[str, Satisfaction], t: Translator) -> 
     ax.set_xlim(0, 115)
     ax.set_xlabel(t("stats.chart.rate_axis"))
     for y, s in zip(positions, data.values(), strict=True):
-        label = SMALL if s.small else f"{(s.rate or 0) * 100:.0f}% (n={s.count})"
+        label = t("officials.report.small") if s.small \
+            else f"{(s.rate or 0) * 100:.0f}% (n={s.count})"
         ax.text((0 if s.small else (s.rate or 0) * 100) + 1.5, y, label, va="center",
                 fontsize=9)
 
@@ -95,7 +96,7 @@ def trend(ax: Axes, report: Report, t: Translator) -> None:
                         ha="center", fontsize=8)
     for x, is_small in enumerate(small):
         if is_small:
-            ax.annotate(SMALL, (x, 2), ha="center", fontsize=8, color=MUTED)
+            ax.annotate(t("stats.chart.small"), (x, 2), ha="center", fontsize=8, color=MUTED)
     ax.set_xlim(-0.5, len(xs) - 0.5)
     ax.set_xticks(range(len(xs)), [f"{m[5:]}/{m[:4]}" for m in xs], rotation=30, fontsize=8)
     ax.set_ylim(0, 110)
@@ -148,17 +149,23 @@ def funnel(ax: Axes, report: Report, t: Translator) -> None:
 
 
 def dashboard_png(report: Report, t: Translator) -> bytes:
+    return png(dashboard(report, t), figures(report))
+
+
+def dashboard(report: Report, t: Translator) -> Figure:
     """The /stats chart: by village, by SIPAS aspect (or category), the trend, feedback,
     the online-filing funnel and satisfaction by procedure."""
     figure = Figure(figsize=(11, 11), dpi=100)
     axes = figure.subplots(3, 2)
     overall = report.overall
-    count, rate, mean = (SMALL, SMALL, SMALL) if overall.small else (
-        str(overall.count), fmt_pct(overall.rate, t.language), fmt_mean(overall.mean, t.language))
     from services.surveys.reporting import period_name
 
-    figure.suptitle(t("stats.chart.title", title=report.title, period=period_name(report.period, t),
-                      rate=rate, mean=mean, count=count), fontsize=13)
+    period = period_name(report.period, t)
+    figure.suptitle(
+        t("stats.chart.title_small", title=report.title, period=period) if overall.small
+        else t("stats.chart.title", title=report.title, period=period,
+               rate=fmt_pct(overall.rate, t.language), mean=fmt_mean(overall.mean, t.language),
+               count=str(overall.count)), fontsize=13)
     bars(axes[0][0], t("stats.chart.by_village"), report.by("village"), t)
     aspects = report.by("aspect")
     if aspects:
@@ -174,7 +181,7 @@ def dashboard_png(report: Report, t: Translator) -> bytes:
     else:
         bars(axes[2][1], t("stats.chart.by_procedure"), report.by("procedure"), t)
     figure.tight_layout(rect=(0, 0, 1, 0.96))
-    return png(figure, figures(report))
+    return figure
 
 
 def single_png(draw: Any, *args: Any, size: tuple[float, float] = (8, 4)) -> bytes:
