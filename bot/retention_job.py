@@ -37,6 +37,7 @@ class RetentionJob(Job):
     async def prune_once(self) -> Pruned:
         async with self.db.transaction() as session:
             pruned = await prune(session, self.policy, utcnow())
-        log.info("retention: %d update ids pruned, %d payloads blanked, %d files collected",
-                 pruned.processed_updates, pruned.payloads, pruned.blobs)
+        log.info("retention: %d update ids pruned, %d payloads blanked, %d files collected, "
+                 "%d idle conversations dropped", pruned.processed_updates, pruned.payloads,
+                 pruned.blobs, pruned.drafts)
         return pruned

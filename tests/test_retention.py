@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from services.communes import Communes
 from services.db import utcnow
-from services.models import Blob, ChannelFile, OutboxMessage, ProcessedUpdate
+from services.models import Blob, ChannelFile, Conversation, OutboxMessage, ProcessedUpdate
 from services.notices.models import Notice
 from services.retention import Pruned
-from tests.helpers import console_app
+from services.users import Users
+from tests.helpers import console_app, session, texts
 
 
 def ago(days: float) -> datetime:
@@ -56,7 +57,7 @@ async def test_a_pass_prunes_what_is_past_its_limit_and_keeps_the_rest(
             s.add(Notice(commune_id=commune.id, text="Thông báo", audio=[{"sha256": "d" * 64}]))
 
         assert await app.retention.prune_once() == Pruned(processed_updates=1, payloads=2,
-                                                        blobs=2)
+                                                        blobs=2, drafts=0)
 
         async with app.db.transaction() as s:
             assert set(await s.scalars(select(ProcessedUpdate.update_key))) == {"new"}
@@ -68,4 +69,29 @@ async def test_a_pass_prunes_what_is_past_its_limit_and_keeps_the_rest(
             assert set(await s.scalars(select(Blob.sha256))) == {"b" * 64, "c" * 64, "d" * 64}
             assert list(await s.scalars(select(ChannelFile))) == []
         # A second pass finds nothing left to do.
-        assert await app.retention.prune_once() == Pruned(0, 0, 0)
+        assert await app.retention.prune_once() == Pruned(0, 0, 0, 0)
+
+
+async def test_conversations_left_mid_flow_go_sooner_without_consent(database_url: str) -> None:
+    """A draft left a month goes; a person who has not agreed to keep personal data keeps
+    nothing typed for more than a day (a sign-up left half-way, a report's text held while
+    consent was asked). Talking again afterwards starts afresh."""
+    async with console_app(database_url) as app:
+        async with app.db.transaction() as s:
+            agreed = await Users(s).create("console", "agreed")
+            agreed.consent_at = ago(40)
+            await Users(s).create("console", "declined")
+            s.add_all([Conversation(channel="console", chat_id=chat, user_external_id=who,
+                                    flow="feedback", step="description",
+                                    data={"description": "Cống trước nhà tôi bị tắc"},
+                                    updated_at=ago(days))
+                       for chat, who, days in (("c1", "agreed", 31), ("c2", "agreed", 29),
+                                               ("c3", "declined", 2), ("c4", "declined", 0.5))])
+        pruned = await app.retention.prune_once()
+        assert pruned.drafts == 2
+        async with app.db.transaction() as s:
+            assert set(await s.scalars(select(Conversation.chat_id))) == {"c2", "c4"}
+        assert (await app.retention.prune_once()).drafts == 0
+        shown = await session(app, "declined").say("/start")
+        assert "Mời bạn chọn ngôn ngữ" in texts(shown)
+
