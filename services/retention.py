@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import blobs
 from services.documents.models import NoticeDocument
-from services.models import OUTBOX_PENDING, Conversation, OutboxMessage, ProcessedUpdate, User
+from services.models import (
+    OUTBOX_PENDING,
+    ROLE_CITIZEN,
+    Conversation,
+    OutboxMessage,
+    ProcessedUpdate,
+    User,
+)
 from services.privacy import ERASED_PAYLOAD
 
 
@@ -61,7 +68,7 @@ async def prune(session: AsyncSession, policy: Policy, now: datetime) -> Pruned:
         NoticeDocument.updated_at < now - policy.documents))
     without_consent = exists().where(User.channel == Conversation.channel,
                                      User.external_id == Conversation.user_external_id,
-                                     User.consent_at.is_(None))
+                                     User.consent_at.is_(None), User.role == ROLE_CITIZEN)
     drafts = typed(CursorResult[Any], await session.execute(
         delete(Conversation).where(or_(
             Conversation.updated_at < now - policy.drafts,

@@ -75,22 +75,26 @@ async def test_a_pass_prunes_what_is_past_its_limit_and_keeps_the_rest(
 async def test_conversations_left_mid_flow_go_sooner_without_consent(database_url: str) -> None:
     """A draft left a month goes; a person who has not agreed to keep personal data keeps
     nothing typed for more than a day (a sign-up left half-way, a report's text held while
-    consent was asked). Talking again afterwards starts afresh."""
+    consent was asked); an official, who is never asked, keeps a notice's draft a month.
+    Talking again afterwards starts afresh."""
     async with console_app(database_url) as app:
         async with app.db.transaction() as s:
             agreed = await Users(s).create("console", "agreed")
             agreed.consent_at = ago(40)
             await Users(s).create("console", "declined")
+            official = await Users(s).create("console", "official")  # no citizen's sign-up
+            await Users(s).grant_official(official, (await Communes(s).all())[0].id)
             s.add_all([Conversation(channel="console", chat_id=chat, user_external_id=who,
                                     flow="feedback", step="description",
                                     data={"description": "Cống trước nhà tôi bị tắc"},
                                     updated_at=ago(days))
                        for chat, who, days in (("c1", "agreed", 31), ("c2", "agreed", 29),
-                                               ("c3", "declined", 2), ("c4", "declined", 0.5))])
+                                               ("c3", "declined", 2), ("c4", "declined", 0.5),
+                                               ("c5", "official", 2))])
         pruned = await app.retention.prune_once()
         assert pruned.drafts == 2
         async with app.db.transaction() as s:
-            assert set(await s.scalars(select(Conversation.chat_id))) == {"c2", "c4"}
+            assert set(await s.scalars(select(Conversation.chat_id))) == {"c2", "c4", "c5"}
         assert (await app.retention.prune_once()).drafts == 0
         shown = await session(app, "declined").say("/start")
         assert "Mời bạn chọn ngôn ngữ" in texts(shown)
