@@ -80,19 +80,20 @@ class NoticeJobs:
         a run still delivering is left as it is. Return how many were finished."""
         async with self.db.transaction() as session:
             keys = await Notices(session).unreported_runs()
+        finished = 0
         for key in keys:
-            await self.on_progress(key)
-        if not keys:
-            return 0
-        async with self.db.transaction() as session:
-            return len(set(keys) - set(await Notices(session).unreported_runs()))
+            finished += await self._report_progress(key)
+        return finished
 
     async def on_progress(self, group_key: str) -> None:
         """The sender's progress hook: the official's progress message and final report."""
+        await self._report_progress(group_key)
+
+    async def _report_progress(self, group_key: str) -> bool:
         if parse_group_key(group_key) is None:
-            return
+            return False
         async with self.db.transaction() as session:
-            await Notices(session).report_progress(group_key, utcnow())
+            return await Notices(session).report_progress(group_key, utcnow())
 
     async def _download(self, channel: str, file_id: str) -> bytes:
         download = getattr(self.channels.get(channel), "download", None)

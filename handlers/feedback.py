@@ -325,26 +325,6 @@ async def after_place(ctx: Context, draft: Draft) -> None:
 
 # --- each step's question again, from the draft (after "quay lại" or a /start kept) ---------
 
-async def again_description(ctx: Context) -> None:
-    ask_description(ctx)
-
-
-async def again_photos(ctx: Context) -> None:
-    ask_photos(ctx, draft_of(ctx))
-
-
-async def again_address(ctx: Context) -> None:
-    ask_address(ctx)
-
-
-async def again_urgent(ctx: Context) -> None:
-    ask_urgent(ctx)
-
-
-async def again_anonymous(ctx: Context) -> None:
-    ask_anonymous(ctx)
-
-
 async def again_similar(ctx: Context) -> None:
     draft = draft_of(ctx)
     reports = [report for report_id in ctx.state.data.get("similar_ids") or []
@@ -376,12 +356,12 @@ FLOW = Flow("feedback", Step, transitions={
     Step.ADDRESS: on_place,
 }, back={
     Step.CATEGORY: ask_category,
-    Step.DESCRIBE: again_description,
-    Step.PHOTOS: again_photos,
+    Step.DESCRIBE: ask_description,
+    Step.PHOTOS: lambda ctx: ask_photos(ctx, draft_of(ctx)),
     Step.LOCATION: ask_location,
-    Step.ADDRESS: again_address,
-    Step.URGENT: again_urgent,
-    Step.ANONYMOUS: again_anonymous,
+    Step.ADDRESS: ask_address,
+    Step.URGENT: ask_urgent,
+    Step.ANONYMOUS: ask_anonymous,
     Step.SIMILAR: again_similar,
     Step.SUMMARY: again_summary,
 })

@@ -419,10 +419,9 @@ def person_name(ctx: Context, user: User) -> str:
 
 def actor_name(ctx: Context, user: User) -> str:
     """Who acted on a report: by name; an official without one is "Cán bộ xã"."""
-    if user.display_name:
-        return user.display_name
-    return ctx.t("officials.an_official") if is_official(user) \
-        else ctx.t("officials.audit.unnamed")
+    if not user.display_name and is_official(user):
+        return ctx.t("officials.an_official")
+    return person_name(ctx, user)
 
 
 async def timeline_line(ctx: Context, event: FeedbackEvent) -> str:

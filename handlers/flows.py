@@ -20,6 +20,7 @@ conversation saved before a deploy resumes after it.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -35,9 +36,20 @@ S = TypeVar("S", bound=StrEnum)
 D = TypeVar("D", bound="CallbackData")
 StepHandler = Callable[["Incoming", "Context"], Awaitable[None]]
 Asker = Callable[["Context"], Awaitable[None]]
+PlainAsker = Callable[["Context"], object]
+"""What a flow is given to ask a step again: a coroutine function, or a plain function (most
+steps' questions are plain `ctx.say`s; what it returns is not used)."""
 Pressed = Callable[["Incoming", "Context", D], Awaitable[None]]
 
 _FLOWS: dict[str, Flow[StrEnum]] = {}
+
+
+def _awaitable(ask: PlainAsker) -> Asker:
+    async def asked(ctx: Context) -> None:
+        result = ask(ctx)
+        if inspect.isawaitable(result):
+            await result
+    return asked
 
 
 class InvalidTransition(RuntimeError):
@@ -47,7 +59,7 @@ class InvalidTransition(RuntimeError):
 class Flow(Generic[S]):
     def __init__(self, name: str, steps: type[S], *, transitions: Mapping[S, Iterable[S]],
                  on_input: Mapping[S, StepHandler] | None = None,
-                 back: Mapping[S, Asker] | None = None,
+                 back: Mapping[S, PlainAsker] | None = None,
                  cancel: Asker | None = None, pause: Asker | None = None) -> None:
         """`back` gives each step what asks its question again, with its buttons, from what
         the draft holds: a step one returns to by typing "quay lại" (the return must be a
@@ -68,7 +80,8 @@ class Flow(Generic[S]):
             str(step): frozenset(str(s) for s in after) for step, after in transitions.items()}
         self.on_input: dict[str, StepHandler] = {
             str(step): handler for step, handler in (on_input or {}).items()}
-        self.back: dict[str, Asker] = {str(step): ask for step, ask in (back or {}).items()}
+        self.back: dict[str, Asker] = {str(step): _awaitable(ask)
+                                       for step, ask in (back or {}).items()}
         self.cancel = cancel
         self.pause = pause
         _FLOWS[name] = self  # type: ignore[assignment]

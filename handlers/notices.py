@@ -99,17 +99,17 @@ FLOW = Flow("notice", Step, transitions={
 }, back={
     Step.TEXT: lambda ctx: _ask_content(ctx),
     Step.DOCUMENT: lambda ctx: _ask_document(ctx),
-    Step.DOC_TEXT: lambda ctx: _say(ctx, "documents.ask_text"),
+    Step.DOC_TEXT: lambda ctx: ctx.say("documents.ask_text"),
     Step.DOC_CUT: lambda ctx: _ask_count(ctx),
     Step.TARGETS: lambda ctx: _ask_targets(ctx),
     Step.PRIORITY: lambda ctx: _show_priority(ctx),
     Step.MODE: lambda ctx: _show_mode(ctx),
     Step.WHEN: lambda ctx: _show_when(ctx),
-    Step.AT: lambda ctx: _say(ctx, "notices.ask_datetime", example=date_example(ctx)),
+    Step.AT: lambda ctx: ctx.say("notices.ask_datetime", example=date_example(ctx)),
     Step.REPEAT: lambda ctx: _show_repeat(ctx),
     Step.DAYS: lambda ctx: _ask_days(ctx),
-    Step.TIME: lambda ctx: _say(ctx, "notices.ask_time"),
-    Step.MONTH_DAY: lambda ctx: _say(ctx, "notices.ask_month_day"),
+    Step.TIME: lambda ctx: ctx.say("notices.ask_time"),
+    Step.MONTH_DAY: lambda ctx: ctx.say("notices.ask_month_day"),
 }, cancel=lambda ctx: _cancel(ctx))
 
 
@@ -120,7 +120,7 @@ class EditStep(StrEnum):
 
 EDIT_FLOW = Flow("notice_edit", EditStep, transitions={EditStep.TEXT: set(),
                                                        EditStep.TIME: set()}, back={
-    EditStep.TEXT: lambda ctx: _say(ctx, "notices.ask_new_text"),
+    EditStep.TEXT: lambda ctx: ctx.say("notices.ask_new_text"),
     EditStep.TIME: lambda ctx: _ask_new_time(ctx),
 })
 
@@ -246,10 +246,6 @@ async def announce(inc: Incoming, ctx: Context) -> None:
 DRAFT_CONTENT = ("text", "recording", "document_id", "document_name", "document_sha256")
 """What the first question gave: kept by /announce typed again before the preview, then
 offered or discarded by that question as "quay lại" to it does."""
-
-
-async def _say(ctx: Context, key: str, **params: Any) -> None:
-    ctx.say(key, **params)
 
 
 async def _ask_content(ctx: Context) -> None:

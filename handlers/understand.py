@@ -75,16 +75,18 @@ async def on_free_text(inc: Incoming, ctx: Context) -> None:
     question = procedures.read_question(ctx, inc.text)
     if question is None:
         return
-    found = classifier_for(await Procedures(ctx.session).index()).classify(question)
-    await answer(ctx, question, found)
+    await answer(ctx, question, await _understood(ctx, question))
+
+
+async def _understood(ctx: Context, text: str) -> Understanding:
+    return classifier_for(await Procedures(ctx.session).index()).classify(text)
 
 
 async def ask_offer_again(ctx: Context) -> None:
     """The offer asked again (its text kept after /start): the kept text read afresh."""
     text = str(ctx.state.data.get("text") or "")
     if text:
-        await answer(ctx, text, classifier_for(await Procedures(ctx.session).index())
-                     .classify(text))
+        await answer(ctx, text, await _understood(ctx, text))
 
 
 async def on_typed_at_offer(inc: Incoming, ctx: Context) -> None:

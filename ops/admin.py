@@ -67,21 +67,22 @@ async def audit_page(ctx: Page) -> web.StreamResponse:
     """The log in the reader's words: people by name (never a channel id), actions and
     outcomes by their labels (the code stays in the cell's title)."""
     wanted = filters(ctx)
-    rows = await _rows(ctx, list(await ctx.session.scalars(query(ctx, wanted).limit(PER_PAGE))))
+    names = {c.id: c.name for c in await Communes(ctx.session).all()}
+    rows = await _rows(ctx, names, list(await ctx.session.scalars(
+        query(ctx, wanted).limit(PER_PAGE))))
     scope = select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     if not ctx.is_admin:
         scope = scope.where(AuditEntry.commune_id == ctx.commune_id)
     actions = {code: action_name(ctx, code) for code in await ctx.session.scalars(scope)}
-    names = {c.id: c.name for c in await Communes(ctx.session).all()}
     return ctx.render("audit.html", rows=rows, wanted=wanted, actions=actions,
                       outcomes={o: outcome_name(ctx, o) for o in OUTCOMES},
                       communes=names if ctx.is_admin else {},
                       export=ctx.url("/audit.csv", **wanted), limit=PER_PAGE)
 
 
-async def _rows(ctx: Page, entries: list[AuditEntry]) -> list[dict[str, str]]:
-    """The entries as the page and its export show them, in words."""
-    names = {c.id: c.name for c in await Communes(ctx.session).all()}
+async def _rows(ctx: Page, names: dict[int, str],
+                entries: list[AuditEntry]) -> list[dict[str, str]]:
+    """The entries as the page and its export show them, in words (`names`: the communes')."""
     people = await _people(ctx, entries)
     return [{"at": ctx.when(e.at), "who": _person(ctx, people, e.actor),
              "action": action_name(ctx, e.action), "code": e.action,
@@ -141,7 +142,8 @@ async def audit_export(ctx: Page) -> web.StreamResponse:
     """The same words as the page (people by name, never a channel id); the action's code
     comes last, for the province's IT team to search by."""
     columns = ("at", "who", "action", "commune", "target", "outcome", "code")
-    rows = await _rows(ctx, list(await ctx.session.scalars(
+    names = {c.id: c.name for c in await Communes(ctx.session).all()}
+    rows = await _rows(ctx, names, list(await ctx.session.scalars(
         query(ctx, filters(ctx)).limit(EXPORT_LIMIT))))
     table = [[ctx.t(f"audit.col.{c}") for c in columns],
              *[[inert(row[c]) for c in columns] for row in rows]]

@@ -37,6 +37,20 @@ VI = Translator("vi")
 
 
 
+async def delivered_unreported(fake, app) -> Telegram:  # type: ignore[no-untyped-def]
+    """A text notice confirmed for both groups and delivered to them, its run still marked
+    sending (the sender's report held back or lost by the caller)."""
+    tg = Telegram(fake)
+    await tg.link_groups(app)
+    await tg.announce("Thông báo lịch cắt điện ngày mai.", "text", "now")
+    await tg.said(OFFICIAL, "Xem trước")
+    await tg.press(OFFICIAL, ConfirmNotice(1).pack())
+    await eventually(lambda: groups_have_it(app, 2), timeout=15)
+    async with app.db.transaction() as s:
+        assert (await s.scalar(select(NoticeRun.status))) == "sending"
+    return tg
+
+
 async def groups_have_it(app, count: int) -> bool:  # type: ignore[no-untyped-def]
     """`count` groups have the notice's messages (sent, whatever the run says)."""
     async with app.db.transaction() as s:
@@ -83,15 +97,7 @@ async def test_a_run_is_done_once_its_groups_have_it(database_url: str) -> None:
             await report_progress(key)
 
         app.sender.progress_hooks.append(late_report)
-        tg = Telegram(fake)
-        await tg.link_groups(app)
-        await tg.announce("Thông báo lịch cắt điện ngày mai.", "text", "now")
-        await tg.said(OFFICIAL, "Xem trước")
-        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
-
-        await eventually(lambda: groups_have_it(app, 2), timeout=15)
-        async with app.db.transaction() as s:
-            assert (await s.scalar(select(NoticeRun.status))) == "sending"  # not reported yet
+        tg = await delivered_unreported(fake, app)  # not reported yet
 
         client = await client_for(app)
         try:
@@ -161,15 +167,7 @@ async def test_a_run_left_sending_by_a_stopped_process_is_reported_by_the_sweep(
     finishes the run and the official gets the final report, once."""
     async with FakeTelegramAPI() as fake, telegram_app(database_url, fake) as app:
         app.sender.progress_hooks.clear()  # the report that the stopped process never made
-        tg = Telegram(fake)
-        await tg.link_groups(app)
-        await tg.announce("Thông báo lịch cắt điện ngày mai.", "text", "now")
-        await tg.said(OFFICIAL, "Xem trước")
-        await tg.press(OFFICIAL, ConfirmNotice(1).pack())
-
-        await eventually(lambda: groups_have_it(app, 2), timeout=15)
-        async with app.db.transaction() as s:
-            assert (await s.scalar(select(NoticeRun.status))) == "sending"
+        tg = await delivered_unreported(fake, app)
         assert await app.notices.finish_runs() == 1
         await tg.said(OFFICIAL, "đã gửi xong: 2/2 nhóm", timeout=15)
         assert await app.notices.finish_runs() == 0

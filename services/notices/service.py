@@ -442,29 +442,33 @@ class Notices:
 
     # --- progress and reports ----------------------------------------------------------------
 
-    async def report_progress(self, key: str, now: datetime) -> None:
-        """Edit the official's progress message; on completion, send the final report once."""
+    async def report_progress(self, key: str, now: datetime) -> bool:
+        """Edit the official's progress message; on completion, send the final report once.
+        Return whether this call finished the run."""
         ids = parse_group_key(key)
         run = await self.run(ids[1]) if ids else None
         if run is None or run.status != RUN_SENDING:
-            return
+            return False
         notice = await self.get(run.notice_id)
         author = await self._author(notice) if notice else None
         if notice is None:
-            return
+            return False
         report = await self.report(run)
         if report.status == RUN_DONE:
             finished = await self.session.execute(
                 update(NoticeRun).where(NoticeRun.id == run.id, NoticeRun.status == RUN_SENDING)
                 .values(status=RUN_DONE, finished_at=now))
-            if affected(finished) and author is not None:
+            if not affected(finished):
+                return False
+            if author is not None:
                 await self._final_report(notice, report, author)
-            return
+            return True
         if author is None or (run.progress_at and now - run.progress_at < PROGRESS_EVERY):
-            return
+            return False
         text = self._progress_text(Translator(author.language), notice, report.counts, run)
         if text != run.progress_text and await self._edit_progress(run, author, text):
             run.progress_text, run.progress_at = text, now
+        return False
 
     async def _edit_progress(self, run: NoticeRun, author: User, text: str) -> bool:
         row = await self.session.get(OutboxMessage, run.progress_outbox_id) \

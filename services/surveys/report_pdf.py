@@ -85,7 +85,7 @@ def _written(value: str, t: Translator) -> str:
 
 def month_label(period: Period) -> str:
     """"12/2026" for a month (the report says "tháng 12/2026"); other periods as asked."""
-    if period.label[4:5] == "-" and period.label[5:].isdigit():
+    if period.kind == "month":
         return f"{period.start.month}/{period.start.year}"
     return period.label
 

@@ -54,12 +54,12 @@ async def report_for(session: AsyncSession, commune_ids: list[int] | None, perio
 
 def period_name(period: Period, t: Translator) -> str:
     """The period in words: "tháng 12/2026", "quý 4/2026", "năm 2026" ("December 2026")."""
-    label = period.label
-    if len(label) == 7 and label[4] == "-" and label[5:].isdigit():
-        return t(f"stats.period.month.{int(label[5:])}", year=label[:4])
-    if label[5:6].upper() == "Q":
-        return t("stats.period.quarter", quarter=label[6:], year=label[:4])
-    return t("stats.period.year", year=label)
+    year = period.start.year
+    if period.kind == "month":
+        return t(f"stats.period.month.{period.start.month}", year=year)
+    if period.kind == "quarter":
+        return t("stats.period.quarter", quarter=(period.start.month - 1) // 3 + 1, year=year)
+    return t("stats.period.year", year=year)
 
 
 def small_cell(value: str, t: Translator) -> str:

@@ -42,6 +42,12 @@ class Period:
     label: str
 
     @property
+    def kind(self) -> str:
+        """"month", "quarter" or "year", by how many months it spans."""
+        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        return {1: "month", 3: "quarter"}.get(months, "year")
+
+    @property
     def since(self) -> datetime:
         return datetime(self.start.year, self.start.month, self.start.day, tzinfo=VIETNAM_TZ)
 
